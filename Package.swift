@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release-only flags for the numeric targets: no bounds checks in kernels, AVX2/FMA code generation.
+/// See BUILD-NOTES: without a target CPU, SIMD multiply-adds become libm calls.
+let fastFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "workbench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "workbench", targets: ["workbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fastFlags),
+        .target(name: "Transformer", dependencies: ["Tensors"], swiftSettings: fastFlags),
+        .target(name: "Tokenizers", dependencies: ["Tensors", "CPNG"], swiftSettings: fastFlags),
+        .target(name: "Datasets", dependencies: ["Tensors", "Tokenizers"], swiftSettings: fastFlags),
+        .target(name: "Training", dependencies: ["Tensors", "Transformer", "Datasets",
+                                               .product(name: "TOMLKit", package: "TOMLKit")],
+                swiftSettings: fastFlags),
+        .target(name: "Sweeps", dependencies: ["Training"]),
+        .target(name: "Analysis", dependencies: ["Tensors", "CPNG"], swiftSettings: fastFlags),
+        .executableTarget(name: "workbench", dependencies: [
+            "Tensors", "Transformer", "Tokenizers", "Datasets", "Training", "Sweeps", "Analysis",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensors"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenizers"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Datasets", "Tensors"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+    ],
+    // Numeric kernels share raw buffers across threads by design (disjoint writes); Swift 5 mode
+    // keeps strict-concurrency diagnostics from fighting them. Concurrency is fenced in `Parallel`.
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// The Analysis target: see ../../README.md and ARCHITECTURE.md. (Placeholder until its first type lands.)

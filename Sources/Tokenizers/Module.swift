@@ -1,0 +1,1 @@
+// The Tokenizers target: see ../../README.md and ARCHITECTURE.md. (Placeholder until its first type lands.)

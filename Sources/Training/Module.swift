@@ -1,0 +1,1 @@
+// The Training target: see ../../README.md and ARCHITECTURE.md. (Placeholder until its first type lands.)

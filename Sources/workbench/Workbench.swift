@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `workbench` command line: data preparation, training, evaluation, sweeps and analysis
+/// for scaling-law studies on CPUs. Each subcommand lives in its own file.
+@main
+struct Workbench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workbench",
+        abstract: "Train generative models on CPUs and measure how their loss scales.",
+        subcommands: [
+            // Subcommands, one file each. Keep this list sorted by workflow order.
+        ]
+    )
+}
