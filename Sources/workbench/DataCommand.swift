@@ -17,7 +17,7 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Seed for generated data and splits.") var seed: UInt64 = 1234
 
         func run() throws {
-            guard let p = DatasetCatalog.preparer(named: name) else {
+            guard let p = DatasetCatalog.recipe(named: name) else {
                 let known = DatasetCatalog.all.map(\.name).joined(separator: ", ")
                 throw ValidationError("unknown dataset '\(name)'; known: \(known.isEmpty ? "none" : known)")
             }
