@@ -1,0 +1,116 @@
+import Foundation
+
+/// A scaling law in one variable, as in Henighan et al. 2020:
+/// `L(x) = L∞ + (x₀/x)^α` (saturating) or the pure power law `L(x) = (x₀/x)^α`.
+///
+///     let law = PowerLaw(lossInfinity: 2.2, scale: 63, exponent: 0.13)
+///     law(1e6)                 // predicted loss in nats at N = 1e6
+///     law.formula(variable: "N")   // "2.2 + (63/N)^0.13"
+public struct PowerLaw: Codable, Equatable, Sendable {
+    /// Which of the two laws: with the irreducible term L∞ or without.
+    public enum Form: String, Codable, Sendable, CaseIterable {
+        case saturating, pure
+        /// Number of free parameters.
+        public var parameterCount: Int { self == .saturating ? 3 : 2 }
+    }
+
+    public var form: Form
+    /// L∞, the irreducible loss (0 for the pure form), in the units of the fitted loss.
+    public var lossInfinity: Double
+    /// x₀: the scale at which the reducible term equals 1.
+    public var scale: Double
+    /// α > 0.
+    public var exponent: Double
+
+    public init(lossInfinity: Double, scale: Double, exponent: Double) {
+        form = .saturating
+        self.lossInfinity = lossInfinity
+        self.scale = scale
+        self.exponent = exponent
+    }
+
+    public init(pureScale scale: Double, exponent: Double) {
+        form = .pure
+        lossInfinity = 0
+        self.scale = scale
+        self.exponent = exponent
+    }
+
+    /// The reducible part (x₀/x)^α.
+    public func reducible(_ x: Double) -> Double { Foundation.exp(exponent * (Foundation.log(scale) - Foundation.log(x))) }
+
+    public func callAsFunction(_ x: Double) -> Double { lossInfinity + reducible(x) }
+
+    /// The x at which the law reaches `loss`, or nil when the loss is at or below L∞.
+    public func inverse(loss: Double) -> Double? {
+        let excess = loss - lossInfinity
+        guard excess > 0 else { return nil }
+        return scale * Foundation.exp(-Foundation.log(excess) / exponent)
+    }
+
+    /// The formula with its values, e.g. `2.2 + (63/N)^0.13`.
+    public func formula(variable: String = "x", digits: Int = 3) -> String {
+        let core = "(\(Format.sig(scale, digits))/\(variable))^\(Format.sig(exponent, digits))"
+        return form == .saturating ? "\(Format.sig(lossInfinity, digits)) + \(core)" : core
+    }
+}
+
+/// Number formatting for reports and plot labels.
+///
+///     Format.sig(0.000123456, 3)   // "1.23e-4"
+///     Format.sig(2.2049, 3)        // "2.2"
+public enum Format {
+    /// `digits` significant digits, scientific outside [1e-3, 1e5).
+    public static func sig(_ v: Double, _ digits: Int = 3) -> String {
+        if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if a >= 1e-3 && a < 1e5 {
+            let decimals = max(0, digits - 1 - Int(Foundation.floor(Foundation.log10(a))))
+            var s = String(format: "%.\(decimals)f", v)
+            if s.contains(".") {
+                while s.hasSuffix("0") { s.removeLast() }
+                if s.hasSuffix(".") { s.removeLast() }
+            }
+            return s
+        }
+        var e = Int(Foundation.floor(Foundation.log10(a)))
+        var m = v / Foundation.pow(10, Double(e))
+        let rounded = Double(String(format: "%.\(max(0, digits - 1))f", m)) ?? m
+        if abs(rounded) >= 10 { m = rounded / 10; e += 1 } else { m = rounded }
+        var ms = String(format: "%.\(max(0, digits - 1))f", m)
+        if ms.contains(".") {
+            while ms.hasSuffix("0") { ms.removeLast() }
+            if ms.hasSuffix(".") { ms.removeLast() }
+        }
+        return "\(ms)e\(e)"
+    }
+
+    /// A full-precision decimal for JSON and tables (no rounding).
+    public static func exact(_ v: Double) -> String { "\(v)" }
+}
+
+/// Why a series cannot be fitted, naming the series and the reason.
+public enum FitError: Error, CustomStringConvertible, Equatable {
+    case tooFewPoints(series: String, needed: Int, got: Int)
+    case nonPositive(series: String, index: Int, x: Double, y: Double)
+    case noCurvature(series: String, tStatistic: Double)
+    case lossInfinityCollapsed(series: String, lossInfinity: Double)
+    case didNotConverge(series: String)
+
+    public var description: String {
+        switch self {
+        case let .tooFewPoints(s, needed, got):
+            return "cannot fit '\(s)': \(got) point(s) with distinct x, a fit needs at least \(needed)"
+        case let .nonPositive(s, i, x, y):
+            return "cannot fit '\(s)': point \(i) has x = \(x), loss = \(y); both must be positive and finite"
+        case let .noCurvature(s, t):
+            return "cannot fit L∞ for '\(s)': log-loss against log-x shows no significant curvature "
+                + "(t = \(Format.sig(t, 2)) < 2), so the irreducible loss is not determined; fit the pure power law instead"
+        case let .lossInfinityCollapsed(s, l):
+            return "cannot fit L∞ for '\(s)': the fit drives L∞ to \(Format.sig(l)), i.e. the data look like a pure power law; fit that instead"
+        case let .didNotConverge(s):
+            return "fit of '\(s)' did not converge from any starting point"
+        }
+    }
+}
