@@ -1,0 +1,178 @@
+import Foundation
+
+/// One evaluation line of a run's `metrics.jsonl`.
+public struct MetricsRow: Sendable, Equatable {
+    public var step: Int
+    /// E, tokens processed so far.
+    public var tokens: Double
+    /// N, non-embedding parameters.
+    public var params: Double
+    public var computeFLOPs: Double
+    public var computePFDays: Double
+    public var trainLossNats: Double
+    public var testLossNats: Double
+    /// Any other numeric keys (e.g. `test_loss_<split>`).
+    public var extras: [String: Double]
+}
+
+/// What `summary.json` says about a finished run (derived from the metrics when it is absent).
+public struct RunSummary: Sendable, Equatable {
+    public var params: Double
+    /// D, unique training tokens (nil when the run did not record it).
+    public var datasetTokens: Double?
+    /// E, tokens processed.
+    public var tokens: Double
+    public var bestTestLossNats: Double
+    public var bestStep: Int
+    public var finalTestLossNats: Double
+    public var status: String
+    public var modality: String
+    public var dataset: String
+    /// Tokens of one item (image, problem, caption) when the run records it, for per-item entropy.
+    public var tokensPerItem: Double?
+    /// What an item is ("image", "problem", "caption").
+    public var itemName: String?
+}
+
+/// A run directory as Analysis sees it: its name, summary and learning curve.
+///
+///     let run = try RunRecord.load(from: URL(fileURLWithPath: "runs/img32-n1e5"))
+///     run.curve.map(\.computePFDays)
+public struct RunRecord: Sendable {
+    public var name: String
+    public var url: URL
+    public var summary: RunSummary
+    public var curve: [MetricsRow]
+
+    public init(name: String, url: URL, summary: RunSummary, curve: [MetricsRow]) {
+        self.name = name; self.url = url; self.summary = summary; self.curve = curve
+    }
+
+    public static func load(from url: URL) throws -> RunRecord {
+        let name = url.lastPathComponent
+        let metricsURL = url.appendingPathComponent("metrics.jsonl")
+        guard FileManager.default.fileExists(atPath: metricsURL.path) else {
+            throw AnalysisInputError.missingFile(run: name, path: metricsURL.path, what: "metrics.jsonl")
+        }
+        let curve = try MetricsReader.read(metricsURL, run: name)
+        let summaryURL = url.appendingPathComponent("summary.json")
+        let summary: RunSummary
+        if FileManager.default.fileExists(atPath: summaryURL.path) {
+            summary = try SummaryReader.read(summaryURL, run: name, curve: curve)
+        } else {
+            summary = SummaryReader.derived(from: curve)
+        }
+        return RunRecord(name: name, url: url, summary: summary, curve: curve)
+    }
+
+    /// Loads every run under the given paths: a path is a run (it holds metrics.jsonl) or a
+    /// folder of runs. Runs come back sorted by name.
+    public static func loadAll(_ paths: [URL]) throws -> [RunRecord] {
+        var runs: [RunRecord] = []
+        for p in paths {
+            if FileManager.default.fileExists(atPath: p.appendingPathComponent("metrics.jsonl").path) {
+                runs.append(try load(from: p))
+                continue
+            }
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p.path, isDirectory: &isDir), isDir.boolValue else {
+                throw AnalysisInputError.missingFile(run: p.lastPathComponent, path: p.path, what: "run directory")
+            }
+            let children = try FileManager.default.contentsOfDirectory(atPath: p.path).sorted()
+            for c in children where !c.hasPrefix(".") {
+                let u = p.appendingPathComponent(c)
+                if FileManager.default.fileExists(atPath: u.appendingPathComponent("metrics.jsonl").path) {
+                    runs.append(try load(from: u))
+                }
+            }
+        }
+        if runs.isEmpty { throw AnalysisInputError.noRuns(paths: paths.map(\.path)) }
+        return runs.sorted { $0.name < $1.name }
+    }
+}
+
+/// Problems with run directories, naming the run, the file and the line.
+public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
+    case missingFile(run: String, path: String, what: String)
+    case emptyMetrics(run: String, path: String)
+    case malformedMetrics(run: String, path: String, line: Int, reason: String)
+    case malformedSummary(run: String, path: String, reason: String)
+    case malformedInput(path: String, reason: String)
+    case noRuns(paths: [String])
+
+    public var description: String {
+        switch self {
+        case let .missingFile(run, path, what): return "run '\(run)': missing \(what) at '\(path)'"
+        case let .emptyMetrics(run, path): return "run '\(run)': '\(path)' has no evaluation lines"
+        case let .malformedMetrics(run, path, line, reason): return "run '\(run)': '\(path)' line \(line): \(reason)"
+        case let .malformedSummary(run, path, reason): return "run '\(run)': '\(path)': \(reason)"
+        case let .malformedInput(path, reason): return "'\(path)': \(reason)"
+        case let .noRuns(paths): return "no run directories (folders with metrics.jsonl) under \(paths.joined(separator: ", "))"
+        }
+    }
+}
+
+enum MetricsReader {
+    static let required = ["step", "tokens", "params", "compute_flops", "compute_pfdays", "train_loss", "test_loss"]
+
+    static func read(_ url: URL, run: String) throws -> [MetricsRow] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw AnalysisInputError.malformedMetrics(run: run, path: url.path, line: 0, reason: "not readable as UTF-8 text")
+        }
+        var rows: [MetricsRow] = []
+        for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let lineNo = k + 1
+            func bad(_ why: String) -> AnalysisInputError {
+                .malformedMetrics(run: run, path: url.path, line: lineNo, reason: why)
+            }
+            guard let obj = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
+                throw bad("not a JSON object: \(trimmed.prefix(60))")
+            }
+            var nums: [String: Double] = [:]
+            for (key, v) in obj {
+                if let n = v as? NSNumber, !(v is Bool) { nums[key] = n.doubleValue }
+            }
+            for key in required where nums[key] == nil { throw bad("missing numeric key '\(key)'") }
+            var extras = nums
+            for key in required + ["lr", "wall_seconds"] { extras.removeValue(forKey: key) }
+            rows.append(MetricsRow(step: Int(nums["step"]!), tokens: nums["tokens"]!, params: nums["params"]!,
+                                   computeFLOPs: nums["compute_flops"]!, computePFDays: nums["compute_pfdays"]!,
+                                   trainLossNats: nums["train_loss"]!, testLossNats: nums["test_loss"]!, extras: extras))
+        }
+        if rows.isEmpty { throw AnalysisInputError.emptyMetrics(run: run, path: url.path) }
+        return rows
+    }
+}
+
+enum SummaryReader {
+    static func read(_ url: URL, run: String, curve: [MetricsRow]) throws -> RunSummary {
+        guard let data = try? Data(contentsOf: url),
+              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: "not a JSON object")
+        }
+        func num(_ k: String) -> Double? { (obj[k] as? NSNumber).map(\.doubleValue) }
+        let derived = derived(from: curve)
+        guard let params = num("params") ?? Optional(derived.params), params > 0 else {
+            throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: "'params' must be a positive number")
+        }
+        return RunSummary(params: params, datasetTokens: num("dataset_tokens"), tokens: num("tokens") ?? derived.tokens,
+                          bestTestLossNats: num("best_test_loss") ?? derived.bestTestLossNats,
+                          bestStep: num("best_step").map { Int($0) } ?? derived.bestStep,
+                          finalTestLossNats: num("final_test_loss") ?? derived.finalTestLossNats,
+                          status: obj["status"] as? String ?? "unknown",
+                          modality: obj["modality"] as? String ?? "unknown",
+                          dataset: obj["dataset"] as? String ?? "unknown",
+                          tokensPerItem: num("tokens_per_item"), itemName: obj["item"] as? String)
+    }
+
+    static func derived(from curve: [MetricsRow]) -> RunSummary {
+        let best = curve.min { $0.testLossNats < $1.testLossNats }!
+        return RunSummary(params: curve.last!.params, datasetTokens: nil, tokens: curve.last!.tokens,
+                          bestTestLossNats: best.testLossNats, bestStep: best.step,
+                          finalTestLossNats: curve.last!.testLossNats, status: "no summary",
+                          modality: "unknown", dataset: "unknown", tokensPerItem: nil, itemName: nil)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Tensors
+
+/// A known law of loss in model size N, training steps S and dataset size D, to generate
+/// synthetic run directories whose fits have a known answer.
+///
+/// With unlimited data (D = nil) the test loss after S steps is Kaplan's L(N, S) plus L∞:
+///     L = L∞ + (N_c/N)^α_N + (S_c/S)^α_S,
+/// so the compute-optimal size is N_opt ∝ C^(α_S/(α_N+α_S)) and the frontier L(C) − L∞ ∝
+/// C^(−α_N·α_S/(α_N+α_S)). With D unique tokens seen for E = B·S tokens:
+///     L = L∞ + [(N_c/N)^(α_N/α_D) + D_c/D]^α_D + (S_c/S)^α_S + ρ·max(0, ln(E/D))²,
+/// whose early-stopped minimum approaches L(N, D) (Kaplan's form plus L∞) for small ρ.
+///
+///     let law = SyntheticLaw()
+///     law.testLoss(params: 1e6, steps: 1000, datasetTokens: nil)
+public struct SyntheticLaw: Codable, Sendable {
+    public var lossInfinity = 2.0
+    public var nc = 4e4
+    public var alphaN = 0.3
+    public var sc = 270.0
+    public var alphaS = 0.7
+    public var dc = 1e6
+    public var alphaD = 0.35
+    /// Tokens per step (B).
+    public var batchTokens = 1e4
+    /// ρ, the strength of overfitting once data repeats.
+    public var overfit = 1e-4
+
+    public init() {}
+
+    public func testLoss(params n: Double, steps s: Double, datasetTokens d: Double?) -> Double {
+        let stepTerm = Foundation.pow(sc / s, alphaS)
+        guard let d = d else { return lossInfinity + Foundation.pow(nc / n, alphaN) + stepTerm }
+        let e = batchTokens * s
+        let nd = Foundation.pow(Foundation.pow(nc / n, alphaN / alphaD) + dc / d, alphaD)
+        let over = e > d ? overfit * Foundation.pow(Foundation.log(e / d), 2) : 0
+        return lossInfinity + nd + stepTerm + over
+    }
+
+    /// β = α_S/(α_N+α_S).
+    public var optimalSizeExponent: Double { alphaS / (alphaN + alphaS) }
+
+    /// The continuous compute-optimal size at C (PF-days), minimising L(N, S = C/(6NB)).
+    public func optimalParams(atPFDays c: Double) -> Double {
+        let flops = c * PFDay.flops
+        let k = (alphaN / alphaS) * Foundation.pow(nc, alphaN) * Foundation.pow(flops / (6 * batchTokens * sc), alphaS)
+        return Foundation.pow(k, 1 / (alphaN + alphaS))
+    }
+
+    /// The true frontier: L(N_opt(C), S = C/(6·N_opt·B)).
+    public func frontierLoss(atPFDays c: Double) -> Double {
+        let n = optimalParams(atPFDays: c)
+        return testLoss(params: n, steps: c * PFDay.flops / (6 * n * batchTokens), datasetTokens: nil)
+    }
+
+    /// L(D) = L∞ + (D_c/D)^α_D, the limit of large models trained to their early-stopping point.
+    public var lossVersusData: PowerLaw { PowerLaw(lossInfinity: lossInfinity, scale: dc, exponent: alphaD) }
+}
+
+/// A plan of synthetic runs: a sweep over model sizes on unlimited data, and runs on small
+/// datasets that overfit; each run gets a run directory as the trainer writes it.
+///
+///     let dirs = try SyntheticRuns(modality: "text").write(to: URL(fileURLWithPath: "runs-synth"))
+public struct SyntheticRuns: Sendable {
+    public var modality: String
+    public var dataset: String
+    public var law = SyntheticLaw()
+    /// Model sizes of the unlimited-data sweep.
+    public var sizes: [Double] = [1e4, 3e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7]
+    public var maxSteps = 1e5
+    public var evaluations = 48
+    /// Datasets (unique tokens) of the overfitting runs, and the model sizes trained on each.
+    public var dataSizes: [Double] = [1e5, 3e5, 1e6, 3e6, 1e7, 3e7]
+    public var dataRunSizes: [Double] = [1e6, 1e8, 1e10]
+    public var dataRunSteps = 3e6
+    /// Multiplicative noise (standard deviation) on each evaluation.
+    public var noise = 0.002
+    public var seed: UInt64 = 1
+    public var tokensPerItem: Double? = nil
+    public var itemName: String? = nil
+
+    public init(modality: String, dataset: String? = nil) {
+        self.modality = modality
+        self.dataset = dataset ?? "synthetic-\(modality)"
+    }
+
+    /// Writes `<dir>/<modality>-n<N>[-d<D>]/` with config.toml, metrics.jsonl and summary.json.
+    @discardableResult
+    public func write(to dir: URL) throws -> [URL] {
+        var rng = SeededRNG(seed: seed)
+        var urls: [URL] = []
+        for n in sizes {
+            urls.append(try writeRun(dir, n: n, d: nil, steps: maxSteps, rng: &rng))
+        }
+        for d in dataSizes {
+            for n in dataRunSizes { urls.append(try writeRun(dir, n: n, d: d, steps: dataRunSteps, rng: &rng)) }
+        }
+        return urls
+    }
+
+    func writeRun(_ dir: URL, n: Double, d: Double?, steps: Double, rng: inout SeededRNG) throws -> URL {
+        let name = "\(modality)-n\(Format.sig(n, 2))" + (d.map { "-d\(Format.sig($0, 2))" } ?? "")
+        let url = dir.appendingPathComponent(name)
+        var lines: [String] = []
+        var best = (Double.infinity, 0), last = 0.0
+        let logLo = Foundation.log(10.0), logHi = Foundation.log(steps)
+        for k in 0..<evaluations {
+            let s = Foundation.exp(logLo + (logHi - logLo) * Double(k) / Double(evaluations - 1)).rounded()
+            let e = s * law.batchTokens
+            let loss = law.testLoss(params: n, steps: s, datasetTokens: d) * (1 + noise * Double(rng.nextGaussian()))
+            let train = loss * 0.98
+            let flops = 6 * n * e
+            lines.append("{\"step\":\(Int(s)),\"tokens\":\(e),\"params\":\(n),\"compute_flops\":\(flops),"
+                + "\"compute_pfdays\":\(flops / PFDay.flops),\"train_loss\":\(train),\"test_loss\":\(loss),"
+                + "\"lr\":0.001,\"wall_seconds\":\(Double(k))}")
+            if loss < best.0 { best = (loss, Int(s)) }
+            last = loss
+        }
+        let dataTokens = d ?? 1e12
+        var summary = "{\"params\":\(n),\"dataset_tokens\":\(dataTokens),\"tokens\":\(steps * law.batchTokens),"
+            + "\"best_test_loss\":\(best.0),\"best_step\":\(best.1),\"final_test_loss\":\(last),"
+            + "\"status\":\"finished\",\"modality\":\"\(modality)\",\"dataset\":\"\(dataset)\""
+        if let t = tokensPerItem { summary += ",\"tokens_per_item\":\(t)" }
+        if let i = itemName { summary += ",\"item\":\"\(i)\"" }
+        summary += "}\n"
+        let config = "# synthetic run: generated by SyntheticRuns, law \(law)\n[model]\nparams = \(n)\n"
+            + "[data]\ndataset = \"\(dataset)\"\nmax_train_tokens = \(Int(dataTokens))\n[train]\nsteps = \(Int(steps))\nseed = \(seed)\n"
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: url.appendingPathComponent("metrics.jsonl"))
+        try AtomicFile.write(summary, to: url.appendingPathComponent("summary.json"))
+        try AtomicFile.write(config, to: url.appendingPathComponent("config.toml"))
+        return url
+    }
+}
