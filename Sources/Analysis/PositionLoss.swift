@@ -1,0 +1,148 @@
+import Foundation
+
+/// Mean test loss at each position of the context, read from a run's `eval_positions.json`:
+///
+///     {"modality": "text", "loss_by_position": [5.1, 4.2, …]}
+///     {"modality": "image", "image_side": 32, "channels": 3, "loss_by_position": [… 3072 values …]}
+///
+/// Positions count from 1. For images, position k (from 0) is pixel (y, x) channel c with
+/// k = (y·side + x)·channels + c, the raster order of the image tokenizer.
+///
+///     let p = try PositionLoss.load(runDir.appendingPathComponent("eval_positions.json"))
+///     let fit = try p.powerLawFit()
+public struct PositionLoss: Codable, Sendable {
+    public var modality: String
+    public var lossByPosition: [Double]
+    public var imageSide: Int?
+    public var channels: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case modality, lossByPosition = "loss_by_position", imageSide = "image_side", channels
+    }
+
+    public init(modality: String, lossByPosition: [Double], imageSide: Int? = nil, channels: Int? = nil) {
+        self.modality = modality; self.lossByPosition = lossByPosition; self.imageSide = imageSide; self.channels = channels
+    }
+
+    public static func load(_ url: URL) throws -> PositionLoss {
+        guard let data = try? Data(contentsOf: url) else {
+            throw AnalysisInputError.malformedInput(path: url.path, reason: "cannot be read")
+        }
+        let p: PositionLoss
+        do { p = try JSONDecoder().decode(PositionLoss.self, from: data) } catch {
+            throw AnalysisInputError.malformedInput(path: url.path, reason: "expected {\"modality\", \"loss_by_position\": [numbers], optional \"image_side\", \"channels\"}: \(error)")
+        }
+        if p.lossByPosition.isEmpty { throw AnalysisInputError.malformedInput(path: url.path, reason: "loss_by_position is empty") }
+        if let s = p.imageSide {
+            let c = p.channels ?? 3
+            if s * s * c != p.lossByPosition.count {
+                throw AnalysisInputError.malformedInput(path: url.path, reason: "image_side \(s) × \(s) × \(c) channels = \(s * s * c) ≠ \(p.lossByPosition.count) positions")
+            }
+        }
+        return p
+    }
+
+    /// L(position) = L∞ + (p₀/position)^α, or the pure power law when L∞ is not determined.
+    public func powerLawFit(delta: Double = 1e-3) throws -> PowerLawFitter.Fit {
+        let x = (1...lossByPosition.count).map(Double.init)
+        do { return try PowerLawFitter(delta: delta).fit(x: x, y: lossByPosition, series: "loss by position") }
+        catch FitError.noCurvature, FitError.lossInfinityCollapsed {
+            return try PowerLawFitter(form: .pure, delta: delta).fit(x: x, y: lossByPosition, series: "loss by position")
+        }
+    }
+
+    /// Per-pixel maps: index 0 the mean over channels, then one per channel (row-major, side×side).
+    public func pixelMaps() -> [[Double]]? {
+        guard let s = imageSide else { return nil }
+        let c = channels ?? 3
+        var maps = [[Double]](repeating: [Double](repeating: 0, count: s * s), count: c + 1)
+        for pix in 0..<(s * s) {
+            var sum = 0.0
+            for ch in 0..<c {
+                let v = lossByPosition[pix * c + ch]
+                maps[ch + 1][pix] = v
+                sum += v
+            }
+            maps[0][pix] = sum / Double(c)
+        }
+        return maps
+    }
+}
+
+/// One paired evaluation of an image–caption model, read from a run's `paired_eval.json`:
+///
+///     {"predicted": "image", "tokens_per_item": 3072,
+///      "loss_blank_nats_per_token": 2.31, "loss_conditioned_nats_per_token": 2.28,
+///      "caption_loss_nats_per_caption": 310.5}
+///
+/// `predicted` is the part whose loss is measured: "image" for a caption→image model, "text"
+/// for an image→caption model. Blank means the other part replaced by the blank caption/image.
+/// Mutual information I = (blank − conditioned) × tokens_per_item, in nats per item; the
+/// infogain is I / L(text), with L(text) the caption loss in nats per caption
+/// (`caption_loss_nats_per_caption`, or for predicted = text the blank loss × tokens).
+public struct PairedEvaluation: Codable, Sendable {
+    public var predicted: String
+    public var tokensPerItem: Double
+    public var lossBlankNatsPerToken: Double
+    public var lossConditionedNatsPerToken: Double
+    public var captionLossNatsPerCaption: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case predicted, tokensPerItem = "tokens_per_item", lossBlankNatsPerToken = "loss_blank_nats_per_token"
+        case lossConditionedNatsPerToken = "loss_conditioned_nats_per_token", captionLossNatsPerCaption = "caption_loss_nats_per_caption"
+    }
+
+    public init(predicted: String, tokensPerItem: Double, lossBlankNatsPerToken: Double,
+                lossConditionedNatsPerToken: Double, captionLossNatsPerCaption: Double? = nil) {
+        self.predicted = predicted; self.tokensPerItem = tokensPerItem; self.lossBlankNatsPerToken = lossBlankNatsPerToken
+        self.lossConditionedNatsPerToken = lossConditionedNatsPerToken; self.captionLossNatsPerCaption = captionLossNatsPerCaption
+    }
+
+    public static func load(_ url: URL) throws -> PairedEvaluation {
+        guard let data = try? Data(contentsOf: url) else { throw AnalysisInputError.malformedInput(path: url.path, reason: "cannot be read") }
+        let p: PairedEvaluation
+        do { p = try JSONDecoder().decode(PairedEvaluation.self, from: data) } catch {
+            throw AnalysisInputError.malformedInput(path: url.path, reason: "expected predicted, tokens_per_item, loss_blank_nats_per_token, loss_conditioned_nats_per_token: \(error)")
+        }
+        guard p.predicted == "image" || p.predicted == "text" else {
+            throw AnalysisInputError.malformedInput(path: url.path, reason: "predicted must be \"image\" or \"text\", not \"\(p.predicted)\"")
+        }
+        guard p.tokensPerItem > 0 else { throw AnalysisInputError.malformedInput(path: url.path, reason: "tokens_per_item must be positive") }
+        return p
+    }
+
+    /// I in nats per item.
+    public var mutualInformationNats: Double { (lossBlankNatsPerToken - lossConditionedNatsPerToken) * tokensPerItem }
+
+    /// L(text) in nats per caption, when known.
+    public var captionLossNats: Double? {
+        captionLossNatsPerCaption ?? (predicted == "text" ? lossBlankNatsPerToken * tokensPerItem : nil)
+    }
+
+    /// I / L(text).
+    public var infogain: Double? { captionLossNats.map { mutualInformationNats / $0 } }
+}
+
+/// Irreducible loss of one modality in the units a reader compares: nats and bits per token,
+/// and per item (image, problem, caption) when the runs say how many tokens an item has.
+///
+///     let row = EntropyRow(modality: "image32", lossInfinity: interval, tokensPerItem: 3072, itemName: "image")
+///     row.perItemNats   // L∞ × 3072
+public struct EntropyRow: Codable, Sendable {
+    public var modality: String
+    public var lossInfinity: Interval
+    public var tokensPerItem: Double?
+    public var itemName: String?
+
+    public init(modality: String, lossInfinity: Interval, tokensPerItem: Double?, itemName: String?) {
+        self.modality = modality; self.lossInfinity = lossInfinity; self.tokensPerItem = tokensPerItem; self.itemName = itemName
+    }
+
+    public var bitsPerToken: Interval { scaled(1 / Foundation.log(2)) }
+    public var perItemNats: Interval? { tokensPerItem.map { scaled($0) } }
+    public var perItemBits: Interval? { tokensPerItem.map { scaled($0 / Foundation.log(2)) } }
+
+    func scaled(_ k: Double) -> Interval {
+        Interval(estimate: lossInfinity.estimate * k, lower: lossInfinity.lower * k, upper: lossInfinity.upper * k)
+    }
+}
