@@ -122,7 +122,9 @@ extension PowerLawFitter {
             var distinct = Set<Double>()
             for i in 0..<w.count where w[i] > 0 { distinct.insert(x[i]) }
             if distinct.count < needed { return nil }
-            let r = problem.minimize(lm, start: start, weights: w)
+            // Only the drawn points, weighted by their counts (about 63 % of them).
+            let drawn = (0..<w.count).filter { w[$0] > 0 }
+            let r = problem.subset(drawn).minimize(lm, start: start, weights: drawn.map { w[$0] })
             return r.objective.isFinite && problem.isValid(r.parameters) ? r.parameters : nil
         }
         let laws = thetas.map { problem.law($0) }

@@ -16,11 +16,14 @@ public struct HuberLM: Sendable {
     public var maxIterations: Int
     /// Stop when the objective falls by less than this fraction in one step.
     public var relativeTolerance: Double
+    /// Or when no parameter moves by more than this, relative to 1 + |θⱼ|.
+    public var stepTolerance: Double
 
-    public init(delta: Double = 1e-3, maxIterations: Int = 300, relativeTolerance: Double = 1e-10) {
+    public init(delta: Double = 1e-3, maxIterations: Int = 300, relativeTolerance: Double = 1e-10, stepTolerance: Double = 1e-8) {
         self.delta = delta
         self.maxIterations = maxIterations
         self.relativeTolerance = relativeTolerance
+        self.stepTolerance = stepTolerance
     }
 
     /// Fills `residuals` (count n) and, when `jacobian` is non-nil, the row-major n×p Jacobian.
@@ -57,7 +60,7 @@ public struct HuberLM: Sendable {
         var theta = start
         var r = [Double](repeating: 0, count: n)
         var jac: [Double]? = [Double](repeating: 0, count: n * p)
-        var noJac: [Double]? = nil
+        var trialJac: [Double]? = [Double](repeating: 0, count: n * p)
         evaluate(theta, &r, &jac)
         var f = objective(r, weights: weights)
         if !f.isFinite { return Result(parameters: theta, objective: .infinity, iterations: 0, converged: false) }
@@ -93,23 +96,27 @@ public struct HuberLM: Sendable {
                 guard let step = LinearSolve.solve(a, g.map { -$0 }, size: p) else { lambda *= 10; continue }
                 var candidate = theta
                 for j in 0..<p { candidate[j] += step[j] }
-                evaluate(candidate, &trial, &noJac)
+                // The Jacobian comes with the trial point (same exponentials), so an accepted
+                // step costs one evaluation.
+                evaluate(candidate, &trial, &trialJac)
                 let ft = objective(trial, weights: weights)
                 if ft < f {
                     let change = f - ft
+                    var largestStep = 0.0
+                    for j in 0..<p { largestStep = max(largestStep, abs(step[j]) / (1 + abs(theta[j]))) }
                     theta = candidate
                     swap(&r, &trial)
+                    swap(&jac, &trialJac)
                     f = ft
                     lambda = max(lambda / 3, 1e-12)
                     accepted = true
-                    if change <= relativeTolerance * f + 1e-300 { converged = true }
+                    if change <= relativeTolerance * f + 1e-300 || largestStep < stepTolerance { converged = true }
                     break
                 }
                 lambda *= 4
             }
             if !accepted { converged = true; break }   // no descent step left: at a minimum
             if converged { break }
-            evaluate(theta, &r, &jac)
         }
         return Result(parameters: theta, objective: f, iterations: iteration, converged: converged)
     }

@@ -88,6 +88,15 @@ struct PowerLawProblem: Sendable {
         self.y = y
     }
 
+    private init(form: PowerLaw.Form, meanLogX: Double, tc: [Double], logY: [Double], y: [Double]) {
+        self.form = form; n = tc.count; self.meanLogX = meanLogX; self.tc = tc; self.logY = logY; self.y = y
+    }
+
+    /// The same problem restricted to some points (same centring, so parameters carry over).
+    func subset(_ idx: [Int]) -> PowerLawProblem {
+        PowerLawProblem(form: form, meanLogX: meanLogX, tc: idx.map { tc[$0] }, logY: idx.map { logY[$0] }, y: idx.map { y[$0] })
+    }
+
     func evaluate(_ th: [Double], _ r: inout [Double], _ jac: inout [Double]?) {
         tc.withUnsafeBufferPointer { tc in
             logY.withUnsafeBufferPointer { ly in
