@@ -65,9 +65,16 @@ public struct ComputeFrontier: Codable, Sendable {
             points.append(Point(computePFDays: Foundation.exp(logC), lossNats: Foundation.exp(bestLoss), run: c.name,
                                 params: c.n, interior: live && c.n != smallest && c.n != largest))
         }
+        // Noise can make two sizes swap places a few times where their curves cross: keep one
+        // transition per pair of sizes, at the geometric mean of its crossing computes.
+        var crossings: [Double: [Double]] = [:]
         for k in 1..<max(points.count, 1) where points[k].params != points[k - 1].params && points[k].interior && points[k - 1].interior {
             let c = (points[k].computePFDays * points[k - 1].computePFDays).squareRoot()
-            transitions.append((c, (points[k].params * points[k - 1].params).squareRoot()))
+            crossings[(points[k].params * points[k - 1].params).squareRoot(), default: []].append(Foundation.log(c))
+        }
+        for n in crossings.keys.sorted() {
+            let logs = crossings[n]!
+            transitions.append((Foundation.exp(logs.reduce(0, +) / Double(logs.count)), n))
         }
     }
 

@@ -86,6 +86,15 @@ public enum Format {
         return "\(ms)e\(e)"
     }
 
+    /// Scientific from 1000 up (`3e4`), for model and data sizes in labels.
+    public static func size(_ v: Double, _ digits: Int = 2) -> String {
+        if abs(v) < 1000 { return sig(v, digits) }
+        let s = sig(v * (1 + 1e-12), digits)
+        if s.contains("e") { return s }
+        let e = Int(Foundation.floor(Foundation.log10(abs(v))))
+        return sig(v / Foundation.pow(10, Double(e)), digits) + "e\(e)"
+    }
+
     /// A full-precision decimal for JSON and tables (no rounding).
     public static func exact(_ v: Double) -> String { "\(v)" }
 }

@@ -49,7 +49,7 @@ public struct Axis: Sendable {
         if decades.count >= 2 {
             let every = max(1, Int((Double(decades.count) / 8).rounded(.up)))
             var out: [(Double, String?)] = []
-            for (k, v) in decades.enumerated() { out.append((v, k % every == 0 ? Format.sig(v, 2) : nil)) }
+            for (k, v) in decades.enumerated() { out.append((v, k % every == 0 ? (v >= 1e4 ? Format.size(v) : Format.sig(v, 2)) : nil)) }
             if decades.count <= 6 {
                 for d in d0...d1 { for m in 2...9 {
                     let v = Double(m) * Foundation.pow(10, Double(d))

@@ -27,8 +27,11 @@ public struct HeatMapPlot: Sendable {
         let gap = 26.0, left = 30.0, top = 70.0
         let width = left + Double(panels.count) * (panelSize + gap) + 120
         var fig = Figure(width: width, height: top + panelSize + 50)
+        // Colour scale from the 1st to the 99th percentile, so one extreme pixel (the first,
+        // predicted without context) does not flatten the rest.
         let all = panels.flatMap(\.values).filter(\.isFinite)
-        let lo = all.min() ?? 0, hi = max(all.max() ?? 1, lo + 1e-12)
+        let lo = all.isEmpty ? 0 : Bootstrap.percentile(all, 0.01)
+        let hi = max(all.isEmpty ? 1 : Bootstrap.percentile(all, 0.99), lo + 1e-12)
         fig.add(.text(PixelPoint(width / 2, 30), title, size: 16, color: .black, anchor: 0.5, vertical: false))
         for (k, p) in panels.enumerated() {
             let x0 = left + Double(k) * (panelSize + gap)
@@ -36,7 +39,7 @@ public struct HeatMapPlot: Sendable {
             for r in 0..<p.rows { for c in 0..<p.columns {
                 let v = p.values[r * p.columns + c]
                 fig.add(.rect(x: x0 + Double(c) * cw, y: top + Double(r) * ch, width: cw + 0.3, height: ch + 0.3,
-                              fill: v.isFinite ? RGB.viridis((v - lo) / (hi - lo)) : .white, stroke: nil))
+                              fill: v.isFinite ? RGB.viridis(min(max((v - lo) / (hi - lo), 0), 1)) : .white, stroke: nil))
             } }
             fig.add(.rect(x: x0, y: top, width: panelSize, height: panelSize, fill: nil, stroke: .black))
             fig.add(.text(PixelPoint(x0 + panelSize / 2, top - 10), p.title, size: 13, color: .black, anchor: 0.5, vertical: false))
@@ -61,7 +64,7 @@ enum ColorBar {
             fig.add(.polyline([PixelPoint(x + 16, y), PixelPoint(x + 20, y)], color: .black, width: 1, dashed: false))
             fig.add(.text(PixelPoint(x + 23, y + 4), Format.sig(v, 3), size: 11, color: .black, anchor: 0, vertical: false))
         }
-        fig.add(.text(PixelPoint(x + 8, top + height + 22), label, size: 11, color: .black, anchor: 0.5, vertical: false))
+        fig.add(.text(PixelPoint(x - 4, top - 10), label, size: 11, color: .black, anchor: 0, vertical: false))
     }
 }
 
@@ -103,7 +106,13 @@ public struct ContourPlot: Sendable {
                           fill: c.isFinite ? RGB.viridis(1 - (c - lo) / (hi - lo)) : .white, stroke: nil))
         } }
         // Contour levels: 1-2-5 style values inside the range.
-        let levels = Axis(lo: lo, hi: hi, log: true, pixelLo: 0, pixelHi: 1).ticks().map(\.value).filter { $0 > lo && $0 < hi }
+        // Contour levels at quantiles of the loss over the (log-spaced) grid, so that they
+        // are dense where most of the plane is; rounded to 3 significant digits.
+        var levels: [Double] = []
+        for q in stride(from: 0.06, through: 0.96, by: 0.1) {
+            let l = Double(Format.sig(Bootstrap.percentile(finite, q), 3)) ?? .nan
+            if l.isFinite && l > lo && l < hi && !levels.contains(l) { levels.append(l) }
+        }
         for level in levels {
             var labelled = false
             for j in 0..<g { for i in 0..<g {

@@ -30,7 +30,7 @@ public enum ReportPlots {
         var p = LinePlot(title: s.name, xLabel: xLabel, yLabel: "test loss (nats/token)")
         let colored = s.variable == "N"
         for i in 0..<s.x.count {
-            p.series.append(PlotSeries(label: "\(s.variable) = \(Format.sig(s.x[i], 2))",
+            p.series.append(PlotSeries(label: "\(s.variable) = \(Format.size(s.x[i]))",
                                        color: colored ? sizeColor(s.x[i], among: s.x) : .blue,
                                        points: [(s.x[i], s.lossNats[i])], inLegend: colored || i == 0))
         }
@@ -55,7 +55,7 @@ public enum ReportPlots {
         let sweep = study.runs.filter { !ScalingSeries.isDataLimited($0.summary) }.sorted { $0.summary.params < $1.summary.params }
         let sizes = sweep.map(\.summary.params)
         for r in sweep {
-            p.series.append(PlotSeries(label: "N = \(Format.sig(r.summary.params, 2))", color: sizeColor(r.summary.params, among: sizes),
+            p.series.append(PlotSeries(label: "N = \(Format.size(r.summary.params))", color: sizeColor(r.summary.params, among: sizes),
                                        line: r.curve.map { ($0.computePFDays, $0.testLossNats) }, lineWidth: 1.4))
         }
         let interior = study.frontier.interior
@@ -82,8 +82,9 @@ public enum ReportPlots {
             p.series.append(PlotSeries(label: "N_opt fit", color: .black, line: xs.map { ($0, n.params(atPFDays: $0)) }, lineWidth: 2))
             p.notes.append("N_opt = \(n.formula)")
             if let b = study.optimalSizeExponent { p.notes.append("β = \(b.text()) (paper: ≈ 0.7)") }
-            for size in study.frontier.transitions.map(\.params).prefix(4) {
-                p.notes.append("N = \(Format.sig(size, 2)): train on \(Format.sig(n.tokens(forParams: size), 2)) tokens")
+            p.notes.append("compute-optimal data per model size:")
+            for size in Array(Set(study.frontier.interior.map(\.params))).sorted().prefix(6) {
+                p.notes.append("N = \(Format.size(size)): E = \(Format.size(n.tokens(forParams: size))) tokens")
             }
         }
         return p
