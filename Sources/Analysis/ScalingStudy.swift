@@ -86,15 +86,12 @@ public struct ScalingStudy: Sendable {
                 }
                 return [law.lossInfinity, law.scale, law.exponent, beta?.exponent ?? .nan, cross]
             }
-            let laws = draws.map { form == .pure ? PowerLaw(pureScale: $0[1], exponent: $0[2])
-                                                 : PowerLaw(lossInfinity: $0[0], scale: $0[1], exponent: $0[2]) }
-            var est = PowerLawEstimate(fit: lc, lossInfinity: form == .saturating ? Bootstrap.interval(draws.map { $0[0] }, estimate: lc.law.lossInfinity) : nil,
-                                       scale: Bootstrap.interval(draws.map { $0[1] }, estimate: lc.law.scale),
-                                       exponent: Bootstrap.interval(draws.map { $0[2] }, estimate: lc.law.exponent),
-                                       resamples: o.frontierResamples, failedResamples: o.frontierResamples - draws.count,
-                                       resampledOver: "runs")
-            est.samples = laws
-            lossVersusCompute = est
+            // L(C) itself: its frontier points resampled by the run each comes from.
+            let names = Array(Set(interior.map(\.run))).sorted()
+            let groups = interior.map { names.firstIndex(of: $0.run)! }
+            lossVersusCompute = try? PowerLawFitter(form: form, delta: delta, requireCurvature: false)
+                .bootstrap(x: interior.map(\.computePFDays), y: interior.map(\.lossNats), groups: groups,
+                           resamples: o.resamples, seed: o.seed ^ 0xC0FFEE, series: lcName)
             if let nOpt = optimalSize {
                 optimalSizeExponent = Bootstrap.interval(draws.map { $0[3] }, estimate: nOpt.exponent)
             }
@@ -104,7 +101,6 @@ public struct ScalingStudy: Sendable {
                 crossover = c
             }
         }
-        _ = interior
         // Joint L(N, D) over every run that knows its dataset size.
         let known = runs.filter { $0.summary.datasetTokens != nil }
         for form in JointLaw.Form.allCases {
@@ -129,13 +125,20 @@ public struct ScalingStudy: Sendable {
 
     /// Saturating fit with bootstrap; falls back to the pure power law when L∞ is not determined.
     static func fitSeries(_ s: ScalingSeries, _ o: Options, _ problems: inout [String]) -> PowerLawEstimate? {
+        func warnIfFailures(_ e: PowerLawEstimate?) -> PowerLawEstimate? {
+            if let e = e, e.failedResamples * 10 > e.resamples {
+                problems.append("\(s.name): \(e.failedResamples) of \(e.resamples) bootstrap resamples drew too few distinct points to fit; "
+                    + "the interval is conditional on the others and likely too narrow (more sizes would help)")
+            }
+            return e
+        }
         do {
-            return try PowerLawFitter(delta: o.delta).bootstrap(x: s.x, y: s.lossNats, resamples: o.resamples, seed: o.seed, series: s.name)
+            return warnIfFailures(try PowerLawFitter(delta: o.delta).bootstrap(x: s.x, y: s.lossNats, resamples: o.resamples, seed: o.seed, series: s.name))
         } catch let e as FitError {
             switch e {
             case .noCurvature, .lossInfinityCollapsed:
                 problems.append("\(e) (pure power law fitted)")
-                return try? PowerLawFitter(form: .pure, delta: o.delta).bootstrap(x: s.x, y: s.lossNats, resamples: o.resamples, seed: o.seed, series: s.name)
+                return warnIfFailures(try? PowerLawFitter(form: .pure, delta: o.delta).bootstrap(x: s.x, y: s.lossNats, resamples: o.resamples, seed: o.seed, series: s.name))
             default:
                 problems.append("\(e)")
                 return nil

@@ -23,6 +23,7 @@ struct FitCommand: ParsableCommand {
     @Option(help: "saturating (L∞ + (x₀/x)^α) or pure ((x₀/x)^α).") var form = "saturating"
     @Option(help: "Huber threshold on log-loss residuals (inf: least squares).") var delta = 1e-3
     @Option(help: "Bootstrap resamples (0: none).") var bootstrap = 1000
+    @Option(help: "Bootstrap over points, or over runs (with --runs: all points of a run drawn together).") var over = "points"
     @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 1
     @Option(help: "Largest scales held out for the extrapolation check.") var holdOut = 1
     @Option(help: "Write <base>.svg and <base>.png of the fit.") var plot: String?
@@ -36,7 +37,16 @@ struct FitCommand: ParsableCommand {
         guard let f = PowerLaw.Form(rawValue: form) else { throw ValidationError("--form must be saturating or pure, not '\(form)'") }
         let series = try loadSeries()
         let fitter = PowerLawFitter(form: f, delta: delta)
-        let est = try fitter.bootstrap(x: series.x, y: series.lossNats, resamples: bootstrap, seed: seed, series: series.name)
+        var groups: [Int]? = nil
+        switch over {
+        case "points": break
+        case "runs":
+            guard !series.runs.isEmpty else { throw ValidationError("--over runs needs --runs (a CSV has no runs)") }
+            let names = Array(Set(series.runs)).sorted()
+            groups = series.runs.map { names.firstIndex(of: $0)! }
+        default: throw ValidationError("--over must be points or runs, not '\(over)'")
+        }
+        let est = try fitter.bootstrap(x: series.x, y: series.lossNats, groups: groups, resamples: bootstrap, seed: seed, series: series.name)
         let law = est.fit.law
         print("\(series.name): L(\(series.variable)) = \(law.formula(variable: series.variable, digits: 4))")
         print("  alpha        = \(law.exponent)" + (bootstrap > 0 ? "  95% [\(est.exponent.lower), \(est.exponent.upper)]" : ""))
@@ -44,7 +54,7 @@ struct FitCommand: ParsableCommand {
         if let l = est.lossInfinity {
             print("  L_inf (nats) = \(law.lossInfinity)" + (bootstrap > 0 ? "  95% [\(l.lower), \(l.upper)]" : ""))
         }
-        print("  points \(est.fit.points), rms log residual \(est.fit.rmsLogResidual), bootstrap \(bootstrap) over points (\(est.failedResamples) failed)")
+        print("  points \(est.fit.points), rms log residual \(est.fit.rmsLogResidual), bootstrap \(bootstrap) over \(est.resampledOver) (\(est.failedResamples) failed)")
         var check: ExtrapolationCheck? = nil
         do {
             let c = try fitter.extrapolationCheck(x: series.x, y: series.lossNats, holdOut: holdOut, series: series.name)

@@ -136,8 +136,9 @@ final class Canvas {
                     // Glyph-local coordinates: u along the text, v down from the cap line.
                     let u = start + Double(n) * advance + Double(cx * scale)
                     let v = Double((ry - BitmapFont.height) * scale)
+                    // One extra subpixel across the stroke makes the 1-pixel font legible after downsampling.
                     for sy in 0..<scale {
-                        for sx in 0..<scale {
+                        for sx in 0..<(scale + 1) {
                             let uu = u + Double(sx), vv = v + Double(sy)
                             let x = vertical ? p.x + vv : p.x + uu
                             let y = vertical ? p.y - uu : p.y + vv

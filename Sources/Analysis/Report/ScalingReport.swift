@@ -68,7 +68,7 @@ public enum ScalingReport {
                 doc.blocks.append(.paragraph("Held-out check \(name): fitted on \(c.fittedOn) smaller scales; at the largest "
                     + c.heldOut.map { "x = \(Format.sig($0.x)): predicted \(Format.sig($0.predicted, 4)), observed \(Format.sig($0.observed, 4)) (\(Format.sig(100 * $0.relativeError, 2)) %)" }.joined(separator: "; ")))
             }
-            if !study.problems.isEmpty { doc.blocks.append(.list(study.problems.map { "Not fitted: \($0)" })) }
+            if !study.problems.isEmpty { doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
             let safe = m.replacingOccurrences(of: "/", with: "-")
             try save(ReportPlots.law(series: study.lossVersusParamsSeries, estimate: study.lossVersusParams, xLabel: "parameters N (non-embedding)",
                                      check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)")
