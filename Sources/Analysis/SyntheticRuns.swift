@@ -99,7 +99,7 @@ public struct SyntheticRuns: Sendable {
     }
 
     func writeRun(_ dir: URL, n: Double, d: Double?, steps: Double, rng: inout SeededRNG) throws -> URL {
-        let name = "\(modality)-n\(Format.sig(n, 2))" + (d.map { "-d\(Format.sig($0, 2))" } ?? "")
+        let name = "\(modality)-n\(Format.size(n))" + (d.map { "-d\(Format.size($0))" } ?? "")
         let url = dir.appendingPathComponent(name)
         var lines: [String] = []
         var best = (Double.infinity, 0), last = 0.0
