@@ -1,6 +1,7 @@
 import Foundation
 
-/// Mean test loss at each position of the context, read from a run's `eval_positions.json`:
+/// Mean test loss at each position of the context, read from a run's `eval_positions.json`
+/// (or the `eval_test.json` that `workbench eval` writes):
 ///
 ///     {"modality": "text", "loss_by_position": [5.1, 4.2, …]}
 ///     {"modality": "image", "image_side": 32, "channels": 3, "loss_by_position": [… 3072 values …]}
@@ -24,15 +25,32 @@ public struct PositionLoss: Codable, Sendable {
         self.modality = modality; self.lossByPosition = lossByPosition; self.imageSide = imageSide; self.channels = channels
     }
 
-    public static func load(_ url: URL) throws -> PositionLoss {
+    /// Tolerant reading: `modality` may be missing and entries of `loss_by_position` may be null
+    /// (nothing counted there; kept as NaN), as in `workbench eval`'s `eval_<split>.json`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        modality = try c.decodeIfPresent(String.self, forKey: .modality) ?? "unknown"
+        lossByPosition = try c.decode([Double?].self, forKey: .lossByPosition).map { $0 ?? .nan }
+        imageSide = try c.decodeIfPresent(Int.self, forKey: .imageSide)
+        channels = try c.decodeIfPresent(Int.self, forKey: .channels)
+    }
+
+    /// Reads `eval_positions.json` or `eval_<split>.json`. With `modality` of the run containing
+    /// "image" and no `image_side`, a context of 3·s² positions is read as an s×s RGB image.
+    public static func load(_ url: URL, modality hint: String? = nil) throws -> PositionLoss {
         guard let data = try? Data(contentsOf: url) else {
             throw AnalysisInputError.malformedInput(path: url.path, reason: "cannot be read")
         }
-        let p: PositionLoss
+        var p: PositionLoss
         do { p = try JSONDecoder().decode(PositionLoss.self, from: data) } catch {
-            throw AnalysisInputError.malformedInput(path: url.path, reason: "expected {\"modality\", \"loss_by_position\": [numbers], optional \"image_side\", \"channels\"}: \(error)")
+            throw AnalysisInputError.malformedInput(path: url.path, reason: "expected {\"loss_by_position\": [numbers or null], optional \"modality\", \"image_side\", \"channels\"}: \(error)")
         }
-        if p.lossByPosition.isEmpty { throw AnalysisInputError.malformedInput(path: url.path, reason: "loss_by_position is empty") }
+        if p.lossByPosition.allSatisfy({ !$0.isFinite }) { throw AnalysisInputError.malformedInput(path: url.path, reason: "loss_by_position has no numbers") }
+        if p.modality == "unknown", let h = hint { p.modality = h }
+        if p.imageSide == nil, p.modality.contains("image"), p.lossByPosition.count % 3 == 0 {
+            let s = Int(Double(p.lossByPosition.count / 3).squareRoot().rounded())
+            if s * s * 3 == p.lossByPosition.count { p.imageSide = s; p.channels = 3 }
+        }
         if let s = p.imageSide {
             let c = p.channels ?? 3
             if s * s * c != p.lossByPosition.count {
@@ -44,10 +62,11 @@ public struct PositionLoss: Codable, Sendable {
 
     /// L(position) = L∞ + (p₀/position)^α, or the pure power law when L∞ is not determined.
     public func powerLawFit(delta: Double = 1e-3) throws -> PowerLawFitter.Fit {
-        let x = (1...lossByPosition.count).map(Double.init)
-        do { return try PowerLawFitter(delta: delta).fit(x: x, y: lossByPosition, series: "loss by position") }
+        let kept = lossByPosition.indices.filter { lossByPosition[$0].isFinite }
+        let x = kept.map { Double($0 + 1) }, y = kept.map { lossByPosition[$0] }
+        do { return try PowerLawFitter(delta: delta).fit(x: x, y: y, series: "loss by position") }
         catch FitError.noCurvature, FitError.lossInfinityCollapsed {
-            return try PowerLawFitter(form: .pure, delta: delta).fit(x: x, y: lossByPosition, series: "loss by position")
+            return try PowerLawFitter(form: .pure, delta: delta).fit(x: x, y: y, series: "loss by position")
         }
     }
 

@@ -9,6 +9,7 @@ public struct MetricsRow: Sendable, Equatable {
     public var params: Double
     public var computeFLOPs: Double
     public var computePFDays: Double
+    /// NaN when the line had `train_loss: null`.
     public var trainLossNats: Double
     public var testLossNats: Double
     /// Any other numeric keys (e.g. `test_loss_<split>`).
@@ -113,7 +114,9 @@ public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
 }
 
 enum MetricsReader {
-    static let required = ["step", "tokens", "params", "compute_flops", "compute_pfdays", "train_loss", "test_loss"]
+    /// Keys every line must have as numbers. `train_loss` may be null (not measured at that
+    /// step); a line whose `test_loss` is null (a diverged evaluation) is skipped.
+    static let required = ["step", "tokens", "params", "compute_flops", "compute_pfdays"]
 
     static func read(_ url: URL, run: String) throws -> [MetricsRow] {
         let text: String
@@ -135,14 +138,17 @@ enum MetricsReader {
             for (key, v) in obj {
                 if let n = v as? NSNumber, !(v is Bool) { nums[key] = n.doubleValue }
             }
-            for key in required where nums[key] == nil { throw bad("missing numeric key '\(key)'") }
+            for key in required + ["test_loss"] where nums[key] == nil && !(key == "test_loss" && obj[key] is NSNull) {
+                throw bad("missing numeric key '\(key)'")
+            }
+            guard let test = nums["test_loss"], test.isFinite else { continue }
             var extras = nums
-            for key in required + ["lr", "wall_seconds"] { extras.removeValue(forKey: key) }
+            for key in required + ["train_loss", "test_loss", "lr", "wall_seconds"] { extras.removeValue(forKey: key) }
             rows.append(MetricsRow(step: Int(nums["step"]!), tokens: nums["tokens"]!, params: nums["params"]!,
                                    computeFLOPs: nums["compute_flops"]!, computePFDays: nums["compute_pfdays"]!,
-                                   trainLossNats: nums["train_loss"]!, testLossNats: nums["test_loss"]!, extras: extras))
+                                   trainLossNats: nums["train_loss"] ?? .nan, testLossNats: test, extras: extras))
         }
-        if rows.isEmpty { throw AnalysisInputError.emptyMetrics(run: run, path: url.path) }
+        if rows.isEmpty { throw AnalysisInputError.emptyMetrics(run: run, path: url.path) }   // also: every test_loss null
         return rows
     }
 }

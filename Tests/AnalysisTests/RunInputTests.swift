@@ -57,6 +57,36 @@ final class RunInputTests: XCTestCase {
         XCTAssertEqual(run.summary.status, "no summary")
     }
 
+    func testTrainerStyleNullsAreAccepted() throws {
+        // As Training's RunDirectory writes them: train_loss may be null; a null test_loss line is skipped.
+        let a = #"{"step": 0, "tokens": 0, "params": 1000, "compute_flops": 0.0, "compute_pfdays": 0.0, "train_loss": null, "test_loss": 5.5, "lr": 0.0, "wall_seconds": 0.1}"#
+        let b = #"{"step": 5, "tokens": 640, "params": 1000, "compute_flops": 3840000.0, "compute_pfdays": 4.4e-14, "train_loss": 5.0, "test_loss": null, "lr": 0.001, "wall_seconds": 0.2}"#
+        let summary = #"{"run_name": "x", "dataset": "kjv", "modality": "text", "params": 1000, "n_layer": 1, "d_model": 8, "dataset_tokens": 5000, "tokens": 640, "steps": 5, "compute_flops": 3840000.0, "compute_pfdays": 4.4e-14, "best_test_loss": null, "wall_seconds": 1, "tokens_per_second": 600, "status": "diverged"}"#
+        let run = try RunRecord.load(from: try makeRun(a + "\n" + b + "\n", summary: summary))
+        XCTAssertEqual(run.curve.count, 1)
+        XCTAssertTrue(run.curve[0].trainLossNats.isNaN)
+        XCTAssertEqual(run.summary.bestTestLossNats, 5.5)
+        XCTAssertEqual(run.summary.status, "diverged")
+        XCTAssertEqual(run.summary.datasetTokens, 5000)
+    }
+
+    func testEvalFileOfWorkbenchEvalIsReadWithNullsAndImageShape() throws {
+        let dir = temporaryFolder("eval")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let u = dir.appendingPathComponent("eval_test.json")
+        let values = (0..<12).map { $0 == 0 ? "null" : "\(Double($0))" }.joined(separator: ", ")
+        try #"{"split": "test", "loss_nats": 6.5, "counted_tokens": 100, "loss_by_position": [\#(values)]}"#
+            .write(to: u, atomically: true, encoding: .utf8)
+        let p = try PositionLoss.load(u, modality: "image2")
+        XCTAssertEqual(p.imageSide, 2)
+        XCTAssertTrue(p.lossByPosition[0].isNaN)
+        let maps = try XCTUnwrap(p.pixelMaps())
+        XCTAssertEqual(maps[2], [1, 4, 7, 10])   // green channel
+        let text = try PositionLoss.load(u, modality: "text")
+        XCTAssertNil(text.imageSide)
+        XCTAssertEqual(text.modality, "text")
+    }
+
     func testCSVSeriesAndItsErrors() throws {
         let s = try SeriesCSV.parse("N,loss\n# comment\n1e5,3.1\n1e6, 2.9\n", path: "ln.csv")
         XCTAssertEqual(s.x, [1e5, 1e6])

@@ -123,11 +123,15 @@ public enum ScalingReport {
 
     static func positionSection(_ runs: [RunRecord], _ doc: inout ReportDocument, _ data: inout ReportData,
                                 _ save: (Figure, String, String) throws -> Void) throws {
-        let found = runs.filter { FileManager.default.fileExists(atPath: $0.url.appendingPathComponent("eval_positions.json").path) }
+        func positionsFile(_ r: RunRecord) -> URL? {
+            ["eval_positions.json", "eval_test.json"].map { r.url.appendingPathComponent($0) }
+                .first { FileManager.default.fileExists(atPath: $0.path) }
+        }
+        let found = runs.filter { positionsFile($0) != nil }
         guard !found.isEmpty else { return }
         doc.blocks.append(.heading(2, "Loss by position in the context"))
         for r in found {
-            let p = try PositionLoss.load(r.url.appendingPathComponent("eval_positions.json"))
+            let p = try PositionLoss.load(positionsFile(r)!, modality: r.summary.modality)
             if let maps = p.pixelMaps(), let side = p.imageSide {
                 let names = ["mean of channels", "red", "green", "blue"]
                 let panels = maps.enumerated().map { HeatMapPlot.Panel(title: $0.offset < names.count ? names[$0.offset] : "channel \($0.offset)", rows: side, columns: side, values: $0.element) }
