@@ -48,7 +48,7 @@ public struct CausalSelfAttention {
                             var mx = -Float.infinity
                             for j in 0...last { mx = max(mx, row[j]) }
                             var sum: Float = 0
-                            for j in 0...last { let e = expf(row[j] - mx); row[j] = e; sum += e }
+                            for j in 0...last { let e = fastExp(row[j] - mx); row[j] = e; sum += e }
                             let inv = 1 / sum
                             for j in 0...last { row[j] *= inv }
                             if last + 1 < n { (row + last + 1).update(repeating: 0, count: n - last - 1) }
@@ -89,7 +89,7 @@ public struct CausalSelfAttention {
                                    a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: p, ldc: n)
                         for r in 0..<tq {
                             let row = p + r * n, last = i0 + r, lr = l[i0 + r]
-                            for j in 0...last { row[j] = expf(row[j] - lr) }
+                            for j in 0...last { row[j] = fastExp(row[j] - lr) }
                             if last + 1 < n { (row + last + 1).update(repeating: 0, count: n - last - 1) }
                         }
                         // dP = dO_tile · Vᵀ   [tq, n]

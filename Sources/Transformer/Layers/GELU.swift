@@ -1,7 +1,4 @@
 import Tensors
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// GELU with the tanh approximation used by GPT-2 (PyTorch `nn.GELU(approximate="tanh")`):
 /// `gelu(x) = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
@@ -14,7 +11,7 @@ public enum GELU {
             for i in range {
                 let v = x[i]
                 let u = s * (v + 0.044715 * v * v * v)
-                out[i] = 0.5 * v * (1 + tanhf(u))
+                out[i] = 0.5 * v * (1 + fastTanh(u))
             }
         }
     }
@@ -26,7 +23,7 @@ public enum GELU {
             for i in range {
                 let v = x[i]
                 let u = s * (v + 0.044715 * v * v * v)
-                let t = tanhf(u)
+                let t = fastTanh(u)
                 let sech2 = 1 - t * t
                 let local = 0.5 * (1 + t) + 0.5 * v * sech2 * s * (1 + 3 * 0.044715 * v * v)
                 dx[i] += local * dout[i]

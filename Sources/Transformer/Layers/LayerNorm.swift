@@ -56,9 +56,7 @@ public enum LayerNorm {
             }
         }
         // Parameter gradients: a fixed-order sum over rows (deterministic).
-        ColumnSums.accumulate(into: dbias, rows: rows, c: c) { r, i in dout[r * c + i] }
-        ColumnSums.accumulate(into: dweight, rows: rows, c: c) { r, i in
-            dout[r * c + i] * (x[r * c + i] - mean[r]) * rstd[r]
-        }
+        ColumnSums.accumulate(into: dbias, matrix: dout, rows: rows, c: c)
+        ColumnSums.accumulateNormalizedProducts(into: dweight, g: dout, x: x, mean: mean, rstd: rstd, rows: rows, c: c)
     }
 }

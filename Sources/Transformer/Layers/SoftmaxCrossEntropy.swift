@@ -25,7 +25,7 @@ public enum SoftmaxCrossEntropy {
                 var mx = -Float.infinity
                 for i in 0..<v { mx = max(mx, l[i]) }
                 var sum: Float = 0
-                for i in 0..<v { sum += expf(l[i] - mx) }
+                for i in 0..<v { sum += fastExp(l[i] - mx) }
                 let logZ = mx + logf(sum)
                 let tgt = Int(targets[r])
                 losses[r] = logZ - l[tgt]
@@ -35,7 +35,7 @@ public enum SoftmaxCrossEntropy {
                     if w == 0 {
                         d.update(repeating: 0, count: v)
                     } else {
-                        for i in 0..<v { d[i] = expf(l[i] - logZ) * w }
+                        for i in 0..<v { d[i] = fastExp(l[i] - logZ) * w }
                         d[tgt] -= w
                     }
                 }
