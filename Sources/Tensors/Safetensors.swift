@@ -12,6 +12,7 @@ public enum Safetensors {
     public struct Entry: Equatable, Sendable {
         public var shape: [Int]
         public var values: [Float]
+        public init(shape: [Int], values: [Float]) { self.shape = shape; self.values = values }
     }
 
     /// A whole file: tensors by name and the metadata strings.
