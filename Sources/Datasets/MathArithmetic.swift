@@ -23,12 +23,12 @@ public enum MathArithmetic {
         if rng.bool() {
             let q = rng.pick(["What is \(at) + \(bt)?", "Calculate \(at) + \(bt).", "Work out \(at) + \(bt).",
                               "Add \(at) and \(bt).", "Sum \(at) and \(bt).", "Total of \(at) and \(bt).",
-                              "Put together \(at) and \(bt).", "What is \(at) plus \(bt)?"])
+                              "Put together \(at) and \(bt).", "What is \(at) plus \(bt)?", "\(at) + \(bt)"])
             return (q, try (a + b).decimalString()!)
         }
         let q = rng.pick(["What is \(at) - \(bt)?", "Calculate \(at) - \(bt).", "Work out \(at) - \(bt).",
                           "Subtract \(bt) from \(at).", "Take away \(bt) from \(at).",
-                          "What is \(bt) less than \(at)?", "What is \(at) take away \(bt)?"])
+                          "What is \(bt) less than \(at)?", "What is \(at) take away \(bt)?", "\(at) - \(bt)"])
         return (q, try (a - b).decimalString()!)
     }
 
@@ -50,7 +50,7 @@ public enum MathArithmetic {
         let leaves = d.draw(MathDifficulty.terms, &rng)
         let (v, e, _) = try randomSum(&rng, leaves: leaves, digits: d.draw({ 1 + $0 / 4 }, &rng))
         let q = rng.pick(["Evaluate \(e).", "What is \(e)?", "Calculate \(e).", "What is the value of \(e)?",
-                          "Work out \(e)."])
+                          "Work out \(e).", "\(e)"])
         return (q, v.description)
     }
 
@@ -58,7 +58,7 @@ public enum MathArithmetic {
         let (a, at) = try decimalOperand(&rng, d), (b, bt) = try decimalOperand(&rng, d)
         let q = rng.pick(["Multiply \(at) and \(bt).", "What is the product of \(at) and \(bt)?",
                           "Product of \(at) and \(bt).", "Calculate \(at)*\(bt).", "What is \(at) times \(bt)?",
-                          "Work out \(at) * \(bt)."])
+                          "Work out \(at) * \(bt).", "\(at) * \(bt)"])
         return (q, try (a * b).decimalString()!)
     }
 

@@ -84,10 +84,11 @@ public enum MathNumbers {
         if rng.bool() { while !isPrimeNumber(n) { n += 1 } } // half the questions ask about a prime
         else if n % 2 == 0 && rng.bool() { n += 1 } // composites include odd ones, not only even
         let prime = isPrimeNumber(n)
-        switch rng.int(in: 0...2) {
+        switch rng.int(in: 0...3) {
         case 0: return ("Is \(n) a prime number?", prime ? "True" : "False")
         case 1: return ("Is \(n) prime?", prime ? "True" : "False")
-        default: return ("Is \(n) composite?", !prime && n > 1 ? "True" : "False")
+        case 2: return ("Is \(n) composite?", !prime && n > 1 ? "True" : "False")
+        default: return ("Is \(n) a composite number?", !prime && n > 1 ? "True" : "False")
         }
     }
 
@@ -133,8 +134,8 @@ public enum MathNumbers {
             let power = rng.int(in: 1...min(7, digits - 1))
             let n = rng.signed(digits: digits)
             guard let r = rounded(n, unit: pow10(power)) else { throw MathOverflow.redraw }
-            let q = rng.pick(["Round \(n) to the nearest \(powerNames[power]!).",
-                              "What is \(n) rounded to the nearest \(powerNames[power]!)?"])
+            let unit = rng.bool() ? powerNames[power]! : "\(pow10(power))"
+            let q = rng.pick(["Round \(n) to the nearest \(unit).", "What is \(n) rounded to the nearest \(unit)?"])
             return (q, "\(r)")
         }
         // A decimal to some decimal places (0 places = the nearest integer).
@@ -161,7 +162,8 @@ public enum MathNumbers {
         if rng.bool() { if rng.bool() { from = 10 } else { to = 10 } }
         guard from != to else { throw MathOverflow.redraw }
         let x = MathFormat.integer(n, base: from)
-        let q = rng.pick(["What is \(x) (base \(from)) in base \(to)?", "Convert \(x) (base \(from)) to base \(to)."])
+        let q = rng.pick(["What is \(x) (base \(from)) in base \(to)?", "Convert \(x) (base \(from)) to base \(to).",
+                          "\(x) (base \(from)) to base \(to)"])
         return (q, MathFormat.integer(n, base: to))
     }
 }

@@ -52,11 +52,12 @@ public enum MathPolynomials {
         let q: String
         if order == 1 {
             q = rng.pick(["Differentiate \(p) with respect to \(v).", "Differentiate \(p) wrt \(v).",
-                          "What is the derivative of \(p) wrt \(v)?", "Find the first derivative of \(p) wrt \(v)."])
+                          "What is the derivative of \(p) wrt \(v)?", "Find the first derivative of \(p) wrt \(v).",
+                          "Differentiate \(p).", "What is the derivative of \(p)?"])
         } else {
             let o = orderWords[order]
             q = rng.pick(["What is the \(o) derivative of \(p) wrt \(v)?", "Find the \(o) derivative of \(p) wrt \(v).",
-                          "Calculate the \(o) derivative of \(p) wrt \(v)."])
+                          "Calculate the \(o) derivative of \(p) wrt \(v).", "Find the \(o) derivative of \(p)."])
         }
         return (q, answer)
     }

@@ -11,7 +11,8 @@ import Tokenizers
 ///
 /// `workbench data prepare math` uses `recipe`; the sizes can be changed with the environment
 /// variables `WORKBENCH_MATH_TRAIN_CHARS` and `WORKBENCH_MATH_TEST_CHARS` (question-plus-answer
-/// characters). `math-deepmind` packs files of DeepMind's own generator instead (see `deepMindRecipe`).
+/// characters); `WORKBENCH_MATH_WRITE_TEXT=1` also writes the problems as text under `math/text/`.
+/// `math-deepmind` packs files of DeepMind's own generator instead (see `deepMindRecipe`).
 public enum MathDataset {
     public static let recordLength = MathPacking.defaultRecordLength
 
@@ -40,13 +41,27 @@ public enum MathDataset {
 
     /// The dataset from our own generator.
     public static func generated(_ config: MathSplitConfig, name: String = "math") throws -> (TokenDataset, [String: MathPacking.Packed]) {
-        let s = MathSplits.generate(config)
+        try generated(config, splits: MathSplits.generate(config), name: name)
+    }
+
+    static func generated(_ config: MathSplitConfig, splits s: MathSplits, name: String) throws -> (TokenDataset, [String: MathPacking.Packed]) {
         let modules = config.modules.isEmpty ? MathGenerator.modules.map(\.name) : config.modules
         let source = "workbench math generator (DeepMind-style, \(modules.count) modules), seed \(config.seed), "
             + "train levels \(config.trainLevels.lowerBound)-\(config.trainLevels.upperBound) "
             + "(\(config.trainCharacters) chars), interpolate level \(config.interpolateLevel), "
             + "extrapolate level \(config.extrapolateLevel) (\(config.testCharacters) chars each)"
         return try pack(name: name, train: s.train, interpolate: s.interpolate, extrapolate: s.extrapolate, source: source)
+    }
+
+    /// Writes the problems as text in DeepMind's layout, `dir/<split>/<module>.txt`, for other
+    /// tools (and `tools/math/crosscheck.py`).
+    public static func writeText(_ s: MathSplits, to dir: URL) throws {
+        for (split, problems) in [("train", s.train), ("interpolate", s.interpolate), ("extrapolate", s.extrapolate)] {
+            let byModule = Dictionary(grouping: problems, by: \.module)
+            for (module, ps) in byModule {
+                try MathDeepMindReader.write(ps, to: dir.appendingPathComponent(split).appendingPathComponent(module + ".txt"))
+            }
+        }
     }
 
     /// Split sizes from the environment (`WORKBENCH_MATH_TRAIN_CHARS`, `WORKBENCH_MATH_TEST_CHARS`).
@@ -77,9 +92,15 @@ public enum MathDataset {
     ) { opts in
         let config = try splitConfig(seed: opts.seed)
         opts.log("generating math problems: \(config.trainCharacters) train characters, \(config.testCharacters) per test split")
-        let (ds, packed) = try generated(config)
+        let problems = MathSplits.generate(config)
+        let (ds, packed) = try generated(config, splits: problems, name: "math")
         report(packed, opts.log)
         try ds.write(to: opts.outputDir(for: "math"))
+        if ProcessInfo.processInfo.environment["WORKBENCH_MATH_WRITE_TEXT"] == "1" {
+            let textDir = opts.outputDir(for: "math").appendingPathComponent("text")
+            try writeText(problems, to: textDir)
+            opts.log("wrote problems as text to \(textDir.path)")
+        }
         return ds.manifest
     }
 
