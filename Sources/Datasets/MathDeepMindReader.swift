@@ -17,9 +17,8 @@ public enum MathDeepMindReader {
         guard let text = String(data: try Data(contentsOf: url), encoding: .utf8) else {
             throw WorkbenchIOError.corrupt(path: url.path, reason: "not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so split on both line ends.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last == "" { lines.removeLast() } // the final newline
         let module = url.deletingPathExtension().lastPathComponent
         if let blank = lines.firstIndex(where: { $0.isEmpty }) {

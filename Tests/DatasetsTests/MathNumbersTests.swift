@@ -115,7 +115,7 @@ final class MathNumbersTests: XCTestCase {
 
     func testBaseConversionKeepsTheValue() {
         checkEvery("numbers__base_conversion") { p in
-            guard let c = captures("(?:What is |Convert )?(-?[0-9a-z]+) \\(base (\\d+)\\) (?:in|to) base (\\d+)[.?]", p.question) else {
+            guard let c = captures("(?:What is |Convert )?(-?[0-9a-z]+) \\(base (\\d+)\\) (?:in|to) base (\\d+)[.?]?", p.question) else {
                 throw CheckError("unknown form")
             }
             let from = Int(c[1])!, to = Int(c[2])!

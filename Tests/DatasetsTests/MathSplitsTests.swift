@@ -43,7 +43,7 @@ final class MathSplitsTests: XCTestCase {
         // The most digits of one number in a question: extrapolation reaches at least as far as
         // every training problem of the same module, for modules whose knob is the size of numbers.
         func longestNumber(_ q: String) -> Int {
-            q.split(separator: " ").map { $0.filter(\.isNumber).count }.max() ?? 0
+            q.split(whereSeparator: { $0 == " " || $0 == "*" }).map { $0.filter(\.isNumber).count }.max() ?? 0
         }
         let s = MathSplits.generate(smallConfig())
         for module in ["arithmetic__add_or_sub", "arithmetic__mul", "numbers__place_value", "numbers__is_prime"] {
