@@ -40,7 +40,7 @@ public enum MathPolynomials {
 
     static func differentiate(_ rng: inout SeededRNG, _ d: MathDifficulty) throws -> (String, String) {
         let degree = d.draw({ 1 + $0 / 3 }, &rng)
-        let order = rng.int(in: 1...min(3, degree, 1 + d.level / 4))
+        let order = rng.int(in: 1...max(1, min(3, degree - 1, 1 + d.level / 4)))
         var c = randomPolynomial(degree: degree, digits: d.draw({ 1 + $0 / 4 }, &rng), &rng)
         let v = rng.pick(variableLetters)
         let p = polynomialText(c, variable: v)
