@@ -39,6 +39,8 @@ public struct DatasetRecipe: Sendable {
 public enum DatasetCatalog {
     public static let all: [DatasetRecipe] = [
         // One line per dataset.
+        MathDataset.recipe,
+        MathDataset.deepMindRecipe,
     ]
 
     public static func recipe(named name: String) -> DatasetRecipe? {
