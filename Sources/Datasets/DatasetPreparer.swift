@@ -39,6 +39,7 @@ public struct DatasetRecipe: Sendable {
 public enum DatasetCatalog {
     public static let all: [DatasetRecipe] = [
         // One line per dataset.
+        FashionMNIST.recipe(resolution: 32), FashionMNIST.recipe(resolution: 16), FashionMNIST.recipe(resolution: 8),
     ]
 
     public static func recipe(named name: String) -> DatasetRecipe? {
