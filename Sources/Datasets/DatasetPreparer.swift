@@ -40,6 +40,8 @@ public enum DatasetCatalog {
     public static let all: [DatasetRecipe] = [
         // One line per dataset.
         FashionMNIST.recipe(resolution: 32), FashionMNIST.recipe(resolution: 16), FashionMNIST.recipe(resolution: 8),
+        SyntheticRecipes.images(resolution: 32), SyntheticRecipes.images(resolution: 16), SyntheticRecipes.images(resolution: 8),
+        SyntheticRecipes.captions(resolution: 16), SyntheticRecipes.captions(resolution: 8), SyntheticRecipes.captions(resolution: 32),
     ]
 
     public static func recipe(named name: String) -> DatasetRecipe? {
