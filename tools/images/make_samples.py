@@ -154,3 +154,115 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------------------------------------
+# Tiny colour-bitmap fonts (CBLC/CBDT + cmap) and a tiny UnicodeData.txt for the emoji reader.
+
+def png_bytes(w, h, rgba_pixel, alpha=False):
+    import io
+    rows = [list(rgba_pixel[: 4 if alpha else 3]) * w for _ in range(h)]
+    b = io.BytesIO()
+    png.Writer(w, h, greyscale=False, alpha=alpha).write(b, rows)
+    return b.getvalue()
+
+
+def sfnt(tables):
+    tags = sorted(tables)
+    n = len(tags)
+    head = struct.pack(">IHHHH", 0x00010000, n, 16, 0, 0)
+    offset = 12 + 16 * n
+    recs, body = b"", b""
+    for t in tags:
+        data = tables[t]
+        recs += t.encode() + struct.pack(">III", 0, offset + len(body), len(data))
+        body += data + b"\0" * ((4 - len(data) % 4) % 4)
+    return head + recs + body
+
+
+def cblc_cbdt(strikes):
+    """strikes: list of (ppem, subtables); subtable: (indexFormat, imageFormat, [(gid, png or None)])."""
+    cbdt = bytearray(struct.pack(">HH", 3, 0))
+    sizes, arrays = [], []
+    base = 8 + 48 * len(strikes)
+    blob = bytearray()
+    for ppem, subs in strikes:
+        array_off = base + len(blob)
+        arr, subdata = b"", b""
+        head = 8 * len(subs)
+        for index_format, image_format, glyphs in subs:
+            data_off = len(cbdt)
+            offsets, gid_pairs, cur = [], [], 0
+            for gid, p in glyphs:
+                offsets.append(cur)
+                gid_pairs.append((gid, cur))
+                if p is not None:
+                    metrics = bytes([4, 4, 0, 4, 4]) if image_format == 17 else bytes([4, 4, 0, 4, 4, 0, 0, 4])
+                    rec = metrics + struct.pack(">I", len(p)) + p
+                    cbdt += rec
+                    cur += len(rec)
+            offsets.append(cur)
+            gid_pairs.append((0, cur))
+            first, last = glyphs[0][0], glyphs[-1][0]
+            if index_format == 1:
+                sub = struct.pack(">HHI", 1, image_format, data_off) + b"".join(struct.pack(">I", o) for o in offsets)
+            elif index_format == 4:
+                real = [(g, o) for (g, p), (_, o) in zip(glyphs, gid_pairs) if p is not None]
+                real.append((0, cur))
+                sub = struct.pack(">HHII", 4, image_format, data_off, len(real) - 1) + b"".join(struct.pack(">HH", g, o) for g, o in real)
+            arr += struct.pack(">HHI", first, last, head + len(subdata))
+            subdata += sub
+        blob += arr + subdata
+        n_sub = len(subs)
+        sizes.append(struct.pack(">IIII", array_off, len(arr) + len(subdata), n_sub, 0) + b"\0" * 24
+                     + struct.pack(">HHBBBb", 0, 0, ppem, ppem, 32, 1))
+    cblc = struct.pack(">HHI", 3, 0, len(strikes)) + b"".join(sizes) + bytes(blob)
+    return cblc, bytes(cbdt)
+
+
+def cmap12(mapping):
+    groups = b"".join(struct.pack(">III", c, c, g) for c, g in sorted(mapping.items()))
+    sub = struct.pack(">HHIII", 12, 0, 16 + len(groups), 0, len(mapping)) + groups
+    return struct.pack(">HHHHI", 0, 1, 3, 10, 12) + sub
+
+
+def cmap4():
+    # U+2600..U+2601 through glyphIdArray [5, 0]; U+263A -> 1 and U+2764 -> 2 by delta; end segment.
+    segs = [(0x2600, 0x2601, 0, True), (0x263A, 0x263A, (1 - 0x263A) & 0xFFFF, False),
+            (0x2764, 0x2764, (2 - 0x2764) & 0xFFFF, False), (0xFFFF, 0xFFFF, 1, False)]
+    n = len(segs)
+    ends = b"".join(struct.pack(">H", s[1]) for s in segs)
+    starts = b"".join(struct.pack(">H", s[0]) for s in segs)
+    deltas = b"".join(struct.pack(">H", s[2]) for s in segs)
+    ros = b"".join(struct.pack(">H", 2 * n if s[3] else 0) for s in segs)  # segment 0 points at glyphIdArray[0]
+    glyph_ids = struct.pack(">HH", 5, 0)
+    body = struct.pack(">HHHH", 2 * n, 0, 0, 0) + ends + b"\0\0" + starts + deltas + ros + glyph_ids
+    sub = struct.pack(">HHH", 4, 6 + len(body), 0) + body
+    return struct.pack(">HHHHI", 0, 1, 3, 1, 12) + sub
+
+
+def fonts():
+    red = png_bytes(4, 4, (200, 0, 0, 255))
+    yellow = png_bytes(4, 4, (250, 250, 0, 255))
+    heart = png_bytes(3, 2, (0, 0, 250, 128), alpha=True)
+    green = png_bytes(2, 2, (0, 160, 0, 255))
+    letter = png_bytes(2, 2, (9, 9, 9, 255))
+    # Font A: cmap 12; a small strike (ppem 20) and the large one (ppem 40) the reader must pick.
+    cblc, cbdt = cblc_cbdt([
+        (20, [(1, 17, [(1, yellow), (2, heart)])]),
+        (40, [(1, 17, [(1, red), (2, heart)]), (4, 18, [(5, green), (6, None), (7, letter)])]),
+    ])
+    cmap = cmap12({0x1F600: 1, 0x2764: 2, 0x1F431: 5, 0x41: 7, 0x1F3FB: 5, 0x1F680: 9})
+    open(os.path.join(OUT, "tiny-emoji-cmap12.ttf"), "wb").write(sfnt({"CBLC": cblc, "CBDT": cbdt, "cmap": cmap}))
+    # Font B: cmap 4, one strike, index format 1 with empty glyphs 3 and 4.
+    cblc, cbdt = cblc_cbdt([(30, [(1, 17, [(1, red), (2, heart), (3, None), (4, None), (5, green)])])])
+    open(os.path.join(OUT, "tiny-emoji-cmap4.ttf"), "wb").write(sfnt({"CBLC": cblc, "CBDT": cbdt, "cmap": cmap4()}))
+    names = ["0041;LATIN CAPITAL LETTER A;Lu;0;L;;;;;N;;;;0061;", "2600;BLACK SUN WITH RAYS;So;0;ON;;;;;N;;;;;",
+             "263A;WHITE SMILING FACE;So;0;ON;;;;;N;;;;;", "2764;HEAVY BLACK HEART;So;0;ON;;;;;N;;;;;",
+             "1F3FB;EMOJI MODIFIER FITZPATRICK TYPE-1-2;Sk;0;ON;;;;;N;;;;;", "1F431;CAT FACE;So;0;ON;;;;;N;;;;;",
+             "1F600;GRINNING FACE;So;0;ON;;;;;N;;;;;", "1F680;ROCKET;So;0;ON;;;;;N;;;;;"]
+    open(os.path.join(OUT, "tiny-UnicodeData.txt"), "w").write("\n".join(names) + "\n")
+
+
+if __name__ == "__main__":
+    fonts()
