@@ -63,26 +63,32 @@ public enum EmojiCaptions {
         return out
     }
 
+    /// `captions[-16|-8]`: the emoji plus the Tux Paint stamps (PNG ones), 10% held out for test.
     public static func recipe(resolution: Int) -> DatasetRecipe {
         let name = resolution == 32 ? "captions" : "captions-\(resolution)"
-        return DatasetRecipe(name: name, summary: "emoji images (Noto Color Emoji) with their Unicode names as captions, \(resolution)x\(resolution)") { opts in
+        return DatasetRecipe(name: name, summary: "emoji (Noto Color Emoji + Unicode names) and Tux Paint stamps with captions, \(resolution)x\(resolution)") { opts in
             let font = try DebianPackageFetch.unpacked("fonts-noto-color-emoji", cacheDir: opts.cacheDir, log: opts.log)
             let data = try DebianPackageFetch.unpacked("unicode-data", cacheDir: opts.cacheDir, log: opts.log)
-            let items = try Self.items(font: font.appendingPathComponent(fontPath),
-                                       unicodeData: data.appendingPathComponent(namesPath), resolution: resolution)
-            guard items.count >= 20 else {
-                throw WorkbenchIOError.corrupt(path: fontPath, reason: "only \(items.count) captioned emoji found")
+            let stamps = try DebianPackageFetch.unpacked("tuxpaint-stamps-default", cacheDir: opts.cacheDir, log: opts.log)
+            let emoji = try items(font: font.appendingPathComponent(fontPath),
+                                  unicodeData: data.appendingPathComponent(namesPath), resolution: resolution)
+            let clipart = try TuxPaintStamps.items(stampsDir: stamps.appendingPathComponent(TuxPaintStamps.stampsPath),
+                                                   resolution: resolution)
+            let all = emoji.map { PairShards.Pair(caption: $0.caption, image: $0.image) }
+                + clipart.map { PairShards.Pair(caption: $0.caption, image: $0.image) }
+            guard emoji.count >= 20, clipart.count >= 20 else {
+                throw WorkbenchIOError.corrupt(path: fontPath, reason: "only \(emoji.count) emoji and \(clipart.count) stamps found")
             }
             var rng = SeededRNG(seed: opts.seed)
-            let order = rng.permutation(items.count)
-            let nTest = items.count / 10
-            let pairs = order.map { PairShards.Pair(caption: items[$0].caption, image: items[$0].image) }
-            opts.log("\(name): \(items.count) emoji, \(nTest) held out for test")
+            let pairs = rng.permutation(all.count).map { all[$0] }
+            let nTest = all.count / 10
+            opts.log("\(name): \(emoji.count) emoji + \(clipart.count) stamps, \(nTest) held out for test")
             let ds = PairShards.dataset(name: name, tokenizer: PairTokenizer(resolution: resolution),
                                         train: Array(pairs[nTest...]), test: Array(pairs[..<nTest]), seed: opts.seed &+ 1,
-                                        source: "Debian fonts-noto-color-emoji (CBDT bitmaps) + unicode-data (UnicodeData.txt names)",
-                                        extra: ["images": "\(items.count) emoji, single code points, caption = lower-cased Unicode name",
-                                                "test_selection": "seeded permutation (seed \(opts.seed)), first 10% held out"])
+                                        source: "Debian fonts-noto-color-emoji (CBDT bitmaps) + unicode-data (names) + tuxpaint-stamps-default (PNG stamps, English .txt)",
+                                        extra: ["emoji": "\(emoji.count) single-code-point emoji, caption = lower-cased Unicode name",
+                                                "stamps": "\(clipart.count) Tux Paint PNG stamps, caption = first line of the .txt",
+                                                "test_selection": "seeded permutation (seed \(opts.seed)) of all pairs, first 10% held out"])
             try ds.write(to: opts.outputDir(for: name))
             return ds.manifest
         }
