@@ -10,7 +10,8 @@ import Tensors
 /// - 16-bit samples become `round(v·255/65535)`: the reader sets `PNG_IMAGE_FLAG_16BIT_sRGB`,
 ///   so a 16-bit file without gAMA/sRGB chunks is taken as sRGB-encoded (libpng's default would
 ///   treat it as linear and brighten it).
-/// - Files with a gAMA or cHRM chunk are converted to sRGB by libpng.
+/// - A file with a gAMA chunk of gamma `g` is re-encoded by libpng with a pure 2.2 power law:
+///   `255·(v/255)^(1/(2.2·g))` (identity for g = 1/2.2; `gray8_gamma10.png` checks g = 1).
 /// - Alpha is composited in 8-bit sRGB space: `(c·a + 255·(255 − a) + 127) / 255`.
 ///
 ///     let img = try PNGImage.read(URL(fileURLWithPath: "cat.png"))

@@ -8,6 +8,7 @@ independently of libpng:
     the reader treats them as sRGB-encoded, not linear);
   - 16-bit files that are interlaced or have alpha may differ by 1 (they take libpng's
     16-bit linear path: libpng 1.6.39's 16-to-8-bit path garbles Adam7 images, libpng issue 853);
+  - files with a gAMA chunk are re-encoded by libpng to gamma 1/2.2 (see gamma_gray);
   - alpha is composited on white in 8-bit sRGB space: out = (c*a + 255*(255-a) + 127) // 255.
 Also writes corrupt files (truncated, bad CRC, not a PNG) and a tiny IDX pair.
 
@@ -103,8 +104,22 @@ def palette(name, trns):
     record(name, W, H, rgb)
 
 
+def gamma_gray(name, file_gamma):
+    """8-bit gray with a gAMA chunk: libpng re-encodes to gamma 1/2.2 (a pure power law), so
+    the expected value is 255 * (v/255) ** (1 / (2.2 * file_gamma))."""
+    v = [0, 10, 50, 100, 128, 200, 255]
+    write(name, len(v), 1, [v], greyscale=True, bitdepth=8, gamma=file_gamma)
+    rgb = []
+    for x in v:
+        e = round(255 * (x / 255) ** (1 / (2.2 * file_gamma)))
+        rgb += [e, e, e]
+    record(name, len(v), 1, rgb, tol=1)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    gamma_gray("gray8_gamma10.png", 1.0)
+    gamma_gray("gray8_gamma05.png", 0.5)
     gray("gray8.png", 8, False)
     gray("gray16.png", 16, False)
     gray("gray4.png", 4, False)
