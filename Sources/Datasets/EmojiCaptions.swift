@@ -93,4 +93,28 @@ public enum EmojiCaptions {
             return ds.manifest
         }
     }
+
+    /// `clipart-palette`: the same emoji and stamp images without captions, as 9-bit palette
+    /// tokens (`[512] + 32²`), palette fitted on the training images.
+    public static func paletteRecipe(resolution: Int = 32) -> DatasetRecipe {
+        let name = resolution == 32 ? "clipart-palette" : "clipart-palette-\(resolution)"
+        return DatasetRecipe(name: name, summary: "emoji + Tux Paint images, 9-bit k-means palette tokens, \(resolution)x\(resolution)") { opts in
+            let font = try DebianPackageFetch.unpacked("fonts-noto-color-emoji", cacheDir: opts.cacheDir, log: opts.log)
+            let data = try DebianPackageFetch.unpacked("unicode-data", cacheDir: opts.cacheDir, log: opts.log)
+            let stamps = try DebianPackageFetch.unpacked("tuxpaint-stamps-default", cacheDir: opts.cacheDir, log: opts.log)
+            let images = try items(font: font.appendingPathComponent(fontPath),
+                                   unicodeData: data.appendingPathComponent(namesPath), resolution: resolution).map(\.image)
+                + TuxPaintStamps.items(stampsDir: stamps.appendingPathComponent(TuxPaintStamps.stampsPath),
+                                       resolution: resolution).map(\.image)
+            var rng = SeededRNG(seed: opts.seed)
+            let shuffled = rng.permutation(images.count).map { images[$0] }
+            let nTest = images.count / 10
+            opts.log("\(name): \(images.count) images, \(nTest) held out; fitting a 512-colour palette")
+            return try PaletteShards.write(name: name, train: Array(shuffled[nTest...]), test: Array(shuffled[..<nTest]),
+                                           resolution: resolution, seed: opts.seed,
+                                           source: "Debian fonts-noto-color-emoji + tuxpaint-stamps-default",
+                                           to: opts.outputDir(for: name))
+        }
+    }
 }
+
