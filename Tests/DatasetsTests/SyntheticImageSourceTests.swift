@@ -5,7 +5,7 @@ import Tokenizers
 import XCTest
 
 /// Entropy of a distribution given as probabilities that sum to 1, in nats.
-func entropyNats<K>(_ p: [K: Double]) -> Double { -p.values.reduce(0) { $0 + ($1 > 0 ? $1 * log($1) : 0) } }
+fileprivate func entropyNats<K>(_ p: [K: Double]) -> Double { -p.values.reduce(0) { $0 + ($1 > 0 ? $1 * log($1) : 0) } }
 
 final class SyntheticImageSourceTests: XCTestCase {
     /// Exact enumeration of every scene: distinct scenes give distinct images, and the entropy of
