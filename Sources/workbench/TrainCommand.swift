@@ -23,6 +23,8 @@ struct TrainCommand: ParsableCommand {
         var bar = ProgressBar()
         print("run directory: \(trainer.run.url.path)")
         try trainer.run { bar.handle($0) }
+        Swift.print("")
+        LearningCurvePrinter.print(metricsAt: trainer.run.metricsURL)
     }
 
     func resolveConfig() throws -> TrainConfig {
