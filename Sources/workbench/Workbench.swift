@@ -10,6 +10,7 @@ struct Workbench: ParsableCommand {
         subcommands: [
             // Subcommands, one file each, in workflow order.
             DataCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }
