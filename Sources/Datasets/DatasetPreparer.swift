@@ -39,6 +39,9 @@ public struct DatasetRecipe: Sendable {
 public enum DatasetCatalog {
     public static let all: [DatasetRecipe] = [
         // One line per dataset.
+        EnglishRecipe.recipe,
+        EnglishRecipe.bytesRecipe,
+        MarkovTextRecipe.recipe,
     ]
 
     public static func recipe(named name: String) -> DatasetRecipe? {
