@@ -21,6 +21,9 @@ public enum EnglishRecipe {
         public var test: [UInt8]
         public var provenance: [String]
         public var testBooks: [String]
+        public init(train: [UInt8], test: [UInt8], provenance: [String], testBooks: [String]) {
+            self.train = train; self.test = test; self.provenance = provenance; self.testBooks = testBooks
+        }
     }
 
     public static let recipe = DatasetRecipe(
