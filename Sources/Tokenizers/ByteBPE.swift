@@ -68,7 +68,7 @@ public struct ByteBPE: Sendable {
                 if let ids = cache.lookup(piece) { out.append(contentsOf: ids); return }
                 symbols.removeAll(keepingCapacity: true)
                 for b in piece { symbols.append(Int32(byteTokens[Int(b)])) }
-                mergePiece(&symbols)
+                if symbols.count > ByteBPE.longPieceBytes { mergeLongPiece(&symbols) } else { mergePiece(&symbols) }
                 cache.insert(piece, symbols)
                 for id in symbols { out.append(Int(id)) }
             }

@@ -37,6 +37,10 @@ STRINGS = [
     " ",
     "a",
     "Mr. Bennet's   daughters\n\nChapter 1\n",
+    # Long pieces (over 64 bytes) take the heap-based merge path in ByteBPE.
+    "theearthwasformlessandvoidanddarknesswasuponthefaceofthedeepandthespiritofgodmovedupon" * 3,
+    "=" * 150 + " " + "1234567890" * 12 + " " + "aaaaaaaaaa" * 13,
+    "long" + "中文字符日本語" * 20 + " end",
 ]
 
 
