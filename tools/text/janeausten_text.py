@@ -98,22 +98,26 @@ def decompress_blob(blob):
 def main():
     src, out_dir = sys.argv[1], sys.argv[2]
     data_dir = os.path.join(src, "data")
-    index = RReader(gzip.open(os.path.join(data_dir, "Rdata.rdx")).read()).read()
-    # index: VECSXP(variables, references, compressed) with names attribute dropped; variables
-    # is a VECSXP of (offset, length) pairs whose names we read from the pairlist form below.
     rdx = gzip.open(os.path.join(data_dir, "Rdata.rdx")).read()
-    names = NameScan(rdx).names()
+    # The index is a list (variables, references, compressed); `variables` holds one
+    # (offset, length) pair per object, and its `names` attribute the object names.
+    index = RReader(rdx).read()
     variables = index[1][0][1]
+    names = NameScan(rdx).names()
+    if len(names) != len(variables):
+        raise ValueError("Rdata.rdx: %d names for %d objects" % (len(names), len(variables)))
     with open(os.path.join(data_dir, "Rdata.rdb"), "rb") as f:
         rdb = f.read()
     os.makedirs(out_dir, exist_ok=True)
     for name, entry in zip(names, variables):
         off, length = (int(x) for x in entry[1])
         obj = RReader(decompress_blob(rdb[off:off + length])).read()
-        if isinstance(obj, tuple) and obj[0] == 16:
+        if isinstance(obj, tuple) and obj[0] == 16:  # a character vector: one novel, one line each
             text = "\n".join("" if s is None else s for s in obj[1]) + "\n"
-            with open(os.path.join(out_dir, name + ".txt"), "w", encoding="utf-8") as g:
+            tmp = os.path.join(out_dir, "." + name + ".txt.tmp")
+            with open(tmp, "w", encoding="utf-8") as g:
                 g.write(text)
+            os.replace(tmp, os.path.join(out_dir, name + ".txt"))
             print("%s: %d lines" % (name, len(obj[1])))
 
 
