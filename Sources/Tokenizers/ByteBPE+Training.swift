@@ -49,6 +49,8 @@ extension ByteBPE {
         for (key, c) in pairCounts { heap.push(count: c, pair: key) }
 
         var lastVisit = [Int32](repeating: -1, count: words.count)
+        var mergedPairs: Set<UInt64> = []
+        var mergesTried = 0
         while tokenBytes.count < vocabSize, let top = heap.pop() {
             let current = pairCounts[top.pair] ?? 0
             if current != top.count {
@@ -64,8 +66,13 @@ extension ByteBPE {
                 newId = Int32(tokenBytes.count)
                 tokenBytes.append(newBytes); idOfBytes[newBytes] = newId
             }
-            let mergeIndex = Int32(merges.count)
-            merges.append(Merge(left: Int(a), right: Int(b), merged: Int(newId)))
+            // A pair can come back after its merge only when a later merge yields one of its
+            // tokens again (same bytes); it is merged in the words again but listed once.
+            let mergeIndex = Int32(mergesTried)
+            mergesTried += 1
+            if mergedPairs.insert(top.pair).inserted {
+                merges.append(Merge(left: Int(a), right: Int(b), merged: Int(newId)))
+            }
 
             var touched: Set<UInt64> = []
             for w32 in wordsWithPair[top.pair] ?? [] {
@@ -101,7 +108,7 @@ extension ByteBPE {
             wordsWithPair[top.pair] = nil
             pairCounts[top.pair] = nil
             for key in touched { if let c = pairCounts[key], c > 0 { heap.push(count: c, pair: key) } }
-            if let log, merges.count % 512 == 0 {
+            if let log, mergesTried % 512 == 0 {
                 log("bpe: \(merges.count) merges, vocabulary \(tokenBytes.count)/\(vocabSize)")
             }
         }

@@ -42,8 +42,8 @@ public struct ByteBPE: Sendable {
                   tokenBytes[m.merged] == tokenBytes[m.left] + tokenBytes[m.right] else {
                 throw ByteBPEError.invalid("merge \(rank) (\(m.left), \(m.right)) → \(m.merged) does not join its tokens' bytes")
             }
-            let key = ByteBPE.pairKey(Int32(m.left), Int32(m.right))
-            if table[key] == nil { table[key] = UInt64(rank) << 32 | UInt64(m.merged) }
+            // A pair listed twice keeps its last rank, as Python's `tokenizers` does.
+            table[ByteBPE.pairKey(Int32(m.left), Int32(m.right))] = UInt64(rank) << 32 | UInt64(m.merged)
         }
         self.tokenBytes = tokenBytes; self.byteTokens = byteTokens; self.merges = merges; self.mergeTable = table
     }

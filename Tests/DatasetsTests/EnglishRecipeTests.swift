@@ -64,3 +64,17 @@ final class EnglishRecipeTests: XCTestCase {
         for name in ["english", "english-bytes", "markov-text"] { XCTAssertNotNil(DatasetCatalog.recipe(named: name), name) }
     }
 }
+
+/// Failures of the preparation commands say which command failed and why.
+final class ExternalCommandTests: XCTestCase {
+    func testFailureNamesTheCommandAndQuotesItsErrorOutput() {
+        XCTAssertEqual(String(decoding: try ExternalCommand.run("sh", ["-c", "printf ok"]), as: UTF8.self), "ok")
+        XCTAssertThrowsError(try ExternalCommand.run("sh", ["-c", "echo broken package >&2; exit 3"])) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.contains("sh -c") && text.contains("exit status 3") && text.contains("broken package"), text)
+        }
+        XCTAssertThrowsError(try ExternalCommand.run("no-such-program-xyz", [])) { e in
+            XCTAssertTrue("\(e)".contains("not installed"), "\(e)")
+        }
+    }
+}
