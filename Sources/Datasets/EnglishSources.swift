@@ -27,8 +27,8 @@ public enum EnglishSources {
     /// King James Bible from Debian `bible-kjv` (+ `bible-kjv-text`), exported verse by verse
     /// with the package's own `bible` program run from the unpacked folder.
     public static func kingJamesBible(cache: URL, log: (String) -> Void) throws -> (books: [EnglishBook], provenance: String) {
-        let program = try DebianPackage.fetch("bible-kjv", cache: cache, log: log)
-        let data = try DebianPackage.fetch("bible-kjv-text", cache: cache, log: log)
+        let program = try debian("bible-kjv", cache, log)
+        let data = try debian("bible-kjv-text", cache, log)
         let out = try ExternalCommand.run(program.root.appendingPathComponent("usr/bin/bible").path,
                                           ["-p", data.root.appendingPathComponent("usr/lib").path, "-f", "Gen1:1-Rev22:21"])
         var books: [EnglishBook] = []
@@ -52,7 +52,7 @@ public enum EnglishSources {
     /// World English Bible from Debian `sword-text-web`, exported with `mod2imp` from
     /// `libsword-utils` (installed with apt-get if missing), OSIS markup stripped.
     public static func worldEnglishBible(cache: URL, log: (String) -> Void) throws -> (books: [EnglishBook], provenance: String) {
-        let pkg = try DebianPackage.fetch("sword-text-web", cache: cache, log: log)
+        let pkg = try debian("sword-text-web", cache, log)
         if ExternalCommand.locate("mod2imp") == nil {
             log("apt-get install libsword-utils (for mod2imp)")
             try ExternalCommand.run("apt-get", ["install", "-y", "-qq", "libsword-utils"],
@@ -129,7 +129,7 @@ public enum EnglishSources {
     /// Jane Austen's six novels from Debian `r-cran-janeaustenr` (unpacked, not installed): the R
     /// lazy-load database is read by `tools/text/janeausten_text.py` (Python standard library only).
     public static func janeAusten(cache: URL, log: (String) -> Void) throws -> (books: [EnglishBook], provenance: String) {
-        let pkg = try DebianPackage.fetch("r-cran-janeaustenr", cache: cache, log: log)
+        let pkg = try debian("r-cran-janeaustenr", cache, log)
         let pkgDir = pkg.root.appendingPathComponent("usr/lib/R/site-library/janeaustenr")
         let outDir = cache.appendingPathComponent("austen-text")
         guard let script = toolScript("tools/text/janeausten_text.py") else {
@@ -143,6 +143,13 @@ public enum EnglishSources {
                         text: String(decoding: try Data(contentsOf: outDir.appendingPathComponent("\(name).txt")), as: UTF8.self))
         }
         return (books, "Debian \(pkg.debFile) (6 novels, R data read by tools/text/janeausten_text.py)")
+    }
+
+    /// A Debian package unpacked in the cache (never installed), and its `.deb` file name.
+    static func debian(_ name: String, _ cache: URL, _ log: (String) -> Void) throws -> (root: URL, debFile: String) {
+        let root = try DebianPackageFetch.unpacked(name, cacheDir: cache, log: log)
+        let debs = (try? FileManager.default.contentsOfDirectory(atPath: root.deletingLastPathComponent().path)) ?? []
+        return (root, debs.filter { $0.hasSuffix(".deb") }.sorted().last ?? name)
     }
 
     /// A file of the repository's `tools/`, looked up from `WORKBENCH_ROOT`, the current folder,

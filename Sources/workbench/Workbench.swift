@@ -10,6 +10,9 @@ struct Workbench: ParsableCommand {
         subcommands: [
             // Subcommands, one file each, in workflow order.
             DataCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
+            SampleCommand.self,
             TokenizeCommand.self,
         ]
     )
