@@ -45,6 +45,9 @@ public enum DatasetCatalog {
         SyntheticRecipes.images(resolution: 32), SyntheticRecipes.images(resolution: 16), SyntheticRecipes.images(resolution: 8),
         SyntheticRecipes.captions(resolution: 16), SyntheticRecipes.captions(resolution: 8), SyntheticRecipes.captions(resolution: 32),
         EmojiCaptions.recipe(resolution: 32), EmojiCaptions.recipe(resolution: 16), EmojiCaptions.recipe(resolution: 8), EmojiCaptions.paletteRecipe(),
+        EnglishRecipe.recipe,
+        EnglishRecipe.bytesRecipe,
+        MarkovTextRecipe.recipe,
     ]
 
     public static func recipe(named name: String) -> DatasetRecipe? {
