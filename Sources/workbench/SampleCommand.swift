@@ -18,7 +18,9 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         let trainer = try RunLoading.open(runDir)
-        let codec = try TextCodec.forDataset(trainer.dataset)
+        let spec = trainer.config.data.dataset
+        let codec = try TextCodec.forDataset(trainer.dataset,
+                                             folder: spec.hasPrefix("builtin:") ? nil : URL(fileURLWithPath: spec))
         var sampler = Sampler(temperature: temperature, topK: topK, seed: seed)
         let out = sampler.generate(model: trainer.model, prompt: codec.encode(prompt), count: tokens)
         print(prompt + codec.decode(out))
