@@ -39,6 +39,15 @@ public struct DatasetRecipe: Sendable {
 public enum DatasetCatalog {
     public static let all: [DatasetRecipe] = [
         // One line per dataset.
+        MathDataset.recipe,
+        MathDataset.deepMindRecipe,
+        FashionMNIST.recipe(resolution: 32), FashionMNIST.recipe(resolution: 16), FashionMNIST.recipe(resolution: 8),
+        SyntheticRecipes.images(resolution: 32), SyntheticRecipes.images(resolution: 16), SyntheticRecipes.images(resolution: 8),
+        SyntheticRecipes.captions(resolution: 16), SyntheticRecipes.captions(resolution: 8), SyntheticRecipes.captions(resolution: 32),
+        EmojiCaptions.recipe(resolution: 32), EmojiCaptions.recipe(resolution: 16), EmojiCaptions.recipe(resolution: 8), EmojiCaptions.paletteRecipe(),
+        EnglishRecipe.recipe,
+        EnglishRecipe.bytesRecipe,
+        MarkovTextRecipe.recipe,
     ]
 
     public static func recipe(named name: String) -> DatasetRecipe? {

@@ -41,7 +41,8 @@ public struct TokenDataset: Sendable {
         return s
     }
 
-    /// Reads a shard folder written by `write(to:)`, checking sizes against the manifest.
+    /// Reads a shard folder written by `write(to:)`, checking sizes against the manifest and,
+    /// when the manifest records one, each `.bin` file's SHA-256.
     public static func load(from dir: URL) throws -> TokenDataset {
         let manifestURL = dir.appendingPathComponent("manifest.json")
         guard FileManager.default.fileExists(atPath: manifestURL.path) else {
@@ -63,6 +64,13 @@ public struct TokenDataset: Sendable {
             guard data.count == info.tokens * 2 else {
                 throw WorkbenchIOError.corrupt(path: binURL.path,
                     reason: "holds \(data.count) bytes, manifest says \(info.tokens) tokens (\(info.tokens * 2) bytes)")
+            }
+            if let expected = info.sha256 {
+                let actual = SHA256.hex(of: data)
+                guard actual == expected.lowercased() else {
+                    throw WorkbenchIOError.corrupt(path: binURL.path,
+                        reason: "SHA-256 is \(actual), manifest.json says \(expected)")
+                }
             }
             var tokens = [UInt16](repeating: 0, count: info.tokens)
             tokens.withUnsafeMutableBytes { dst in _ = data.copyBytes(to: dst) }
@@ -91,8 +99,10 @@ public struct TokenDataset: Sendable {
 
     /// Writes the shard folder: every `.bin`/`.mask` first, the manifest last, each through a
     /// temporary file and a rename, so an interrupted write never leaves a manifest that points
-    /// at partial data.
-    public func write(to dir: URL) throws {
+    /// at partial data. Each split's `sha256` in the manifest is that of its `.bin` bytes.
+    /// Returns the manifest as written.
+    @discardableResult
+    public func write(to dir: URL) throws -> ShardManifest {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var manifest = self.manifest
         for (name, split) in splits.sorted(by: { $0.key < $1.key }) {
@@ -102,6 +112,7 @@ public struct TokenDataset: Sendable {
             if let m = split.mask { try AtomicFile.write(Data(m), to: dir.appendingPathComponent("\(name).mask")) }
             var info = manifest.splits[name] ?? .init(tokens: 0, sequences: 0)
             info.tokens = split.tokens.count
+            info.sha256 = SHA256.hex(of: data)
             info.hasMask = split.mask != nil
             if info.sequences == 0 {
                 info.sequences = manifest.layout == .records ? split.tokens.count / max(1, manifest.recordLength ?? 1) : 1
@@ -111,5 +122,6 @@ public struct TokenDataset: Sendable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(manifest), to: dir.appendingPathComponent("manifest.json"))
+        return manifest
     }
 }

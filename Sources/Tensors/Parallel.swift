@@ -20,14 +20,20 @@ public enum Parallel {
         }
     }
 
-    /// Splits `0..<count` into `workers` contiguous chunks and runs `body(range)` on each.
+    /// Splits `0..<count` into at most `workers` contiguous chunks and runs `body(range)` on each.
     public static func forEachChunk(count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        forEachChunk(count: count, minChunk: minChunk) { _, range in body(range) }
+    }
+
+    /// Like `forEachChunk(count:minChunk:_:)`, also passing the chunk's index `0..<workers`,
+    /// so each chunk can use its own slot of a scratch buffer.
+    public static func forEachChunk(count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         if count <= 0 { return }
         let chunks = max(1, min(workers, count / max(1, minChunk)))
-        if chunks == 1 { body(0..<count); return }
+        if chunks == 1 { body(0, 0..<count); return }
         forEach(count: chunks) { c in
             let lo = count * c / chunks, hi = count * (c + 1) / chunks
-            if lo < hi { body(lo..<hi) }
+            if lo < hi { body(c, lo..<hi) }
         }
     }
 }

@@ -34,7 +34,7 @@ struct DataCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the datasets that can be prepared.")
         func run() {
-            for p in DatasetCatalog.all { print("\(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(p.summary)") }
+            for p in DatasetCatalog.all { print("\(p.name.padding(toLength: max(22, p.name.count + 1), withPad: " ", startingAt: 0)) \(p.summary)") }
         }
     }
 }

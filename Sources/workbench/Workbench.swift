@@ -10,6 +10,10 @@ struct Workbench: ParsableCommand {
         subcommands: [
             // Subcommands, one file each, in workflow order.
             DataCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
+            SampleCommand.self,
+            TokenizeCommand.self,
             FitCommand.self,
             ReportCommand.self,
             SynthRunsCommand.self,

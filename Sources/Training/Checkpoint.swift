@@ -1,0 +1,118 @@
+import Foundation
+import Tensors
+import Transformer
+
+/// Position of the training loop saved beside the weights, enough to continue exactly.
+public struct CheckpointState: Codable, Equatable, Sendable {
+    public var step: Int
+    public var samplerEpoch: Int
+    public var samplerIndex: Int
+    public var tokens: Int
+    public var adamStep: Int
+    public var bestTestLoss: Double?
+    public var bestStep: Int?
+    public var wallSeconds: Double
+    public var model: GPTConfig
+
+    enum CodingKeys: String, CodingKey {
+        case step, samplerEpoch = "sampler_epoch", samplerIndex = "sampler_index", tokens
+        case adamStep = "adam_step", bestTestLoss = "best_test_loss", bestStep = "best_step"
+        case wallSeconds = "wall_seconds", model
+    }
+}
+
+/// Saves and restores `checkpoint.safetensors` (weights, nanoGPT names, readable by Python's
+/// `safetensors`), `optimizer.safetensors` (AdamW moments `exp_avg.*`, `exp_avg_sq.*`) and
+/// `checkpoint.json` (the loop's position). Each is written to a temporary name and renamed;
+/// the JSON goes last and every file records its step, so a half-written checkpoint is detected
+/// on load instead of being trusted.
+public enum Checkpoint {
+    public static let weightsFile = "checkpoint.safetensors"
+    public static let optimizerFile = "optimizer.safetensors"
+    public static let stateFile = "checkpoint.json"
+
+    public static func exists(in dir: URL) -> Bool {
+        FileManager.default.fileExists(atPath: dir.appendingPathComponent(stateFile).path)
+    }
+
+    public static func save(model: GPT, optimizer: AdamW, state: CheckpointState, to dir: URL) throws {
+        let meta = ["step": String(state.step), "format": "workbench-gpt"]
+        try writeTensors(layout: model.layout, prefix: "", buffers: [("exp_avg.", optimizer.m), ("exp_avg_sq.", optimizer.v)],
+                         metadata: meta, to: dir.appendingPathComponent(optimizerFile))
+        try writeTensors(layout: model.layout, prefix: "", buffers: [("", model.parameters)],
+                         metadata: meta, to: dir.appendingPathComponent(weightsFile))
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try enc.encode(state), to: dir.appendingPathComponent(stateFile))
+    }
+
+    static func writeTensors(layout: ParameterLayout, prefix: String, buffers: [(String, FloatBuffer)],
+                             metadata: [String: String], to url: URL) throws {
+        var list: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)] = []
+        for (p, buf) in buffers {
+            for t in layout.tensors {
+                list.append((p + t.name, t.shape, UnsafeBufferPointer(start: buf.pointer(at: t.offset), count: t.count)))
+            }
+        }
+        try Safetensors.write(list, metadata: metadata, to: url)
+    }
+
+    /// Reads the loop state only (to decide whether and where to resume).
+    public static func loadState(from dir: URL) throws -> CheckpointState {
+        let url = dir.appendingPathComponent(stateFile)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw WorkbenchIOError.missingFile(path: url.path, what: "checkpoint state")
+        }
+        do { return try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: url)) } catch {
+            throw WorkbenchIOError.corrupt(path: url.path, reason: "not a valid checkpoint state (\(error))")
+        }
+    }
+
+    /// Loads weights (and moments when `optimizer` is given) into existing objects, checking that
+    /// every tensor is present with the model's shape and that all files are of the same step.
+    public static func load(into model: GPT, optimizer: AdamW?, from dir: URL) throws -> CheckpointState {
+        let state = try loadState(from: dir)
+        guard state.model == model.config else {
+            throw CheckpointError.mismatch(path: dir.appendingPathComponent(stateFile).path,
+                                           reason: "it was saved for model \(describe(state.model)), the config asks for \(describe(model.config))")
+        }
+        try fill(model.parameters, prefix: "", layout: model.layout, file: dir.appendingPathComponent(weightsFile), step: state.step)
+        if let optimizer {
+            let url = dir.appendingPathComponent(optimizerFile)
+            try fill(optimizer.m, prefix: "exp_avg.", layout: model.layout, file: url, step: state.step)
+            try fill(optimizer.v, prefix: "exp_avg_sq.", layout: model.layout, file: url, step: state.step)
+            optimizer.step = state.adamStep
+        }
+        return state
+    }
+
+    static func fill(_ buffer: FloatBuffer, prefix: String, layout: ParameterLayout, file: URL, step: Int) throws {
+        let f = try Safetensors.read(file)
+        if let s = f.metadata["step"], s != String(step) {
+            throw CheckpointError.mismatch(path: file.path,
+                                           reason: "it holds step \(s) but checkpoint.json says step \(step) (a checkpoint write was interrupted)")
+        }
+        for t in layout.tensors {
+            guard let e = f.tensors[prefix + t.name] else {
+                throw CheckpointError.mismatch(path: file.path, reason: "tensor '\(prefix + t.name)' is missing")
+            }
+            guard e.shape == t.shape else {
+                throw CheckpointError.mismatch(path: file.path,
+                                               reason: "tensor '\(prefix + t.name)' has shape \(e.shape), the model expects \(t.shape)")
+            }
+            e.values.withUnsafeBufferPointer { buffer.pointer(at: t.offset).update(from: $0.baseAddress!, count: t.count) }
+        }
+    }
+
+    static func describe(_ c: GPTConfig) -> String {
+        "n_layer \(c.nLayer), d_model \(c.dModel), n_head \(c.nHead), n_ctx \(c.nCtx), vocab \(c.vocabSize), mlp \(c.mlpWidth), attn \(c.attnWidth)"
+    }
+}
+
+/// A checkpoint that does not fit the model or is inconsistent, with the file and the reason.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    case mismatch(path: String, reason: String)
+    public var description: String {
+        switch self { case let .mismatch(path, reason): return "checkpoint '\(path)' does not match: \(reason)" }
+    }
+}

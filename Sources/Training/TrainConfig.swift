@@ -1,0 +1,111 @@
+import Foundation
+import Transformer
+
+/// Everything that defines a training run; with its seed, a run is fully reproducible from it.
+///
+/// Read from TOML (`[model]`, `[data]`, `[optimizer]`, `[schedule]`, `[train]`); every key has a
+/// default here and only here; unknown or mistyped keys are rejected with the key and the file.
+///
+///     var cfg = try TrainConfig.load(from: URL(fileURLWithPath: "configs/text-tiny.toml"))
+///     try cfg.set("train.steps", to: "200")
+///     print(cfg.renderTOML())
+public struct TrainConfig: Equatable, Sendable {
+    /// The transformer's shape. `vocab_size = 0` takes the dataset's; widths of 0 take the text defaults.
+    public struct Model: Equatable, Sendable {
+        public var nLayer = 2, dModel = 64, nHead = 2, nCtx = 128
+        public var vocabSize = 0, mlpWidth = 0, attnWidth = 0
+    }
+    /// What to train on.
+    public struct DataSection: Equatable, Sendable {
+        /// `builtin:english-sample`, or a token-shard folder (with manifest.json).
+        public var dataset = "builtin:english-sample"
+        /// Limit on unique training tokens D (0 = the whole train split).
+        public var maxTrainTokens = 0
+        /// Split used for `test_loss`.
+        public var evalSplit = "test"
+        /// More splits evaluated as `test_loss_<split>` (e.g. math's interpolate, extrapolate).
+        public var extraEvalSplits: [String] = []
+    }
+    /// AdamW with decoupled weight decay.
+    public struct Optimizer: Equatable, Sendable {
+        public var lr = 1e-3, beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weightDecay = 0.1, gradClip = 1.0
+        /// Parameter kinds without weight decay: any of `layernorm`, `bias`, `embedding`.
+        public var noDecay: [String] = ["layernorm", "bias", "embedding"]
+    }
+    /// Learning-rate schedule: linear warm-up, then decay to `min_lr_ratio · lr`.
+    public struct Schedule: Equatable, Sendable {
+        public var warmupSteps = 100
+        /// `cosine`, `linear` or `constant`.
+        public var decay = "cosine"
+        public var minLRRatio = 0.1
+    }
+    /// Loop, evaluation, checkpoints, seed and threads.
+    public struct TrainSection: Equatable, Sendable {
+        public var steps = 1000, batchSize = 16, evalEvery = 100, evalTokens = 32768
+        /// 0 = checkpoint at every evaluation.
+        public var checkpointEvery = 0
+        public var seed = 1
+        /// Threads for our kernels and OpenBLAS (0 = all cores).
+        public var threads = 0
+        public var runDir = "runs/run"
+    }
+
+    public var model = Model()
+    public var data = DataSection()
+    public var optimizer = Optimizer()
+    public var schedule = Schedule()
+    public var train = TrainSection()
+
+    public init() {}
+
+    /// The model shape once the dataset's vocabulary is known.
+    public func gptConfig(datasetVocab: Int) -> GPTConfig {
+        GPTConfig(nLayer: model.nLayer, dModel: model.dModel, nHead: model.nHead, nCtx: model.nCtx,
+                  vocabSize: model.vocabSize > 0 ? model.vocabSize : datasetVocab,
+                  mlpWidth: model.mlpWidth > 0 ? model.mlpWidth : nil,
+                  attnWidth: model.attnWidth > 0 ? model.attnWidth : nil)
+    }
+
+    /// Checks values that TOML types cannot (positive sizes, known names).
+    public func validate() throws {
+        func check(_ ok: Bool, _ key: String, _ why: String) throws {
+            if !ok { throw ConfigError.invalidValue(key: key, reason: why, file: nil) }
+        }
+        try check(train.steps >= 0, "train.steps", "must be ≥ 0")
+        try check(train.batchSize >= 1, "train.batch_size", "must be ≥ 1")
+        try check(train.evalEvery >= 1, "train.eval_every", "must be ≥ 1")
+        try check(train.evalTokens >= 1, "train.eval_tokens", "must be ≥ 1")
+        try check(train.checkpointEvery >= 0, "train.checkpoint_every", "must be ≥ 0")
+        try check(train.threads >= 0, "train.threads", "must be ≥ 0")
+        try check(optimizer.lr > 0, "optimizer.lr", "must be > 0")
+        try check(optimizer.gradClip >= 0, "optimizer.grad_clip", "must be ≥ 0 (0 = no clipping)")
+        try check((0..<1).contains(optimizer.beta1) && (0..<1).contains(optimizer.beta2), "optimizer.beta1/beta2", "must be in [0, 1)")
+        for k in optimizer.noDecay where !["layernorm", "bias", "embedding"].contains(k) {
+            throw ConfigError.invalidValue(key: "optimizer.no_decay", reason: "unknown kind '\(k)' (use layernorm, bias, embedding)", file: nil)
+        }
+        try check(["cosine", "linear", "constant"].contains(schedule.decay), "schedule.decay",
+                  "'\(schedule.decay)' is not one of cosine, linear, constant")
+        try check((0...1).contains(schedule.minLRRatio), "schedule.min_lr_ratio", "must be in [0, 1]")
+        try check(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be ≥ 0")
+        try check(data.maxTrainTokens >= 0, "data.max_train_tokens", "must be ≥ 0")
+    }
+}
+
+/// Config problems, naming the key and the file.
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case unknownKey(key: String, file: String?, suggestion: String?)
+    case wrongType(key: String, expected: String, file: String?)
+    case invalidValue(key: String, reason: String, file: String?)
+    case unreadable(file: String, reason: String)
+
+    public var description: String {
+        func at(_ f: String?) -> String { f.map { " in '\($0)'" } ?? "" }
+        switch self {
+        case let .unknownKey(key, file, suggestion):
+            return "unknown config key '\(key)'\(at(file))" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case let .wrongType(key, expected, file): return "config key '\(key)'\(at(file)) must be \(expected)"
+        case let .invalidValue(key, reason, file): return "config key '\(key)'\(at(file)): \(reason)"
+        case let .unreadable(file, reason): return "cannot read config '\(file)': \(reason)"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Causal multi-head self-attention on a packed `qkv` activation, computed one tile of query
+/// rows at a time so that no `T×T` matrix is ever kept: forward saves only the attention output
+/// and the log-sum-exp of each score row; backward recomputes the scores of one tile at a time
+/// (the FlashAttention recipe). Scratch memory is `tile × T` floats per worker thread.
+///
+/// Layout: `qkv[b, t, :]` holds `q | k | v`, each of width `A = heads · headDim`; head `h` uses
+/// columns `h·headDim ..< (h+1)·headDim` of each. Scores are scaled by `1/√headDim`.
+public struct CausalSelfAttention {
+    public let heads: Int
+    public let headDim: Int
+    public let tile: Int
+    public var width: Int { heads * headDim }
+
+    public init(heads: Int, headDim: Int, tile: Int = 64) {
+        self.heads = heads; self.headDim = headDim; self.tile = tile
+    }
+
+    /// Floats of scratch one worker needs for sequences of length `t` (allocate `Parallel.workers` of them).
+    public func scratchPerWorker(t: Int) -> Int { 2 * min(tile, t) * t }
+
+    // qkv: [B, T, 3A] -> out: [B, T, A], lse: [B, H, T]
+    public func forward(out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
+                        qkv: UnsafePointer<Float>, b: Int, t: Int, scratch: FloatBuffer) {
+        let a = width, ld = 3 * a, hd = headDim, scale = 1 / Float(hd).squareRoot()
+        let perWorker = scratchPerWorker(t: t)
+        let jobs = b * heads
+        Self.withSingleThreadedBLAS(jobs: jobs) {
+            Parallel.forEachChunk(count: jobs) { w, range in
+                let s = scratch.pointer(at: w * perWorker)
+                for job in range {
+                    let bi = job / heads, h = job % heads
+                    let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
+                    let o = out + bi * t * a + h * hd
+                    let l = lse + job * t
+                    var i0 = 0
+                    while i0 < t {
+                        let tq = min(tile, t - i0), n = i0 + tq   // keys 0..<n
+                        // S = scale · Q_tile · K[0..<n]ᵀ   [tq, n]
+                        BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
+                                   a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: s, ldc: n)
+                        for r in 0..<tq {
+                            let row = s + r * n, last = i0 + r   // keys 0...last are visible
+                            var mx = -Float.infinity
+                            for j in 0...last { mx = max(mx, row[j]) }
+                            var sum: Float = 0
+                            for j in 0...last { let e = fastExp(row[j] - mx); row[j] = e; sum += e }
+                            let inv = 1 / sum
+                            for j in 0...last { row[j] *= inv }
+                            if last + 1 < n { (row + last + 1).update(repeating: 0, count: n - last - 1) }
+                            l[i0 + r] = mx + logf(sum)
+                        }
+                        // O_tile = P · V[0..<n]   [tq, hd]
+                        BLAS.sgemm(m: tq, n: hd, k: n, a: s, lda: n, b: v, ldb: ld,
+                                   c: o + i0 * a, ldc: a)
+                        i0 += tq
+                    }
+                }
+            }
+        }
+    }
+
+    // dout: [B, T, A] -> dqkv: [B, T, 3A] (+=); needs qkv, out and lse from forward.
+    public func backward(dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+                         qkv: UnsafePointer<Float>, out: UnsafePointer<Float>, lse: UnsafePointer<Float>,
+                         b: Int, t: Int, scratch: FloatBuffer) {
+        let a = width, ld = 3 * a, hd = headDim, scale = 1 / Float(hd).squareRoot()
+        let perWorker = scratchPerWorker(t: t)
+        let jobs = b * heads
+        Self.withSingleThreadedBLAS(jobs: jobs) {
+            Parallel.forEachChunk(count: jobs) { w, range in
+                let p = scratch.pointer(at: w * perWorker)
+                let dp = p + min(tile, t) * t
+                for job in range {
+                    let bi = job / heads, h = job % heads
+                    let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
+                    let dq = dqkv + bi * t * ld + h * hd, dk = dq + a, dv = dq + 2 * a
+                    let o = out + bi * t * a + h * hd, dO = dout + bi * t * a + h * hd
+                    let l = lse + job * t
+                    var i0 = 0
+                    while i0 < t {
+                        let tq = min(tile, t - i0), n = i0 + tq
+                        // P = exp(scale · Q Kᵀ − lse), causal
+                        BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
+                                   a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: p, ldc: n)
+                        for r in 0..<tq {
+                            let row = p + r * n, last = i0 + r, lr = l[i0 + r]
+                            for j in 0...last { row[j] = fastExp(row[j] - lr) }
+                            if last + 1 < n { (row + last + 1).update(repeating: 0, count: n - last - 1) }
+                        }
+                        // dP = dO_tile · Vᵀ   [tq, n]
+                        BLAS.sgemm(transB: true, m: tq, n: n, k: hd, a: dO + i0 * a, lda: a,
+                                   b: v, ldb: ld, c: dp, ldc: n)
+                        // dV[0..<n] += Pᵀ · dO_tile
+                        BLAS.sgemm(transA: true, m: n, n: hd, k: tq, a: p, lda: n, b: dO + i0 * a, ldb: a,
+                                   beta: 1, c: dv, ldc: ld)
+                        // dS = P ∘ (dP − rowsum(dO ∘ O))
+                        for r in 0..<tq {
+                            let oi = o + (i0 + r) * a, gi = dO + (i0 + r) * a
+                            var di: Float = 0
+                            for d in 0..<hd { di += oi[d] * gi[d] }
+                            let prow = p + r * n, dprow = dp + r * n
+                            for j in 0..<n { dprow[j] = prow[j] * (dprow[j] - di) }
+                        }
+                        // dQ_tile += scale · dS · K[0..<n];  dK[0..<n] += scale · dSᵀ · Q_tile
+                        BLAS.sgemm(m: tq, n: hd, k: n, alpha: scale, a: dp, lda: n, b: k, ldb: ld,
+                                   beta: 1, c: dq + i0 * ld, ldc: ld)
+                        BLAS.sgemm(transA: true, m: n, n: hd, k: tq, alpha: scale, a: dp, lda: n,
+                                   b: q + i0 * ld, ldb: ld, beta: 1, c: dk, ldc: ld)
+                        i0 += tq
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with OpenBLAS on one thread while our own threads split the heads.
+    static func withSingleThreadedBLAS(jobs: Int, _ body: () -> Void) {
+        if Parallel.workers <= 1 || jobs <= 1 { body(); return }
+        let saved = BLAS.threads
+        BLAS.threads = 1
+        body()
+        BLAS.threads = saved
+    }
+}

@@ -1,0 +1,31 @@
+import Tensors
+
+/// A fully connected layer `out = x · Wᵀ + b` with PyTorch's weight layout `W: [OC, IC]`.
+public enum Linear {
+    // x: [R, IC], weight: [OC, IC], bias: [OC]? -> out: [R, OC]  (out += … when `accumulate`,
+    // which adds a residual branch onto the stream without a temporary)
+    public static func forward(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
+                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               rows: Int, inC: Int, outC: Int, accumulate: Bool = false) {
+        if let bias {
+            for r in 0..<rows {
+                let o = out + r * outC
+                if accumulate { for i in 0..<outC { o[i] += bias[i] } } else { o.update(from: bias, count: outC) }
+            }
+        }
+        BLAS.sgemm(transB: true, m: rows, n: outC, k: inC, a: x, b: weight,
+                   beta: (bias == nil && !accumulate) ? 0 : 1, c: out)
+    }
+
+    // dout: [R, OC] -> dx: [R, IC] (+=), dweight: [OC, IC] (+=), dbias: [OC] (+=)
+    public static func backward(dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
+                                dbias: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
+                                x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                rows: Int, inC: Int, outC: Int) {
+        if let dx {
+            BLAS.sgemm(m: rows, n: inC, k: outC, a: dout, b: weight, beta: 1, c: dx)
+        }
+        BLAS.sgemm(transA: true, m: outC, n: inC, k: rows, a: dout, b: x, beta: 1, c: dweight)
+        if let dbias { ColumnSums.accumulate(into: dbias, matrix: dout, rows: rows, c: outC) }
+    }
+}

@@ -1,0 +1,49 @@
+import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Softmax cross-entropy averaged over the tokens a weight marks as counted.
+///
+/// `loss = Σ_r w[r] · (−log softmax(logits[r])[target[r]]) / Σ_r w[r]`, in nats. Rows with
+/// weight 0 (padding, question tokens of a math problem, the first half of a pair) cost nothing
+/// and get no gradient.
+public enum SoftmaxCrossEntropy {
+    // logits: [R, V], targets: [R], weights: [R] -> losses: [R] (per row, nats), returns weighted mean.
+    // When `dlogits` is given it receives the gradient of the mean loss (overwritten, not accumulated).
+    @discardableResult
+    public static func forwardBackward(losses: UnsafeMutablePointer<Float>,
+                                       dlogits: UnsafeMutablePointer<Float>?,
+                                       logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+                                       weights: UnsafePointer<Float>, rows: Int, v: Int) -> Float {
+        var total: Float = 0
+        for r in 0..<rows { total += weights[r] }
+        let norm: Float = total > 0 ? 1 / total : 0
+        Parallel.forEachChunk(count: rows, minChunk: 16) { range in
+            for r in range {
+                let l = logits + r * v
+                var mx = -Float.infinity
+                for i in 0..<v { mx = max(mx, l[i]) }
+                var sum: Float = 0
+                for i in 0..<v { sum += fastExp(l[i] - mx) }
+                let logZ = mx + logf(sum)
+                let tgt = Int(targets[r])
+                losses[r] = logZ - l[tgt]
+                if let dlogits {
+                    let d = dlogits + r * v
+                    let w = weights[r] * norm
+                    if w == 0 {
+                        d.update(repeating: 0, count: v)
+                    } else {
+                        for i in 0..<v { d[i] = fastExp(l[i] - logZ) * w }
+                        d[tgt] -= w
+                    }
+                }
+            }
+        }
+        // Weighted mean in Double, fixed order.
+        var acc: Double = 0
+        for r in 0..<rows { acc += Double(weights[r]) * Double(losses[r]) }
+        return Float(acc * Double(norm))
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Prints a run's learning curve from its metrics.jsonl as a small text chart.
+enum LearningCurvePrinter {
+    static func print(metricsAt url: URL) {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
+        let rows: [(step: Int, tokens: Int, loss: Double)] = text.split(separator: "\n").compactMap { line in
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let s = obj["step"] as? Int, let t = obj["tokens"] as? Int, let l = obj["test_loss"] as? Double else { return nil }
+            return (s, t, l)
+        }
+        guard let hi = rows.map(\.loss).max(), hi > 0 else { return }
+        Swift.print("learning curve (\(url.path)):")
+        for r in rows {
+            let bar = String(repeating: "#", count: max(1, Int(50 * r.loss / hi)))
+            Swift.print(String(format: "  step %6d  tokens %10d  test %.3f nats/token  %@", r.step, r.tokens, r.loss, bar))
+        }
+    }
+}

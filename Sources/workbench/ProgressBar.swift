@@ -1,0 +1,51 @@
+import Foundation
+import Training
+
+/// Draws training progress: a live bar on a terminal, periodic plain lines otherwise (CI, logs).
+struct ProgressBar {
+    let interactive = isatty(STDOUT_FILENO) != 0
+    var lastPrintedStep = 0
+
+    mutating func handle(_ e: TrainerEvent) {
+        switch e {
+        case let .started(params, datasetTokens, resumed):
+            print("model: \(format(Double(params))) non-embedding parameters; data: \(format(Double(datasetTokens))) training tokens"
+                  + (resumed.map { "; resuming at step \($0)" } ?? ""))
+        case let .step(step, total, loss, tps, eta):
+            if interactive {
+                let width = 30, done = total > 0 ? width * step / total : width
+                let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
+                let line = String(format: "\r%@ step %d/%d  loss %.3f  %@ tok/s  ETA %@ ", bar, step, total, loss,
+                                  format(tps), clock(eta))
+                FileHandle.standardOutput.write(Data(line.utf8))
+            } else if total > 0, step == total || step - lastPrintedStep >= max(1, total / 10) {
+                print(String(format: "step %d/%d  loss %.3f  %@ tok/s  ETA %@", step, total, loss, format(tps), clock(eta)))
+                lastPrintedStep = step
+            }
+        case let .evaluated(r):
+            if interactive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+            var line = String(format: "eval step %6d  tokens %8@  train %@  test %.4f nats/token  lr %.2e",
+                              r.step, format(Double(r.tokens)), r.trainLoss.map { String(format: "%.4f", $0) } ?? "  —   ",
+                              r.testLoss, r.lr)
+            for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) { line += String(format: "  %@ %.4f", k, v) }
+            print(line)
+        case let .finished(s):
+            print(String(format: "done: %d steps, best test loss %.4f at step %d, %.0f tok/s, %.1f s",
+                         s.steps, s.bestTestLoss ?? .nan, s.bestStep ?? -1, s.tokensPerSecond, s.wallSeconds))
+        }
+    }
+
+    func format(_ x: Double) -> String {
+        switch abs(x) {
+        case 1e9...: return String(format: "%.2fG", x / 1e9)
+        case 1e6...: return String(format: "%.2fM", x / 1e6)
+        case 1e3...: return String(format: "%.1fk", x / 1e3)
+        default: return String(format: "%.0f", x)
+        }
+    }
+
+    func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t % 3600 / 60) : String(format: "%dm%02ds", t / 60, t % 60)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `workbench train`: one training run from a TOML config.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from a TOML config and write its run directory.",
+        discussion: """
+        The run directory (train.run_dir) receives config.toml, metrics.jsonl, checkpoints and summary.json.
+        Example: workbench train --config configs/text-tiny.toml --set train.steps=500 --set optimizer.lr=2e-3
+        """)
+
+    @Option(help: "TOML config file (defaults are used for keys it does not set).") var config: String?
+    @Option(name: .customLong("set"), help: "Override one key, as section.key=value (repeatable).") var overrides: [String] = []
+    @Option(help: "Run directory (overrides train.run_dir).") var runDir: String?
+    @Flag(help: "Continue the run in the run directory from its last checkpoint.") var resume = false
+
+    func run() throws {
+        let cfg = try resolveConfig()
+        let trainer = try Trainer(config: cfg, resume: resume)
+        var bar = ProgressBar()
+        print("run directory: \(trainer.run.url.path)")
+        try trainer.run { bar.handle($0) }
+        Swift.print("")
+        LearningCurvePrinter.print(metricsAt: trainer.run.metricsURL)
+    }
+
+    func resolveConfig() throws -> TrainConfig {
+        var cfg: TrainConfig
+        if let config {
+            cfg = try TrainConfig.load(from: URL(fileURLWithPath: config))
+        } else if resume, let runDir {
+            cfg = try TrainConfig.load(from: URL(fileURLWithPath: runDir).appendingPathComponent("config.toml"))
+        } else {
+            cfg = TrainConfig()
+        }
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "=") else {
+                throw ValidationError("--set expects section.key=value, got '\(o)'")
+            }
+            try cfg.set(String(o[..<eq]), to: String(o[o.index(after: eq)...]))
+        }
+        if let runDir { cfg.train.runDir = runDir }
+        return cfg
+    }
+}

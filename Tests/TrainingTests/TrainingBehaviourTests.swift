@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+import Datasets
+import Tensors
+import Training
+
+/// The loop learns, writes the run-directory contract, and fails loudly without losing data.
+final class TrainingBehaviourTests: XCTestCase {
+    func testTinyModelMemorisesShortText() throws {
+        let dir = temporaryDirectory()
+        let text = String(try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/Datasets/Resources/english-sample/test.txt"), encoding: .utf8)
+            .utf8.dropFirst(3000).prefix(2048))!
+        let data = try writeTextDataset(train: text, test: text, in: dir)
+        var cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
+        // A long context so the few unpredictable first bytes of each window weigh little.
+        cfg.model.nLayer = 2; cfg.model.dModel = 96; cfg.model.nHead = 2; cfg.model.nCtx = 128
+        cfg.optimizer.lr = 6e-3; cfg.optimizer.weightDecay = 0
+        cfg.schedule.warmupSteps = 20; cfg.schedule.decay = "cosine"; cfg.schedule.minLRRatio = 0.02
+        cfg.train.steps = 600; cfg.train.batchSize = 8; cfg.train.evalEvery = 600; cfg.train.evalTokens = 4096
+        let s = try Trainer(config: cfg).run()
+        XCTAssertLessThan(s.finalTestLoss!, 0.1, "2 KB of text memorised below 0.1 nats/byte")
+        XCTAssertEqual(s.datasetTokens, 2048)
+    }
+
+    func testRunDirectoryHoldsTheContract() throws {
+        let dir = temporaryDirectory()
+        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
+        let cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
+        let s = try Trainer(config: cfg).run()
+        let run = URL(fileURLWithPath: cfg.train.runDir)
+        for f in ["config.toml", "metrics.jsonl", "checkpoint.safetensors", "checkpoint.json", "optimizer.safetensors", "summary.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent(f).path), f)
+        }
+        let lines = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        for k in ["step", "tokens", "params", "compute_flops", "compute_pfdays", "train_loss", "test_loss", "lr", "wall_seconds"] {
+            XCTAssertNotNil(last[k], k)
+        }
+        let n = cfg.gptConfig(datasetVocab: 256).nonEmbeddingParameters
+        XCTAssertEqual(last["params"] as? Int, n)
+        XCTAssertEqual(last["tokens"] as? Int, 12 * 4 * 16)
+        XCTAssertEqual(last["compute_flops"] as! Double, 6 * Double(n) * Double(12 * 4 * 16), accuracy: 1)
+        XCTAssertEqual(last["compute_pfdays"] as! Double, 6 * Double(n) * Double(12 * 4 * 16) / 8.64e19, accuracy: 1e-25)
+        // The first evaluation is the untrained model: about ln(256) nats per byte.
+        let first = try JSONSerialization.jsonObject(with: Data(lines.first!.utf8)) as! [String: Any]
+        XCTAssertEqual(first["test_loss"] as! Double, log(256), accuracy: 0.1)
+        XCTAssertEqual(s.status, "completed")
+        // The saved config reproduces the run's config.
+        XCTAssertEqual(try TrainConfig.load(from: run.appendingPathComponent("config.toml")), cfg)
+        // Weights load back in Python's layout: every tensor named and shaped as nanoGPT's.
+        let w = try Safetensors.read(run.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertEqual(w.tensors["transformer.h.0.attn.c_attn.weight"]?.shape, [48, 16])
+        XCTAssertEqual(w.tensors["lm_head.weight"]?.shape, [256, 16])
+    }
+
+    func testNaNLossStopsAndKeepsTheLastGoodCheckpoint() throws {
+        let dir = temporaryDirectory()
+        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
+        var cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
+        cfg.optimizer.lr = 1e30; cfg.optimizer.gradClip = 0; cfg.schedule.warmupSteps = 0
+        XCTAssertThrowsError(try Trainer(config: cfg).run()) { error in
+            guard case let .diverged(step, _)? = error as? TrainingError else { return XCTFail("\(error)") }
+            XCTAssertGreaterThan(step, 0)
+            XCTAssertTrue("\(error)".contains("at step \(step)"))
+        }
+        let run = URL(fileURLWithPath: cfg.train.runDir)
+        let state = try Checkpoint.loadState(from: run)
+        XCTAssertEqual(state.step, 0, "the step-0 checkpoint is kept")
+        let w = try Safetensors.read(run.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertTrue(w.tensors.values.allSatisfy { $0.values.allSatisfy(\.isFinite) })
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("summary.json"))) as! [String: Any]
+        XCTAssertEqual(summary["status"] as? String, "diverged")
+    }
+
+    func testMissingDataFolderIsNamed() {
+        var cfg = TrainConfig()
+        cfg.data.dataset = "/nonexistent/shards"
+        XCTAssertThrowsError(try Trainer(config: cfg)) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent/shards/manifest.json"), "\(error)")
+        }
+    }
+
+    func testTruncatedCheckpointIsReportedAndLeftOnDisk() throws {
+        let dir = temporaryDirectory()
+        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
+        let cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
+        let t = try Trainer(config: cfg)
+        t.stopAfterSteps = 4
+        try t.run()
+        let weights = URL(fileURLWithPath: cfg.train.runDir).appendingPathComponent("checkpoint.safetensors")
+        let bytes = try Data(contentsOf: weights)
+        try bytes.prefix(bytes.count - 100).write(to: weights)
+        XCTAssertThrowsError(try Trainer(config: cfg, resume: true).run()) { error in
+            XCTAssertTrue("\(error)".contains("checkpoint.safetensors"), "\(error)")
+            XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: weights).count, bytes.count - 100, "the damaged file is not overwritten")
+    }
+
+    func testCheckpointOfAnotherShapeNamesTheTensor() throws {
+        let dir = temporaryDirectory()
+        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
+        let cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
+        let t = try Trainer(config: cfg)
+        t.stopAfterSteps = 0
+        try t.run()
+        // Rewrite checkpoint.json as if saved for this model but swap in weights of a wider one.
+        var wide = cfg
+        wide.model.dModel = 32
+        wide.train.runDir = dir.appendingPathComponent("wide").path
+        let w = try Trainer(config: wide)
+        w.stopAfterSteps = 0
+        try w.run()
+        let src = URL(fileURLWithPath: wide.train.runDir).appendingPathComponent("checkpoint.safetensors")
+        let dst = URL(fileURLWithPath: cfg.train.runDir).appendingPathComponent("checkpoint.safetensors")
+        try FileManager.default.removeItem(at: dst)
+        try FileManager.default.copyItem(at: src, to: dst)
+        XCTAssertThrowsError(try Trainer(config: cfg, resume: true).run()) { error in
+            XCTAssertTrue("\(error)".contains("transformer.wte.weight' has shape [256, 32], the model expects [256, 16]"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import XCTest
+import Tensors
+import Transformer
+
+/// The whole model's backward against finite differences on every parameter tensor.
+final class GPTGradientTests: XCTestCase {
+    func testModelGradientMatchesFiniteDifferences() {
+        let cfg = GPTConfig(nLayer: 2, dModel: 8, nHead: 2, nCtx: 6, vocabSize: 11, mlpWidth: 12, attnWidth: 4)
+        let gpt = GPT(config: cfg, seed: 7)
+        // Larger weights than GPT-2's init so gradients are well above float noise.
+        var rng = SeededRNG(seed: 8)
+        for t in gpt.layout.tensors where t.kind != .layerNorm {
+            for i in 0..<t.count { gpt.parameters[t.offset + i] = rng.nextGaussian() * 0.4 }
+        }
+        let b = 2, t = 5
+        let inputs = (0..<(b * t)).map { _ in Int32(rng.nextInt(below: 11)) }
+        let targets = (0..<(b * t)).map { _ in Int32(rng.nextInt(below: 11)) }
+        let weights: [Float] = [1, 1, 0, 1, 1, 0, 1, 1, 1, 0]
+        let batch = TokenBatch(b: b, t: t, inputs: inputs, targets: targets, weights: weights)
+        gpt.zeroGradients()
+        gpt.forward(batch, needsGradient: true)
+        gpt.backward()
+        let analytic = gpt.gradients.array
+        let x0 = gpt.parameters.array
+        func loss(_ x: [Float]) -> Double {
+            for i in x.indices { gpt.parameters[i] = x[i] }
+            let l = Double(gpt.forward(batch))
+            for i in x0.indices { gpt.parameters[i] = x0[i] }
+            return l
+        }
+        for tensor in gpt.layout.tensors {
+            // A few entries of every tensor, spread over it.
+            let picks = Set((0..<6).map { ($0 * 7919 + 13) % tensor.count }).map { tensor.offset + $0 }
+            assertGradientMatches(analytic, at: x0, h: 1e-2, atol: 2e-3, rtol: 3e-2, indices: picks.sorted(),
+                                  tensor.name, loss)
+        }
+        // Embedding rows of tokens that never occur get no gradient.
+        let unused = (0..<11).filter { !inputs.contains(Int32($0)) }
+        for tok in unused {
+            for c in 0..<cfg.dModel { XCTAssertEqual(analytic[gpt.layout.wte + tok * cfg.dModel + c], 0) }
+        }
+    }
+
+    func testNonEmbeddingParameterCountMatchesLayout() {
+        let cfg = GPTConfig(nLayer: 3, dModel: 16, nHead: 2, nCtx: 10, vocabSize: 50, mlpWidth: 24, attnWidth: 8)
+        let layout = ParameterLayout(cfg)
+        let nonEmbedding = layout.tensors.filter { $0.kind != .embedding && $0.name != "lm_head.weight" }
+            .map(\.count).reduce(0, +)
+        XCTAssertEqual(cfg.nonEmbeddingParameters, nonEmbedding)
+        XCTAssertEqual(layout.total, cfg.totalParameters)
+        // The text shape: 12·L·d² weights plus biases and norms.
+        let text = GPTConfig(nLayer: 2, dModel: 64, nHead: 2, nCtx: 8, vocabSize: 256)
+        XCTAssertEqual(text.nonEmbeddingParametersApprox, 12 * 2 * 64 * 64)
+        XCTAssertEqual(text.nonEmbeddingParameters, 12 * 2 * 64 * 64 + 2 * (13 * 64) + 2 * 64)
+    }
+}
