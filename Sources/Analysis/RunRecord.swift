@@ -136,7 +136,8 @@ enum MetricsReader {
             }
             var nums: [String: Double] = [:]
             for (key, v) in obj {
-                if let n = v as? NSNumber, !(v is Bool) { nums[key] = n.doubleValue }
+                // (`is Bool` is true for the numbers 0 and 1 on Linux Foundation, so no such test.)
+                if let n = v as? NSNumber { nums[key] = n.doubleValue }
             }
             for key in required + ["test_loss"] where nums[key] == nil && !(key == "test_loss" && obj[key] is NSNull) {
                 throw bad("missing numeric key '\(key)'")
