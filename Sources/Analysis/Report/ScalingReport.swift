@@ -39,36 +39,29 @@ public struct ReportData: Codable, Sendable {
 public enum ScalingReport {
     public static func write(runs: [RunRecord], to dir: URL, options: ScalingStudy.Options = .init(),
                              title: String = "Scaling-law report") throws -> [URL] {
-        var doc = ReportDocument(title: title)
-        var data = ReportData()
-        var written: [URL] = []
-        let plots = dir.appendingPathComponent("plots")
-        func save(_ fig: Figure, _ name: String, _ alt: String) throws {
-            try fig.write(to: plots.appendingPathComponent(name))
-            written += [plots.appendingPathComponent(name + ".svg"), plots.appendingPathComponent(name + ".png")]
-            doc.blocks.append(.figure("plots/\(name)", alt))
-        }
+        let sink = ReportSink(title: title, plots: dir.appendingPathComponent("plots"))
+        let save = sink.save
         let modalities = Array(Set(runs.map(\.summary.modality))).sorted()
-        doc.blocks.append(.paragraph("\(runs.count) runs in \(modalities.count) modalities (\(modalities.joined(separator: ", "))). "
+        sink.doc.blocks.append(.paragraph("\(runs.count) runs in \(modalities.count) modalities (\(modalities.joined(separator: ", "))). "
             + "Loss in nats per counted token, compute in PF-days (8.64e19 FLOP), N = non-embedding parameters. "
             + "Fits: Huber loss (δ = \(options.delta)) on log-loss residuals, Levenberg–Marquardt from a grid of starts; "
             + "intervals are 95 % bootstrap percentiles."))
         var entropyRows: [EntropyRow] = []
         for m in modalities {
             let study = try ScalingStudy(runs: runs, modality: m, options: options)
-            doc.blocks.append(.heading(2, "Modality: \(m)"))
-            doc.blocks.append(.table(header: ["law", "formula", "α", "L∞ (nats/token)", "points"], rows: lawRows(study)))
+            sink.doc.blocks.append(.heading(2, "Modality: \(m)"))
+            sink.doc.blocks.append(.table(header: ["law", "formula", "α", "L∞ (nats/token)", "points"], rows: lawRows(study)))
             if let n = study.optimalSize {
                 var items = ["N_opt(C) = \(n.formula), β = \(study.optimalSizeExponent?.text() ?? Format.sig(n.exponent)) (paper: ≈ 0.7 in every modality)"]
                 if let c = study.crossover { items.append("L(C)/L(D) crossover at C = \(c.text()) PF-days") }
-                doc.blocks.append(.list(items))
+                sink.doc.blocks.append(.list(items))
             }
-            for j in study.joint { doc.blocks.append(.paragraph("Joint L(N, D), \(j.law.form.rawValue) form: L = \(j.law.formula) (rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)")) }
+            for j in study.joint { sink.doc.blocks.append(.paragraph("Joint L(N, D), \(j.law.form.rawValue) form: L = \(j.law.formula) (rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)")) }
             for (name, c) in study.extrapolation.sorted(by: { $0.key < $1.key }) {
-                doc.blocks.append(.paragraph("Held-out check \(name): fitted on \(c.fittedOn) smaller scales; at the largest "
+                sink.doc.blocks.append(.paragraph("Held-out check \(name): fitted on \(c.fittedOn) smaller scales; at the largest "
                     + c.heldOut.map { "x = \(Format.sig($0.x)): predicted \(Format.sig($0.predicted, 4)), observed \(Format.sig($0.observed, 4)) (\(Format.sig(100 * $0.relativeError, 2)) %)" }.joined(separator: "; ")))
             }
-            if !study.problems.isEmpty { doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
+            if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
             let safe = m.replacingOccurrences(of: "/", with: "-")
             try save(ReportPlots.law(series: study.lossVersusParamsSeries, estimate: study.lossVersusParams, xLabel: "parameters N (non-embedding)",
                                      check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)")
@@ -87,29 +80,29 @@ public enum ScalingReport {
                 let withItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary
                 entropyRows.append(EntropyRow(modality: m, lossInfinity: l, tokensPerItem: withItem?.tokensPerItem, itemName: withItem?.itemName))
             }
-            data.modalities.append(ReportData.Modality(
+            sink.data.modalities.append(ReportData.Modality(
                 modality: m, runs: study.runs.count, lossVersusParams: study.lossVersusParams, lossVersusData: study.lossVersusData,
                 lossVersusCompute: study.lossVersusCompute, optimalSize: study.optimalSize, optimalSizeExponent: study.optimalSizeExponent,
                 crossoverPFDays: study.crossover, joint: study.joint, extrapolation: study.extrapolation, frontier: study.frontier.points,
                 problems: study.problems))
         }
-        data.entropy = entropyRows
-        doc.blocks.append(.heading(2, "Irreducible loss by modality"))
-        doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)"], rows: entropyRows.map { r in
+        sink.data.entropy = entropyRows
+        sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
+        sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)"], rows: entropyRows.map { r in
             [r.modality, r.lossInfinity.text(4), r.bitsPerToken.text(4),
              r.perItemNats.map { "\($0.text(4)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map { $0.text(4) } ?? "–"]
         }))
-        try positionSection(runs, &doc, &data, save)
-        try mutualInformationSection(runs, &doc, &data, save)
+        try positionSection(runs, sink)
+        try mutualInformationSection(runs, sink)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let files = [("report.md", Data(doc.markdown().utf8)), ("report.html", Data(doc.html().utf8)), ("fits.json", try enc.encode(data))]
+        let files = [("report.md", Data(sink.doc.markdown().utf8)), ("report.html", Data(sink.doc.html().utf8)), ("fits.json", try enc.encode(sink.data))]
         for (name, bytes) in files {
             try AtomicFile.write(bytes, to: dir.appendingPathComponent(name))
-            written.append(dir.appendingPathComponent(name))
+            sink.written.append(dir.appendingPathComponent(name))
         }
-        return written
+        return sink.written
     }
 
     static func lawRows(_ s: ScalingStudy) -> [[String]] {
@@ -121,38 +114,38 @@ public enum ScalingReport {
         return rows
     }
 
-    static func positionSection(_ runs: [RunRecord], _ doc: inout ReportDocument, _ data: inout ReportData,
-                                _ save: (Figure, String, String) throws -> Void) throws {
+    static func positionSection(_ runs: [RunRecord], _ sink: ReportSink) throws {
+        let save = sink.save
         func positionsFile(_ r: RunRecord) -> URL? {
             ["eval_positions.json", "eval_test.json"].map { r.url.appendingPathComponent($0) }
                 .first { FileManager.default.fileExists(atPath: $0.path) }
         }
         let found = runs.filter { positionsFile($0) != nil }
         guard !found.isEmpty else { return }
-        doc.blocks.append(.heading(2, "Loss by position in the context"))
+        sink.doc.blocks.append(.heading(2, "Loss by position in the context"))
         for r in found {
             let p = try PositionLoss.load(positionsFile(r)!, modality: r.summary.modality)
             if let maps = p.pixelMaps(), let side = p.imageSide {
                 let names = ["mean of channels", "red", "green", "blue"]
                 let panels = maps.enumerated().map { HeatMapPlot.Panel(title: $0.offset < names.count ? names[$0.offset] : "channel \($0.offset)", rows: side, columns: side, values: $0.element) }
                 try save(HeatMapPlot(title: "Mean loss per pixel, \(r.name)", colorLabel: "nats/token", panels: panels).figure(), "\(r.name)-pixel-loss", "loss per pixel, \(r.name)")
-                data.positions.append(.init(run: r.name, modality: p.modality, fit: nil, problem: nil))
+                sink.data.positions.append(.init(run: r.name, modality: p.modality, fit: nil, problem: nil))
             } else {
                 do {
                     let f = try p.powerLawFit()
                     try save(ReportPlots.position(p, fit: f, run: r.name).figure(), "\(r.name)-position-loss", "loss by position, \(r.name)")
-                    doc.blocks.append(.paragraph("\(r.name): L(pos) = \(f.law.formula(variable: "pos", digits: 4))"))
-                    data.positions.append(.init(run: r.name, modality: p.modality, fit: f, problem: nil))
+                    sink.doc.blocks.append(.paragraph("\(r.name): L(pos) = \(f.law.formula(variable: "pos", digits: 4))"))
+                    sink.data.positions.append(.init(run: r.name, modality: p.modality, fit: f, problem: nil))
                 } catch {
-                    doc.blocks.append(.paragraph("\(r.name): \(error)"))
-                    data.positions.append(.init(run: r.name, modality: p.modality, fit: nil, problem: "\(error)"))
+                    sink.doc.blocks.append(.paragraph("\(r.name): \(error)"))
+                    sink.data.positions.append(.init(run: r.name, modality: p.modality, fit: nil, problem: "\(error)"))
                 }
             }
         }
     }
 
-    static func mutualInformationSection(_ runs: [RunRecord], _ doc: inout ReportDocument, _ data: inout ReportData,
-                                         _ save: (Figure, String, String) throws -> Void) throws {
+    static func mutualInformationSection(_ runs: [RunRecord], _ sink: ReportSink) throws {
+        let save = sink.save
         var rows: [MutualInformationRow] = []
         var evals: [(RunRecord, PairedEvaluation)] = []
         for r in runs {
@@ -167,13 +160,33 @@ public enum ScalingReport {
             rows.append(MutualInformationRow(run: r.name, params: r.summary.params, predicted: e.predicted,
                                              mutualInformationNats: e.mutualInformationNats, infogain: lt.map { e.mutualInformationNats / $0 }))
         }
-        data.mutualInformation = rows
-        doc.blocks.append(.heading(2, "Image–caption mutual information"))
-        doc.blocks.append(.paragraph("I = loss with a blank caption (or image) − loss with it, in nats per predicted item; infogain = I / L(text)."))
-        doc.blocks.append(.table(header: ["run", "N", "predicted", "I (nats/item)", "infogain"], rows: rows.sorted { ($0.predicted, $0.params) < ($1.predicted, $1.params) }.map {
+        sink.data.mutualInformation = rows
+        sink.doc.blocks.append(.heading(2, "Image–caption mutual information"))
+        sink.doc.blocks.append(.paragraph("I = loss with a blank caption (or image) − loss with it, in nats per predicted item; infogain = I / L(text)."))
+        sink.doc.blocks.append(.table(header: ["run", "N", "predicted", "I (nats/item)", "infogain"], rows: rows.sorted { ($0.predicted, $0.params) < ($1.predicted, $1.params) }.map {
             [$0.run, Format.sig($0.params, 3), $0.predicted, $0.mutualInformationNats.map { Format.sig($0, 4) } ?? "–", $0.infogain.map { Format.sig($0, 4) } ?? "–"]
         }))
         try save(ReportPlots.mutualInformation(rows, infogain: false).figure(), "mutual-information", "mutual information against model size")
         try save(ReportPlots.mutualInformation(rows, infogain: true).figure(), "infogain", "infogain against model size")
+    }
+}
+
+/// The report being assembled: document, data and files written. A class, so that saving a
+/// plot (which appends to the document) never overlaps another access to the same storage.
+final class ReportSink {
+    var doc: ReportDocument
+    var data = ReportData()
+    var written: [URL] = []
+    let plots: URL
+
+    init(title: String, plots: URL) {
+        doc = ReportDocument(title: title)
+        self.plots = plots
+    }
+
+    func save(_ fig: Figure, _ name: String, _ alt: String) throws {
+        try fig.write(to: plots.appendingPathComponent(name))
+        written += [plots.appendingPathComponent(name + ".svg"), plots.appendingPathComponent(name + ".png")]
+        doc.blocks.append(.figure("plots/\(name)", alt))
     }
 }
