@@ -134,7 +134,9 @@ public enum ScalingReport {
                 do {
                     let f = try p.powerLawFit()
                     try save(ReportPlots.position(p, fit: f, run: r.name).figure(), "\(r.name)-position-loss", "loss by position, \(r.name)")
-                    sink.doc.blocks.append(.paragraph("\(r.name): L(pos) = \(f.law.formula(variable: "pos", digits: 4))"))
+                    sink.doc.blocks.append(.paragraph("\(r.name): L(pos) = \(f.law.formula(variable: "pos", digits: 4))"
+                        + (f.law.form == .pure ? " (pure power law: the positions show no significant curvature, so L∞ is not determined)" : "")
+                        + ", rms log residual \(Format.sig(f.rmsLogResidual, 2))"))
                     sink.data.positions.append(.init(run: r.name, modality: p.modality, fit: f, problem: nil))
                 } catch {
                     sink.doc.blocks.append(.paragraph("\(r.name): \(error)"))
