@@ -4,7 +4,9 @@ import XCTest
 
 final class RunInputTests: XCTestCase {
     func makeRun(_ metrics: String, summary: String? = nil) throws -> URL {
-        let dir = temporaryFolder("input").appendingPathComponent("text-n1e5")
+        let root = temporaryFolder("input")
+        addTeardownBlock { try? FileManager.default.removeItem(at: root) }
+        let dir = root.appendingPathComponent("text-n1e5")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try metrics.write(to: dir.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
         if let s = summary { try s.write(to: dir.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8) }
