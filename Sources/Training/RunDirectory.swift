@@ -91,12 +91,16 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// `completed`, `diverged` or `stopped` (killed or paused before the last step).
     public var status: String
     public var message: String?
+    /// What one item is (`image`, `record`) and how many counted tokens it has, for per-item
+    /// entropies in reports; nil for streams of text.
+    public var item: String?
+    public var tokensPerItem: Double?
 
     enum CodingKeys: String, CodingKey {
         case runName = "run_name", dataset, modality, params, nLayer = "n_layer", dModel = "d_model"
         case datasetTokens = "dataset_tokens", tokens, steps, computeFLOPs = "compute_flops"
         case computePFDays = "compute_pfdays", bestTestLoss = "best_test_loss", bestStep = "best_step"
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
-        case status, message
+        case status, message, item, tokensPerItem = "tokens_per_item"
     }
 }

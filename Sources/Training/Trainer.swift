@@ -88,6 +88,16 @@ public final class Trainer {
                                    seed: UInt64(config.train.seed) &* 1_000_003 &+ 17)
     }
 
+    /// What one record is and its counted tokens (records layout only).
+    var itemKind: (name: String?, tokens: Double?) {
+        guard dataset.manifest.layout == .records, let train = dataset.splits["train"] else { return (nil, nil) }
+        let T = model.config.nCtx
+        let records = max(1, train.tokens.count / (T + 1))
+        let counted = train.mask.map { m in Double(stride(from: 0, to: m.count, by: T + 1).map { r in
+            m[(r + 1)..<min(m.count, r + T + 1)].reduce(0) { $0 + Int($1) } }.reduce(0, +)) / Double(records) } ?? Double(T)
+        return (dataset.manifest.modality == "image" ? "image" : "record", counted)
+    }
+
     /// Unique training tokens D.
     public var datasetTokens: Int { dataset.splits["train"]!.tokens.count }
 
@@ -150,7 +160,7 @@ public final class Trainer {
                               computeFLOPs: 6 * Double(N) * Double(tokens), computePFDays: 6 * Double(N) * Double(tokens) / 8.64e19,
                               bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                               wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
-                              status: status, message: message)
+                              status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens)
         }
 
         while true {

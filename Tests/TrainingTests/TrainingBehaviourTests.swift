@@ -121,3 +121,26 @@ final class TrainingBehaviourTests: XCTestCase {
         }
     }
 }
+
+/// Record datasets (images, masked records) report what an item is and its counted tokens.
+final class RecordSummaryTests: XCTestCase {
+    func testSummaryNamesItemAndCountedTokensPerRecord() throws {
+        let dir = temporaryDirectory()
+        // 6 records of 9 tokens (n_ctx 8); the last 3 targets of each record count.
+        let tokens = (0..<54).map { UInt16($0 % 7) }
+        let mask: [UInt8] = Array([[UInt8]](repeating: [0, 0, 0, 0, 0, 0, 1, 1, 1], count: 6).joined())
+        for (modality, expectItem) in [("image", "image"), ("pair", "record")] {
+            let m = ShardManifest(name: "r", modality: modality, tokenizer: "t", vocabSize: 7, layout: .records,
+                                  recordLength: 9, splits: [:], source: "test")
+            let url = dir.appendingPathComponent(modality)
+            try TokenDataset(manifest: m, splits: ["train": .init(tokens: tokens, mask: mask),
+                                                   "test": .init(tokens: tokens, mask: mask)]).write(to: url)
+            var cfg = tinyConfig(dataset: url, runDir: dir.appendingPathComponent("run-\(modality)"))
+            cfg.model.nCtx = 8; cfg.train.steps = 2; cfg.train.evalEvery = 2
+            let s = try Trainer(config: cfg).run()
+            XCTAssertEqual(s.item, expectItem)
+            XCTAssertEqual(s.tokensPerItem, 3)
+            XCTAssertEqual(s.datasetTokens, 54)
+        }
+    }
+}
