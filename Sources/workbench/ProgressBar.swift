@@ -33,6 +33,7 @@ struct ProgressBar {
             print(String(format: "done: %d steps, best test loss %.4f at step %d, %.0f tok/s, %.1f s",
                          s.steps, s.bestTestLoss ?? .nan, s.bestStep ?? -1, s.tokensPerSecond, s.wallSeconds))
         }
+        fflush(stdout)   // show progress live when stdout is a file or a pipe
     }
 
     func format(_ x: Double) -> String {
