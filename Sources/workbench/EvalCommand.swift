@@ -12,9 +12,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Run directory with config.toml and a checkpoint.") var runDir: String
     @Option(help: "Split to evaluate.") var split = "test"
     @Option(help: "Tokens to evaluate (default: the run's train.eval_tokens).") var tokens: Int?
+    @Flag(help: "Image–caption runs: losses with and without the other part on the four pair evaluation splits; writes paired_eval.json (caption→image) and paired_eval_text.json (image→caption).")
+    var paired = false
 
     func run() throws {
         let trainer = try RunLoading.open(runDir)
+        if paired { return try runPaired(trainer) }
         guard trainer.dataset.splits[split] != nil else {
             throw ValidationError("dataset '\(trainer.config.data.dataset)' has no split '\(split)'; it has \(trainer.dataset.splits.keys.sorted().joined(separator: ", "))")
         }
@@ -26,5 +29,18 @@ struct EvalCommand: ParsableCommand {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(r), to: out)
         print("wrote \(out.path)")
+    }
+
+    func runPaired(_ trainer: Trainer) throws {
+        let r = try trainer.pairedEvaluation(maxTokens: tokens ?? trainer.config.train.evalTokens)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        for (p, file) in [(r.image, "paired_eval.json"), (r.text, "paired_eval_text.json")] {
+            print(String(format: "predict %@: blank %.4f, conditioned %.4f nats/token over %.0f tokens per item: I = %.2f nats per pair",
+                         p.predicted, p.lossBlankNatsPerToken, p.lossConditionedNatsPerToken, p.tokensPerItem, p.mutualInformationNats))
+            let out = URL(fileURLWithPath: runDir).appendingPathComponent(file)
+            try AtomicFile.write(try enc.encode(p), to: out)
+            print("wrote \(out.path)")
+        }
     }
 }

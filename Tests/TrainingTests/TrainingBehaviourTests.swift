@@ -144,3 +144,44 @@ final class RecordSummaryTests: XCTestCase {
         }
     }
 }
+
+/// `pairedEvaluation` measures each direction on its own pair of splits.
+final class PairedEvaluationTests: XCTestCase {
+    func testPairedLossesComeFromTheMatchingSplits() throws {
+        let dir = temporaryDirectory()
+        func split(_ seed: Int, maskFrom: Int) -> TokenSplit {
+            let tokens = (0..<45).map { UInt16(($0 * 7 + seed) % 11) }
+            let one: [UInt8] = (0..<9).map { $0 >= maskFrom ? 1 : 0 }
+            return TokenSplit(tokens: tokens, mask: Array([[UInt8]](repeating: one, count: 5).joined()))
+        }
+        let m = ShardManifest(name: "p", modality: "pair", tokenizer: "t", vocabSize: 11, layout: .records,
+                              recordLength: 9, splits: [:], source: "test")
+        let ds = TokenDataset(manifest: m, splits: [
+            "train": split(0, maskFrom: 1), "test": split(0, maskFrom: 1),
+            "test-caption-first": split(1, maskFrom: 4), "test-caption-first-blank": split(2, maskFrom: 4),
+            "test-image-first": split(3, maskFrom: 7), "test-image-first-blank": split(4, maskFrom: 7)])
+        try ds.write(to: dir.appendingPathComponent("data"))
+        var cfg = tinyConfig(dataset: dir.appendingPathComponent("data"), runDir: dir.appendingPathComponent("run"))
+        cfg.model.nCtx = 8; cfg.train.steps = 2; cfg.train.evalEvery = 2
+        let t = try Trainer(config: cfg)
+        try t.run()
+        let r = try t.pairedEvaluation(maxTokens: 1000)
+        XCTAssertEqual(r.image.tokensPerItem, 5)      // mask on positions 4...8 of each record
+        XCTAssertEqual(r.text.tokensPerItem, 2)       // mask on positions 7...8
+        XCTAssertEqual(r.image.lossConditionedNatsPerToken, t.evaluateByPosition(split: "test-caption-first", maxTokens: 1000).lossNats)
+        XCTAssertEqual(r.image.lossBlankNatsPerToken, t.evaluateByPosition(split: "test-caption-first-blank", maxTokens: 1000).lossNats)
+        XCTAssertEqual(r.text.captionLossNatsPerCaption!, r.text.lossBlankNatsPerToken * 2, accuracy: 1e-9)
+        XCTAssertEqual(r.image.mutualInformationNats,
+                       (r.image.lossBlankNatsPerToken - r.image.lossConditionedNatsPerToken) * 5, accuracy: 1e-12)
+        XCTAssertNotEqual(r.image.lossBlankNatsPerToken, r.image.lossConditionedNatsPerToken)
+        // Without the splits it says which one is missing.
+        var plain = cfg
+        plain.data.dataset = dir.appendingPathComponent("plain").path
+        try TokenDataset(manifest: m, splits: ["train": split(0, maskFrom: 1), "test": split(0, maskFrom: 1)])
+            .write(to: dir.appendingPathComponent("plain"))
+        plain.train.runDir = dir.appendingPathComponent("run2").path
+        XCTAssertThrowsError(try Trainer(config: plain).pairedEvaluation(maxTokens: 100)) { e in
+            XCTAssertTrue("\(e)".contains("test-caption-first"), "\(e)")
+        }
+    }
+}
