@@ -35,12 +35,7 @@ final class ResumeTests: XCTestCase {
     }
 
     func testResumeWithChangedConfigIsRefused() throws {
-        let dir = temporaryDirectory()
-        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
-        var cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
-        let t = try Trainer(config: cfg)
-        t.stopAfterSteps = 4
-        try t.run()
+        var cfg = try stoppedTinyRun(stopAfter: 4)
         cfg.optimizer.lr = 1e-2
         XCTAssertThrowsError(try Trainer(config: cfg, resume: true).run()) { error in
             XCTAssertEqual(error as? TrainingError, .configChanged(path: cfg.train.runDir, keys: ["optimizer.lr"]))

@@ -82,12 +82,7 @@ final class TrainingBehaviourTests: XCTestCase {
     }
 
     func testTruncatedCheckpointIsReportedAndLeftOnDisk() throws {
-        let dir = temporaryDirectory()
-        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
-        let cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
-        let t = try Trainer(config: cfg)
-        t.stopAfterSteps = 4
-        try t.run()
+        let cfg = try stoppedTinyRun(stopAfter: 4)
         let weights = URL(fileURLWithPath: cfg.train.runDir).appendingPathComponent("checkpoint.safetensors")
         let bytes = try Data(contentsOf: weights)
         try bytes.prefix(bytes.count - 100).write(to: weights)
@@ -100,18 +95,9 @@ final class TrainingBehaviourTests: XCTestCase {
 
     func testCheckpointOfAnotherShapeNamesTheTensor() throws {
         let dir = temporaryDirectory()
-        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
-        let cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
-        let t = try Trainer(config: cfg)
-        t.stopAfterSteps = 0
-        try t.run()
-        // Rewrite checkpoint.json as if saved for this model but swap in weights of a wider one.
-        var wide = cfg
-        wide.model.dModel = 32
-        wide.train.runDir = dir.appendingPathComponent("wide").path
-        let w = try Trainer(config: wide)
-        w.stopAfterSteps = 0
-        try w.run()
+        let cfg = try stoppedTinyRun(stopAfter: 0, in: dir)
+        // Keep checkpoint.json of this model but swap in the weights of a wider one.
+        let wide = try stoppedTinyRun(stopAfter: 0, in: dir, name: "wide") { $0.model.dModel = 32 }
         let src = URL(fileURLWithPath: wide.train.runDir).appendingPathComponent("checkpoint.safetensors")
         let dst = URL(fileURLWithPath: cfg.train.runDir).appendingPathComponent("checkpoint.safetensors")
         try FileManager.default.removeItem(at: dst)

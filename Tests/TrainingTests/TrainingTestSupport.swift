@@ -40,3 +40,15 @@ func metricsWithoutWallClock(_ run: URL) throws -> [String] {
             line.split(separator: ",").filter { !$0.contains("wall_seconds") }.joined(separator: ",")
         }
 }
+
+/// A tiny run on the sample text in a fresh folder, stopped ("killed") after `stopAfter` steps.
+func stoppedTinyRun(stopAfter: Int, in dir: URL = temporaryDirectory(), name: String = "run",
+                    _ adjust: (inout TrainConfig) -> Void = { _ in }) throws -> TrainConfig {
+    let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
+    var cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent(name))
+    adjust(&cfg)
+    let t = try Trainer(config: cfg)
+    t.stopAfterSteps = stopAfter
+    try t.run()
+    return cfg
+}
