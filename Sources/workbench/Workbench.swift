@@ -13,6 +13,7 @@ struct Workbench: ParsableCommand {
             TrainCommand.self,
             EvalCommand.self,
             SampleCommand.self,
+            BenchCommand.self,
         ]
     )
 }
