@@ -28,4 +28,10 @@ public enum Linear {
         BLAS.sgemmSplit(transA: true, m: outC, n: inC, k: rows, a: dout, b: x, beta: 1, c: dweight)
         if let dbias { ColumnSums.accumulate(into: dbias, matrix: dout, rows: rows, c: outC) }
     }
+
+    // dout: [R, OC] -> dx: [R, IC] (overwritten: dx = dout · W); the input half of `backward`.
+    public static func backwardInput(dx: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+                                     weight: UnsafePointer<Float>, rows: Int, inC: Int, outC: Int) {
+        BLAS.sgemmSplit(m: rows, n: inC, k: outC, a: dout, b: weight, beta: 0, c: dx)
+    }
 }
