@@ -24,10 +24,9 @@ final class Activations {
     let losses: FloatBuffer                     // [B, T] per-token loss, nats
     // Scratch shared by every block, forward and backward.
     let lnOut: FloatBuffer                      // [B, T, C] a layer norm's output (recomputed in backward)
-    let mlpScratch: FloatBuffer                 // [B, T, M] gelu(fc), then its gradient, then dfc
+    let mlpScratch: FloatBuffer                 // [B, T, max(M, 3A)] gelu(fc), dgelu, dfc; then dqkv
     let dlogits: FloatBuffer                    // [B, T, V]
     let dresidual, dln: FloatBuffer             // [B, T, C]
-    let dqkv: FloatBuffer                       // [B, T, 3A]
     let datt: FloatBuffer                       // [B, T, A]
     let attentionScratch: FloatBuffer           // per-worker tiles
 
@@ -44,10 +43,10 @@ final class Activations {
         resid3 = buf(L * rows * C)
         lnf = buf(rows * C); lnfMean = buf(rows); lnfRstd = buf(rows)
         logits = buf(rows * V); losses = buf(rows)
-        lnOut = buf(rows * C); mlpScratch = buf(rows * M)
+        lnOut = buf(rows * C); mlpScratch = buf(rows * max(M, 3 * A))
         dlogits = buf(rows * V)
         dresidual = buf(rows * C); dln = buf(rows * C)
-        dqkv = buf(rows * 3 * A); datt = buf(rows * A)
+        datt = buf(rows * A)
         attentionScratch = buf(Parallel.workers * attention.scratchPerWorker(t: maxT))
     }
 }

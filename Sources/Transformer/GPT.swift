@@ -175,14 +175,14 @@ public final class GPT {
             Linear.backward(dx: nil, dweight: G + w.projw, dbias: G + w.projb, dout: dres,
                             x: att, weight: P + w.projw, rows: R, inC: A, outC: C)
             Linear.backwardInput(dx: a.datt.base, dout: dres, weight: P + w.projw, rows: R, inC: A, outC: C)
-            a.dqkv.base.update(repeating: 0, count: R * 3 * A)
-            attention.backward(dqkv: a.dqkv.base, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
+            mlp.update(repeating: 0, count: R * 3 * A)   // the scratch now holds dqkv
+            attention.backward(dqkv: mlp, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
                                scratch: a.attentionScratch)
             LayerNorm.normalize(out: lnOut, x: x, weight: P + w.ln1w, bias: P + w.ln1b,
                                 mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
-            Linear.backward(dx: nil, dweight: G + w.qkvw, dbias: G + w.qkvb, dout: a.dqkv.base,
+            Linear.backward(dx: nil, dweight: G + w.qkvw, dbias: G + w.qkvb, dout: mlp,
                             x: lnOut, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
-            Linear.backwardInput(dx: a.dln.base, dout: a.dqkv.base, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
+            Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
             LayerNorm.backward(dx: dres, dweight: G + w.ln1w, dbias: G + w.ln1b, dout: a.dln.base, x: x,
                                weight: P + w.ln1w, mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
         }
