@@ -1,7 +1,4 @@
 import CBLAS
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Thin wrappers over OpenBLAS's `cblas_sgemm` in row-major layout.
 ///
@@ -70,7 +67,8 @@ public enum BLAS {
         if saved != 1 { threads = saved }
     }
 
-    nonisolated(unsafe) public static var splitEnabled = getenv("WB_NOSPLIT") == nil
+    /// Off: `sgemmSplit` makes one OpenBLAS call with OpenBLAS's own threads (for comparisons).
+    nonisolated(unsafe) public static var splitEnabled = true
     /// Products below this many FLOPs are not split (thread hand-off costs a few microseconds).
     public static let splitFLOPs = 1 << 22
     /// Split blocks are multiples of this many rows or columns.
