@@ -13,36 +13,53 @@ public final class AdamW {
     public let v: FloatBuffer
     /// Steps taken so far.
     public var step: Int = 0
-    let decayMask: FloatBuffer
+    /// The flat buffer cut into pieces of at most `pieceSize` elements that share one decay
+    /// flag (no per-element mask: that was one more float per parameter to store and read).
+    let pieces: [(range: Range<Int>, decays: Bool)]
+    static let pieceSize = 32768
 
     public init(layout: ParameterLayout, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
                 noDecay: Set<ParameterLayout.Kind>) {
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
         m = FloatBuffer(count: layout.total)
         v = FloatBuffer(count: layout.total)
-        decayMask = FloatBuffer(count: layout.total)
-        for t in layout.tensors where !noDecay.contains(t.kind) {
-            decayMask.pointer(at: t.offset).update(repeating: 1, count: t.count)
+        var pieces: [(range: Range<Int>, decays: Bool)] = []
+        for t in layout.tensors.sorted(by: { $0.offset < $1.offset }) {
+            let decays = !noDecay.contains(t.kind)
+            var lo = t.offset
+            while lo < t.offset + t.count {
+                let hi = min(t.offset + t.count, lo + Self.pieceSize)
+                pieces.append((lo..<hi, decays))
+                lo = hi
+            }
         }
+        self.pieces = pieces
     }
 
     /// Whether weight decay applies to element `i` of the flat buffer.
-    public func decays(_ i: Int) -> Bool { decayMask[i] != 0 }
+    public func decays(_ i: Int) -> Bool {
+        pieces.first { $0.range.contains(i) }?.decays ?? false
+    }
 
-    /// One update of `params` from `grads` at learning rate `lr`.
+    /// One update of `params` from `grads` at learning rate `lr`, fused in one pass per piece.
     public func update(params: FloatBuffer, grads: FloatBuffer, lr: Float) {
         step += 1
         let b1 = beta1, b2 = beta2, e = eps, wd = weightDecay
         let c1 = 1 / (1 - Float(Double(b1).pow(step))), c2 = 1 / (1 - Float(Double(b2).pow(step)))
-        let p = params.base, g = grads.base, mm = m.base, vv = v.base, dm = decayMask.base
-        Parallel.forEachChunk(count: params.count, minChunk: 32768) { range in
-            for i in range {
-                let gi = g[i]
-                let mi = b1 * mm[i] + (1 - b1) * gi
-                let vi = b2 * vv[i] + (1 - b2) * gi * gi
-                mm[i] = mi; vv[i] = vi
-                let mhat = mi * c1, vhat = vi * c2
-                p[i] -= lr * (mhat / (vhat.squareRoot() + e) + wd * dm[i] * p[i])
+        let p = params.base, g = grads.base, mm = m.base, vv = v.base
+        pieces.withUnsafeBufferPointer { list in
+            Parallel.forEachChunk(count: list.count) { chunk in
+                for piece in list[chunk] {
+                    let decay: Float = piece.decays ? wd : 0
+                    for i in piece.range {
+                        let gi = g[i]
+                        let mi = b1 * mm[i] + (1 - b1) * gi
+                        let vi = b2 * vv[i] + (1 - b2) * gi * gi
+                        mm[i] = mi; vv[i] = vi
+                        let mhat = mi * c1, vhat = vi * c2
+                        p[i] -= lr * (mhat / (vhat.squareRoot() + e) + decay * p[i])
+                    }
+                }
             }
         }
     }

@@ -2,26 +2,32 @@ import Tensors
 
 /// Every intermediate the backward pass needs, for up to `rows = B·T` tokens, in one allocation
 /// per kind. A forward pass with fewer rows (a shorter prompt, a smaller eval batch) reuses it.
+///
+/// Only what cannot be recomputed cheaply is kept per layer: the block inputs, `qkv`, the
+/// attention output and its log-sum-exp, the MLP pre-activation and the layer-norm statistics.
+/// Layer-norm outputs and the GELU output are recomputed in backward from those (an elementwise
+/// pass each) into two scratch buffers shared by all layers, which roughly halves the memory of
+/// a training step.
 final class Activations {
     let rows: Int, maxT: Int
     let encoded: FloatBuffer                    // [B, T, C] embeddings (input of block 0)
-    let ln1, ln1Mean, ln1Rstd: FloatBuffer      // [L, B, T, C], [L, B, T] ×2
+    let ln1Mean, ln1Rstd: FloatBuffer           // [L, B, T] ×2
     let qkv: FloatBuffer                        // [L, B, T, 3A]
     let att: FloatBuffer                        // [L, B, T, A]
     let lse: FloatBuffer                        // [L, B, H, T]
     let resid2: FloatBuffer                     // [L, B, T, C] after the attention residual
-    let ln2, ln2Mean, ln2Rstd: FloatBuffer
-    let fc, fcGelu: FloatBuffer                 // [L, B, T, M]
+    let ln2Mean, ln2Rstd: FloatBuffer
+    let fc: FloatBuffer                         // [L, B, T, M] MLP pre-activation
     let resid3: FloatBuffer                     // [L, B, T, C] block outputs
     let lnf, lnfMean, lnfRstd: FloatBuffer      // [B, T, C], [B, T] ×2
     let logits: FloatBuffer                     // [B, T, V]
     let losses: FloatBuffer                     // [B, T] per-token loss, nats
-    // Gradient scratch, reused by every block during backward.
+    // Scratch shared by every block, forward and backward.
+    let lnOut: FloatBuffer                      // [B, T, C] a layer norm's output (recomputed in backward)
+    let mlpScratch: FloatBuffer                 // [B, T, max(M, 3A)] gelu(fc), dgelu, dfc; then dqkv
     let dlogits: FloatBuffer                    // [B, T, V]
     let dresidual, dln: FloatBuffer             // [B, T, C]
-    let dqkv: FloatBuffer                       // [B, T, 3A]
     let datt: FloatBuffer                       // [B, T, A]
-    let dfc, dfcGelu: FloatBuffer               // [B, T, M]
     let attentionScratch: FloatBuffer           // per-worker tiles
 
     init(config c: GPTConfig, rows: Int, maxT: Int, attention: CausalSelfAttention) {
@@ -29,18 +35,18 @@ final class Activations {
         let L = c.nLayer, C = c.dModel, A = c.attnWidth, M = c.mlpWidth, V = c.vocabSize, H = c.nHead
         func buf(_ n: Int) -> FloatBuffer { FloatBuffer(count: n) }
         encoded = buf(rows * C)
-        ln1 = buf(L * rows * C); ln1Mean = buf(L * rows); ln1Rstd = buf(L * rows)
+        ln1Mean = buf(L * rows); ln1Rstd = buf(L * rows)
         qkv = buf(L * rows * 3 * A); att = buf(L * rows * A); lse = buf(L * rows * H)
         resid2 = buf(L * rows * C)
-        ln2 = buf(L * rows * C); ln2Mean = buf(L * rows); ln2Rstd = buf(L * rows)
-        fc = buf(L * rows * M); fcGelu = buf(L * rows * M)
+        ln2Mean = buf(L * rows); ln2Rstd = buf(L * rows)
+        fc = buf(L * rows * M)
         resid3 = buf(L * rows * C)
         lnf = buf(rows * C); lnfMean = buf(rows); lnfRstd = buf(rows)
         logits = buf(rows * V); losses = buf(rows)
+        lnOut = buf(rows * C); mlpScratch = buf(rows * max(M, 3 * A))
         dlogits = buf(rows * V)
         dresidual = buf(rows * C); dln = buf(rows * C)
-        dqkv = buf(rows * 3 * A); datt = buf(rows * A)
-        dfc = buf(rows * M); dfcGelu = buf(rows * M)
+        datt = buf(rows * A)
         attentionScratch = buf(Parallel.workers * attention.scratchPerWorker(t: maxT))
     }
 }

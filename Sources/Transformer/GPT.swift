@@ -98,25 +98,26 @@ public final class GPT {
                               wpe: P + layout.wpe, b: b, t: t, c: C)
         }
         var x = UnsafePointer(a.encoded.base)
+        let lnOut = a.lnOut.base, gelu = a.mlpScratch.base
         for (l, w) in layout.blocks.enumerated() {
-            let ln1 = a.ln1.base + l * full * C, qkv = a.qkv.base + l * full * 3 * A
+            let qkv = a.qkv.base + l * full * 3 * A
             let att = a.att.base + l * full * A, lse = a.lse.base + l * full * H
-            let r2 = a.resid2.base + l * full * C, ln2 = a.ln2.base + l * full * C
-            let fc = a.fc.base + l * full * M, fcg = a.fcGelu.base + l * full * M
+            let r2 = a.resid2.base + l * full * C
+            let fc = a.fc.base + l * full * M
             let r3 = a.resid3.base + l * full * C
-            LayerNorm.forward(out: ln1, mean: a.ln1Mean.base + l * full, rstd: a.ln1Rstd.base + l * full,
+            LayerNorm.forward(out: lnOut, mean: a.ln1Mean.base + l * full, rstd: a.ln1Rstd.base + l * full,
                               x: x, weight: P + w.ln1w, bias: P + w.ln1b, rows: R, c: C)
-            Linear.forward(out: qkv, x: ln1, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
+            Linear.forward(out: qkv, x: lnOut, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
             attention.forward(out: att, lse: lse, qkv: qkv, b: b, t: t, scratch: a.attentionScratch)
             r2.update(from: x, count: R * C)
             Linear.forward(out: r2, x: att, weight: P + w.projw, bias: P + w.projb, rows: R, inC: A, outC: C,
                            accumulate: true)
-            LayerNorm.forward(out: ln2, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
+            LayerNorm.forward(out: lnOut, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
                               x: r2, weight: P + w.ln2w, bias: P + w.ln2b, rows: R, c: C)
-            Linear.forward(out: fc, x: ln2, weight: P + w.fcw, bias: P + w.fcb, rows: R, inC: C, outC: M)
-            GELU.forward(out: fcg, x: fc, count: R * M)
+            Linear.forward(out: fc, x: lnOut, weight: P + w.fcw, bias: P + w.fcb, rows: R, inC: C, outC: M)
+            GELU.forward(out: gelu, x: fc, count: R * M)
             r3.update(from: r2, count: R * C)
-            Linear.forward(out: r3, x: fcg, weight: P + w.fcprojw, bias: P + w.fcprojb, rows: R, inC: M, outC: C,
+            Linear.forward(out: r3, x: gelu, weight: P + w.fcprojw, bias: P + w.fcprojb, rows: R, inC: M, outC: C,
                            accumulate: true)
             x = UnsafePointer(r3)
         }
@@ -141,45 +142,49 @@ public final class GPT {
         let P = parameters.base, G = gradients.base
         let lastX = layout.blocks.isEmpty ? a.encoded.base : a.resid3.base + (config.nLayer - 1) * full * C
         // Head and final layer norm.
-        a.dln.base.update(repeating: 0, count: R * C)
-        Linear.backward(dx: a.dln.base, dweight: G + layout.head, dbias: nil, dout: a.dlogits.base,
+        Linear.backward(dx: nil, dweight: G + layout.head, dbias: nil, dout: a.dlogits.base,
                         x: a.lnf.base, weight: P + layout.head, rows: R, inC: C, outC: V)
+        Linear.backwardInput(dx: a.dln.base, dout: a.dlogits.base, weight: P + layout.head, rows: R, inC: C, outC: V)
         a.dresidual.base.update(repeating: 0, count: R * C)
         LayerNorm.backward(dx: a.dresidual.base, dweight: G + layout.lnfw, dbias: G + layout.lnfb, dout: a.dln.base,
                            x: lastX, weight: P + layout.lnfw, mean: a.lnfMean.base, rstd: a.lnfRstd.base, rows: R, c: C)
-        let dres = a.dresidual.base
+        let dres = a.dresidual.base, lnOut = a.lnOut.base, mlp = a.mlpScratch.base
         for l in stride(from: config.nLayer - 1, through: 0, by: -1) {
             let w = layout.blocks[l]
             let x = l == 0 ? a.encoded.base : a.resid3.base + (l - 1) * full * C
-            let ln1 = a.ln1.base + l * full * C, qkv = a.qkv.base + l * full * 3 * A
+            let qkv = a.qkv.base + l * full * 3 * A
             let att = a.att.base + l * full * A, lse = a.lse.base + l * full * H
-            let r2 = a.resid2.base + l * full * C, ln2 = a.ln2.base + l * full * C
-            let fc = a.fc.base + l * full * M, fcg = a.fcGelu.base + l * full * M
-            // MLP branch: r3 = r2 + c_proj(gelu(c_fc(ln_2(r2))))
-            a.dfcGelu.base.update(repeating: 0, count: R * M)
-            Linear.backward(dx: a.dfcGelu.base, dweight: G + w.fcprojw, dbias: G + w.fcprojb, dout: dres,
-                            x: fcg, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
-            a.dfc.base.update(repeating: 0, count: R * M)
-            GELU.backward(dx: a.dfc.base, x: fc, dout: a.dfcGelu.base, count: R * M)
-            a.dln.base.update(repeating: 0, count: R * C)
-            Linear.backward(dx: a.dln.base, dweight: G + w.fcw, dbias: G + w.fcb, dout: a.dfc.base,
-                            x: ln2, weight: P + w.fcw, rows: R, inC: C, outC: M)
+            let r2 = a.resid2.base + l * full * C
+            let fc = a.fc.base + l * full * M
+            let ln1Mean = a.ln1Mean.base + l * full, ln1Rstd = a.ln1Rstd.base + l * full
+            let ln2Mean = a.ln2Mean.base + l * full, ln2Rstd = a.ln2Rstd.base + l * full
+            // MLP branch: r3 = r2 + c_proj(gelu(c_fc(ln_2(r2)))); gelu(fc) and ln_2(r2) are recomputed.
+            GELU.forward(out: mlp, x: fc, count: R * M)
+            Linear.backward(dx: nil, dweight: G + w.fcprojw, dbias: G + w.fcprojb, dout: dres,
+                            x: mlp, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
+            Linear.backwardInput(dx: mlp, dout: dres, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
+            GELU.backwardInPlace(mlp, x: fc, count: R * M)                       // mlp now holds dfc
+            LayerNorm.normalize(out: lnOut, x: r2, weight: P + w.ln2w, bias: P + w.ln2b,
+                                mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
+            Linear.backward(dx: nil, dweight: G + w.fcw, dbias: G + w.fcb, dout: mlp,
+                            x: lnOut, weight: P + w.fcw, rows: R, inC: C, outC: M)
+            Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.fcw, rows: R, inC: C, outC: M)
             LayerNorm.backward(dx: dres, dweight: G + w.ln2w, dbias: G + w.ln2b, dout: a.dln.base, x: r2,
-                               weight: P + w.ln2w, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
-                               rows: R, c: C)
-            // Attention branch: r2 = x + c_proj(attn(c_attn(ln_1(x))))
-            a.datt.base.update(repeating: 0, count: R * A)
-            Linear.backward(dx: a.datt.base, dweight: G + w.projw, dbias: G + w.projb, dout: dres,
+                               weight: P + w.ln2w, mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
+            // Attention branch: r2 = x + c_proj(attn(c_attn(ln_1(x)))); ln_1(x) is recomputed.
+            Linear.backward(dx: nil, dweight: G + w.projw, dbias: G + w.projb, dout: dres,
                             x: att, weight: P + w.projw, rows: R, inC: A, outC: C)
-            a.dqkv.base.update(repeating: 0, count: R * 3 * A)
-            attention.backward(dqkv: a.dqkv.base, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
+            Linear.backwardInput(dx: a.datt.base, dout: dres, weight: P + w.projw, rows: R, inC: A, outC: C)
+            mlp.update(repeating: 0, count: R * 3 * A)   // the scratch now holds dqkv
+            attention.backward(dqkv: mlp, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
                                scratch: a.attentionScratch)
-            a.dln.base.update(repeating: 0, count: R * C)
-            Linear.backward(dx: a.dln.base, dweight: G + w.qkvw, dbias: G + w.qkvb, dout: a.dqkv.base,
-                            x: ln1, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
+            LayerNorm.normalize(out: lnOut, x: x, weight: P + w.ln1w, bias: P + w.ln1b,
+                                mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
+            Linear.backward(dx: nil, dweight: G + w.qkvw, dbias: G + w.qkvb, dout: mlp,
+                            x: lnOut, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
+            Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
             LayerNorm.backward(dx: dres, dweight: G + w.ln1w, dbias: G + w.ln1b, dout: a.dln.base, x: x,
-                               weight: P + w.ln1w, mean: a.ln1Mean.base + l * full, rstd: a.ln1Rstd.base + l * full,
-                               rows: R, c: C)
+                               weight: P + w.ln1w, mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
         }
         lastBatch.inputs.withUnsafeBufferPointer { tok in
             Embedding.backward(dwte: G + layout.wte, dwpe: G + layout.wpe, dout: dres, tokens: tok.baseAddress!,

@@ -17,6 +17,7 @@ struct Workbench: ParsableCommand {
             FitCommand.self,
             ReportCommand.self,
             SynthRunsCommand.self,
+            BenchCommand.self,
         ]
     )
 }

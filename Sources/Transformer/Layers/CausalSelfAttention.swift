@@ -44,14 +44,12 @@ public struct CausalSelfAttention {
                         BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
                                    a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: s, ldc: n)
                         for r in 0..<tq {
-                            let row = s + r * n, last = i0 + r   // keys 0...last are visible
-                            var mx = -Float.infinity
-                            for j in 0...last { mx = max(mx, row[j]) }
-                            var sum: Float = 0
-                            for j in 0...last { let e = fastExp(row[j] - mx); row[j] = e; sum += e }
+                            let row = s + r * n, visible = i0 + r + 1   // keys 0..<visible
+                            let mx = VectorMath.max(row, count: visible)
+                            let sum = VectorMath.expInPlaceSum(row, minus: mx, count: visible)
                             let inv = 1 / sum
-                            for j in 0...last { row[j] *= inv }
-                            if last + 1 < n { (row + last + 1).update(repeating: 0, count: n - last - 1) }
+                            for j in 0..<visible { row[j] *= inv }
+                            if visible < n { (row + visible).update(repeating: 0, count: n - visible) }
                             l[i0 + r] = mx + logf(sum)
                         }
                         // O_tile = P · V[0..<n]   [tq, hd]
@@ -88,9 +86,9 @@ public struct CausalSelfAttention {
                         BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
                                    a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: p, ldc: n)
                         for r in 0..<tq {
-                            let row = p + r * n, last = i0 + r, lr = l[i0 + r]
-                            for j in 0...last { row[j] = fastExp(row[j] - lr) }
-                            if last + 1 < n { (row + last + 1).update(repeating: 0, count: n - last - 1) }
+                            let row = p + r * n, visible = i0 + r + 1, lr = l[i0 + r]
+                            for j in 0..<visible { row[j] = fastExp(row[j] - lr) }
+                            if visible < n { (row + visible).update(repeating: 0, count: n - visible) }
                         }
                         // dP = dO_tile · Vᵀ   [tq, n]
                         BLAS.sgemm(transB: true, m: tq, n: n, k: hd, a: dO + i0 * a, lda: a,
@@ -101,8 +99,7 @@ public struct CausalSelfAttention {
                         // dS = P ∘ (dP − rowsum(dO ∘ O))
                         for r in 0..<tq {
                             let oi = o + (i0 + r) * a, gi = dO + (i0 + r) * a
-                            var di: Float = 0
-                            for d in 0..<hd { di += oi[d] * gi[d] }
+                            let di = VectorMath.dot(oi, gi, count: hd)
                             let prow = p + r * n, dprow = dp + r * n
                             for j in 0..<n { dprow[j] = prow[j] * (dprow[j] - di) }
                         }

@@ -30,4 +30,18 @@ public enum GELU {
             }
         }
     }
+
+    // d: [n] holds dL/dgelu(x) and becomes dL/dx in place: d *= gelu'(x).
+    public static func backwardInPlace(_ d: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, count n: Int) {
+        Parallel.forEachChunk(count: n, minChunk: 16384) { range in
+            for i in range {
+                let v = x[i]
+                let u = s * (v + 0.044715 * v * v * v)
+                let t = fastTanh(u)
+                let sech2 = 1 - t * t
+                let local = 0.5 * (1 + t) + 0.5 * v * sech2 * s * (1 + 3 * 0.044715 * v * v)
+                d[i] = local * d[i]
+            }
+        }
+    }
 }

@@ -15,16 +15,25 @@ public enum LayerNorm {
         Parallel.forEachChunk(count: rows, minChunk: 64) { range in
             for r in range {
                 let xr = x + r * c, o = out + r * c
-                var m: Float = 0
-                for i in 0..<c { m += xr[i] }
-                m /= Float(c)
-                var v: Float = 0
-                for i in 0..<c { let d = xr[i] - m; v += d * d }
-                v /= Float(c)
+                let m = VectorMath.sum(xr, count: c) / Float(c)
+                let v = VectorMath.sumSquaredDeviations(xr, from: m, count: c) / Float(c)
                 let s = 1 / (v + eps).squareRoot()
                 for i in 0..<c { o[i] = (xr[i] - m) * s * weight[i] + bias[i] }
                 mean[r] = m
                 rstd[r] = s
+            }
+        }
+    }
+
+    // x: [R, C] with saved mean/rstd: [R] -> out: [R, C]; recomputes `forward`'s output exactly
+    // (same arithmetic), so backward need not keep it.
+    public static func normalize(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
+                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, c: Int) {
+        Parallel.forEachChunk(count: rows, minChunk: 64) { range in
+            for r in range {
+                let xr = x + r * c, o = out + r * c, m = mean[r], s = rstd[r]
+                for i in 0..<c { o[i] = (xr[i] - m) * s * weight[i] + bias[i] }
             }
         }
     }
@@ -39,15 +48,8 @@ public enum LayerNorm {
             for r in range {
                 let xr = x + r * c, g = dout + r * c, d = dx + r * c
                 let m = mean[r], s = rstd[r]
-                var meanDnorm: Float = 0, meanDnormNorm: Float = 0
-                for i in 0..<c {
-                    let norm = (xr[i] - m) * s
-                    let dn = g[i] * weight[i]
-                    meanDnorm += dn
-                    meanDnormNorm += dn * norm
-                }
-                meanDnorm /= Float(c)
-                meanDnormNorm /= Float(c)
+                let (sumDnorm, sumDnormNorm) = dnormSums(g: g, weight: weight, x: xr, mean: m, rstd: s, c: c)
+                let meanDnorm = sumDnorm / Float(c), meanDnormNorm = sumDnormNorm / Float(c)
                 for i in 0..<c {
                     let norm = (xr[i] - m) * s
                     let dn = g[i] * weight[i]
@@ -58,5 +60,24 @@ public enum LayerNorm {
         // Parameter gradients: a fixed-order sum over rows (deterministic).
         ColumnSums.accumulate(into: dbias, matrix: dout, rows: rows, c: c)
         ColumnSums.accumulateNormalizedProducts(into: dweight, g: dout, x: x, mean: mean, rstd: rstd, rows: rows, c: c)
+    }
+
+    /// `(Σ g·w, Σ g·w·(x − mean)·rstd)` over one row, with eight-lane accumulators.
+    @inline(__always)
+    static func dnormSums(g: UnsafePointer<Float>, weight: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                          mean m: Float, rstd s: Float, c: Int) -> (Float, Float) {
+        typealias V = SIMD8<Float>
+        func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        var a = V(repeating: 0), b = V(repeating: 0), i = 0
+        let mv = V(repeating: m), sv = V(repeating: s)
+        while i + 8 <= c {
+            let dn = load(g + i) * load(weight + i)
+            a += dn
+            b += dn * ((load(x + i) - mv) * sv)
+            i += 8
+        }
+        var sa = a.sum(), sb = b.sum()
+        while i < c { let dn = g[i] * weight[i]; sa += dn; sb += dn * ((x[i] - m) * s); i += 1 }
+        return (sa, sb)
     }
 }

@@ -13,7 +13,7 @@ public enum Linear {
                 if accumulate { for i in 0..<outC { o[i] += bias[i] } } else { o.update(from: bias, count: outC) }
             }
         }
-        BLAS.sgemm(transB: true, m: rows, n: outC, k: inC, a: x, b: weight,
+        BLAS.sgemmSplit(transB: true, m: rows, n: outC, k: inC, a: x, b: weight,
                    beta: (bias == nil && !accumulate) ? 0 : 1, c: out)
     }
 
@@ -23,9 +23,15 @@ public enum Linear {
                                 x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 rows: Int, inC: Int, outC: Int) {
         if let dx {
-            BLAS.sgemm(m: rows, n: inC, k: outC, a: dout, b: weight, beta: 1, c: dx)
+            BLAS.sgemmSplit(m: rows, n: inC, k: outC, a: dout, b: weight, beta: 1, c: dx)
         }
-        BLAS.sgemm(transA: true, m: outC, n: inC, k: rows, a: dout, b: x, beta: 1, c: dweight)
+        BLAS.sgemmSplit(transA: true, m: outC, n: inC, k: rows, a: dout, b: x, beta: 1, c: dweight)
         if let dbias { ColumnSums.accumulate(into: dbias, matrix: dout, rows: rows, c: outC) }
+    }
+
+    // dout: [R, OC] -> dx: [R, IC] (overwritten: dx = dout · W); the input half of `backward`.
+    public static func backwardInput(dx: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+                                     weight: UnsafePointer<Float>, rows: Int, inC: Int, outC: Int) {
+        BLAS.sgemmSplit(m: rows, n: inC, k: outC, a: dout, b: weight, beta: 0, c: dx)
     }
 }

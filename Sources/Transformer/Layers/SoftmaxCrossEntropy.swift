@@ -22,10 +22,8 @@ public enum SoftmaxCrossEntropy {
         Parallel.forEachChunk(count: rows, minChunk: 16) { range in
             for r in range {
                 let l = logits + r * v
-                var mx = -Float.infinity
-                for i in 0..<v { mx = max(mx, l[i]) }
-                var sum: Float = 0
-                for i in 0..<v { sum += fastExp(l[i] - mx) }
+                let mx = VectorMath.max(l, count: v)
+                let sum = VectorMath.sumExp(l, minus: mx, count: v)
                 let logZ = mx + logf(sum)
                 let tgt = Int(targets[r])
                 losses[r] = logZ - l[tgt]

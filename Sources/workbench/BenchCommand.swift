@@ -1,0 +1,253 @@
+import ArgumentParser
+import Foundation
+import Tensors
+import Training
+import Transformer
+
+/// `workbench bench`: training and evaluation throughput of the transformer core on fixed model
+/// shapes, next to the `cblas_sgemm` rate of this machine, and each config's peak memory.
+///
+/// Each config runs in its own child process (so peak memory is per config), unless `--config`
+/// names one, which then runs in this process:
+///
+///     workbench bench                          # all configs, one table
+///     workbench bench --config medium --steps 5
+///     workbench bench --config tiny --json     # one JSON line (tools/bench/compare.py reads it)
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training and evaluation tokens/s, model GFLOP/s and peak memory on fixed model shapes.",
+        discussion: """
+        Configs (8192 tokens per step at context 256): \(BenchShape.all.map(\.summary).joined(separator: "; ")).
+        Model FLOPs per training token: 6·N + 6·n_layer·n_ctx·attn_width (Kaplan et al.).
+        """)
+
+    @Option(help: "One config (\(BenchShape.all.map(\.name).joined(separator: ", "))); default: all, each in its own process.")
+    var config: String?
+    @Option(help: "Timed training steps (default: per config, about 10–20 s each).") var steps: Int?
+    @Option(help: "Untimed warm-up steps before the timed ones.") var warmup = 2
+    @Option(help: "Threads (ours and OpenBLAS's); 0 = all cores.") var threads = 0
+    @Flag(help: "Print one JSON line per config instead of the table.") var json = false
+    @Flag(help: "Only measure cblas_sgemm and print it as one JSON line.") var sgemmOnly = false
+
+    func run() throws {
+        let threadCount = threads > 0 ? threads : ProcessInfoCores.count
+        Parallel.workers = threadCount
+        BLAS.threads = threadCount
+        if sgemmOnly { print(String(format: "{\"sgemm_gflops\": %.1f}", SGEMMRate.measure())); return }
+        if let name = config {
+            guard let shape = BenchShape.named(name) else {
+                throw ValidationError("unknown bench config '\(name)'; choose one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
+            }
+            let result = BenchRunner(shape: shape, steps: steps ?? shape.defaultSteps, warmup: warmup).run()
+            if json { print(result.jsonLine(sgemmGFLOPs: nil)); return }
+            let rate = SGEMMRate.measure()
+            BenchTable.print([result], sgemmGFLOPs: rate, threads: threadCount)
+            return
+        }
+        let rate = SGEMMRate.measure()
+        var results: [BenchResult] = []
+        for shape in BenchShape.all {
+            var args = ["bench", "--config", shape.name, "--json", "--warmup", "\(warmup)", "--threads", "\(threadCount)"]
+            if let steps { args += ["--steps", "\(steps)"] }
+            let line = try Self.runChild(args)
+            guard let r = BenchResult(jsonLine: line) else {
+                throw ValidationError("bench child for '\(shape.name)' printed no result: \(line)")
+            }
+            if json { print(r.jsonLine(sgemmGFLOPs: rate)) }
+            results.append(r)
+        }
+        if !json { BenchTable.print(results, sgemmGFLOPs: rate, threads: threadCount) }
+    }
+
+    /// Runs this executable with `args` and returns the last line it printed.
+    static func runChild(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if !FileManager.default.isExecutableFile(atPath: p.executableURL!.path) {
+            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard p.terminationStatus == 0 else {
+            throw ValidationError("bench child \(args.joined(separator: " ")) failed with status \(p.terminationStatus)")
+        }
+        return text.split(separator: "\n").last.map(String.init) ?? ""
+    }
+}
+
+/// A model shape and batch the benchmark trains (the same shapes as tools/bench/torch_bench.py).
+struct BenchShape {
+    let name: String
+    let model: GPTConfig
+    let batch: Int
+    let defaultSteps: Int
+
+    var tokensPerStep: Int { batch * model.nCtx }
+    /// Training FLOPs per token: 6·N plus the attention term 6·n_layer·n_ctx·attn_width.
+    var flopsPerToken: Double { 6 * Double(model.nonEmbeddingParameters) + 3 * Double(model.attentionFLOPsPerToken) }
+    var summary: String {
+        "\(name) (\(model.nLayer) layers, d_model \(model.dModel), \(model.nHead) heads, vocab \(model.vocabSize), ctx \(model.nCtx), batch \(batch))"
+    }
+
+    static let all: [BenchShape] = [
+        BenchShape(name: "tiny", model: GPTConfig(nLayer: 2, dModel: 64, nHead: 2, nCtx: 256, vocabSize: 256),
+                   batch: 32, defaultSteps: 40),
+        BenchShape(name: "small", model: GPTConfig(nLayer: 4, dModel: 128, nHead: 4, nCtx: 256, vocabSize: 256),
+                   batch: 32, defaultSteps: 16),
+        BenchShape(name: "medium", model: GPTConfig(nLayer: 6, dModel: 256, nHead: 8, nCtx: 256, vocabSize: 256),
+                   batch: 32, defaultSteps: 6),
+        BenchShape(name: "large", model: GPTConfig(nLayer: 8, dModel: 512, nHead: 8, nCtx: 256, vocabSize: 512),
+                   batch: 32, defaultSteps: 3),
+        // The paper's image shape: MLP d_model, attention d_model/4, max(2, d_model/64) heads.
+        BenchShape(name: "image", model: GPTConfig(nLayer: 4, dModel: 128, nHead: 2, nCtx: 3072, vocabSize: 256,
+                                                   mlpWidth: 128, attnWidth: 32),
+                   batch: 2, defaultSteps: 6),
+    ]
+
+    static func named(_ name: String) -> BenchShape? { all.first { $0.name == name } }
+}
+
+/// Trains one shape for a fixed number of steps on random tokens and times it.
+struct BenchRunner {
+    let shape: BenchShape
+    let steps: Int
+    let warmup: Int
+
+    func run() -> BenchResult {
+        let cfg = shape.model
+        let model = GPT(config: cfg, seed: 1)
+        let optimizer = AdamW(layout: model.layout, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1,
+                              noDecay: [.layerNorm, .bias, .embedding])
+        var rng = SeededRNG(seed: 7)
+        let batches = (0..<4).map { _ -> TokenBatch in
+            let n = shape.tokensPerStep
+            let seq = (0...n).map { _ in Int32(rng.nextInt(below: cfg.vocabSize)) }
+            return TokenBatch(b: shape.batch, t: cfg.nCtx, inputs: Array(seq[0..<n]), targets: Array(seq[1...n]))
+        }
+        var lastLoss: Float = 0
+        func step(_ i: Int) {
+            model.zeroGradients()
+            lastLoss = model.forward(batches[i % batches.count], needsGradient: true)
+            model.backward()
+            GradientClipping.clip(model.gradients, maxNorm: 1.0)
+            optimizer.update(params: model.parameters, grads: model.gradients, lr: 1e-4)
+        }
+        for i in 0..<warmup { step(i) }
+        let clock = ContinuousClock()
+        let t0 = clock.now, cpu0 = PeakMemory.cpuSeconds
+        for i in 0..<steps { step(i) }
+        let trainSeconds = (clock.now - t0).benchSeconds
+        let cpuPerStep = (PeakMemory.cpuSeconds - cpu0) / Double(steps)
+        let evalSteps = max(2, steps)
+        model.forward(batches[0])
+        let t1 = clock.now
+        for i in 0..<evalSteps { model.forward(batches[i % batches.count]) }
+        let evalSeconds = (clock.now - t1).benchSeconds
+        return BenchResult(name: shape.name, params: cfg.nonEmbeddingParameters, flopsPerToken: shape.flopsPerToken,
+                           trainTokensPerSecond: Double(steps * shape.tokensPerStep) / trainSeconds,
+                           evalTokensPerSecond: Double(evalSteps * shape.tokensPerStep) / evalSeconds,
+                           peakMemoryMB: PeakMemory.megabytes, finalLossNats: Double(lastLoss),
+                           cpuSecondsPerStep: cpuPerStep)
+    }
+}
+
+/// What one config measured.
+struct BenchResult {
+    var name: String
+    var params: Int
+    var flopsPerToken: Double
+    var trainTokensPerSecond: Double
+    var evalTokensPerSecond: Double
+    var peakMemoryMB: Double
+    var finalLossNats: Double
+    /// CPU time (user + system, all threads) per training step: less sensitive to a busy machine.
+    var cpuSecondsPerStep: Double = 0
+
+    var trainGFLOPs: Double { trainTokensPerSecond * flopsPerToken / 1e9 }
+
+    func jsonLine(sgemmGFLOPs: Double?) -> String {
+        var s = String(format: "{\"config\": \"%@\", \"tool\": \"workbench\", \"params\": %d, \"flops_per_token\": %.0f, "
+                       + "\"train_tokens_per_s\": %.1f, \"eval_tokens_per_s\": %.1f, \"train_gflops\": %.2f, "
+                       + "\"peak_mb\": %.1f, \"final_loss_nats\": %.5f, \"cpu_s_per_step\": %.4f",
+                       name, params, flopsPerToken, trainTokensPerSecond, evalTokensPerSecond, trainGFLOPs,
+                       peakMemoryMB, finalLossNats, cpuSecondsPerStep)
+        if let sgemmGFLOPs { s += String(format: ", \"sgemm_gflops\": %.1f", sgemmGFLOPs) }
+        return s + "}"
+    }
+
+    init(name: String, params: Int, flopsPerToken: Double, trainTokensPerSecond: Double, evalTokensPerSecond: Double,
+         peakMemoryMB: Double, finalLossNats: Double, cpuSecondsPerStep: Double = 0) {
+        self.name = name; self.params = params; self.flopsPerToken = flopsPerToken
+        self.trainTokensPerSecond = trainTokensPerSecond; self.evalTokensPerSecond = evalTokensPerSecond
+        self.peakMemoryMB = peakMemoryMB; self.finalLossNats = finalLossNats
+        self.cpuSecondsPerStep = cpuSecondsPerStep
+    }
+
+    init?(jsonLine: String) {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any],
+              let name = obj["config"] as? String, let params = obj["params"] as? Int,
+              let fpt = obj["flops_per_token"] as? Double, let train = obj["train_tokens_per_s"] as? Double,
+              let eval = obj["eval_tokens_per_s"] as? Double, let peak = obj["peak_mb"] as? Double,
+              let loss = obj["final_loss_nats"] as? Double else { return nil }
+        self.init(name: name, params: params, flopsPerToken: fpt, trainTokensPerSecond: train,
+                  evalTokensPerSecond: eval, peakMemoryMB: peak, finalLossNats: loss,
+                  cpuSecondsPerStep: obj["cpu_s_per_step"] as? Double ?? 0)
+    }
+}
+
+/// The table `workbench bench` prints.
+enum BenchTable {
+    static func print(_ results: [BenchResult], sgemmGFLOPs: Double, threads: Int) {
+        Swift.print(String(format: "cblas_sgemm 1024³ on %d thread(s): %.1f GFLOP/s", threads, sgemmGFLOPs))
+        Swift.print("config     N params   train tok/s   GFLOP/s   % sgemm   eval tok/s   peak MB")
+        for r in results {
+            Swift.print(String(format: "%-8@ %10d %13.0f %9.1f %8.0f%% %12.0f %9.0f", r.name, r.params,
+                               r.trainTokensPerSecond, r.trainGFLOPs, 100 * r.trainGFLOPs / sgemmGFLOPs,
+                               r.evalTokensPerSecond, r.peakMemoryMB))
+        }
+    }
+}
+
+/// The machine's `cblas_sgemm` rate on square 1024 matrices: the median of 9 timed calls.
+enum SGEMMRate {
+    static func measure(size n: Int = 1024) -> Double {
+        var rng = SeededRNG(seed: 3)
+        let a = FloatBuffer((0..<(n * n)).map { _ in rng.nextFloat() - 0.5 })
+        let b = FloatBuffer((0..<(n * n)).map { _ in rng.nextFloat() - 0.5 })
+        let c = FloatBuffer(count: n * n)
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        for i in 0..<11 {
+            let t0 = clock.now
+            BLAS.sgemm(m: n, n: n, k: n, a: a.base, b: b.base, c: c.base)
+            if i >= 2 { times.append((clock.now - t0).benchSeconds) }
+        }
+        return 2 * Double(n * n * n) / times.sorted()[times.count / 2] / 1e9
+    }
+}
+
+/// This process's peak resident memory (`ru_maxrss`) and CPU time.
+enum PeakMemory {
+    static var cpuSeconds: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
+
+    static var megabytes: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024   // kilobytes on Linux
+    }
+}
+
+extension Duration {
+    var benchSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
