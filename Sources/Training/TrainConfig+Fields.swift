@@ -26,7 +26,7 @@ extension TrainConfig {
         ("model.n_layer", .int(\.model.nLayer)), ("model.d_model", .int(\.model.dModel)),
         ("model.n_head", .int(\.model.nHead)), ("model.n_ctx", .int(\.model.nCtx)),
         ("model.vocab_size", .int(\.model.vocabSize)), ("model.mlp_width", .int(\.model.mlpWidth)),
-        ("model.attn_width", .int(\.model.attnWidth)),
+        ("model.attn_width", .int(\.model.attnWidth)), ("model.dropout", .double(\.model.dropout)),
         ("data.dataset", .string(\.data.dataset)), ("data.max_train_tokens", .int(\.data.maxTrainTokens)),
         ("data.eval_split", .string(\.data.evalSplit)), ("data.extra_eval_splits", .strings(\.data.extraEvalSplits)),
         ("optimizer.lr", .double(\.optimizer.lr)), ("optimizer.beta1", .double(\.optimizer.beta1)),

@@ -14,6 +14,8 @@ public struct TrainConfig: Equatable, Sendable {
     public struct Model: Equatable, Sendable {
         public var nLayer = 2, dModel = 64, nHead = 2, nCtx = 128
         public var vocabSize = 0, mlpWidth = 0, attnWidth = 0
+        /// Dropout on embeddings and residual branches while training (0 = off).
+        public var dropout = 0.0
     }
     /// What to train on.
     public struct DataSection: Equatable, Sendable {
@@ -87,6 +89,7 @@ public struct TrainConfig: Equatable, Sendable {
                   "'\(schedule.decay)' is not one of cosine, linear, constant")
         try check((0...1).contains(schedule.minLRRatio), "schedule.min_lr_ratio", "must be in [0, 1]")
         try check(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be ≥ 0")
+        try check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
         try check(data.maxTrainTokens >= 0, "data.max_train_tokens", "must be ≥ 0")
     }
 }

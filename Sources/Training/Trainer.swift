@@ -74,6 +74,7 @@ public final class Trainer {
         DatasetSource.limitTraining(&ds, maxTokens: config.data.maxTrainTokens, nCtx: gptConfig.nCtx)
         dataset = ds
         model = GPT(config: gptConfig, seed: UInt64(config.train.seed))
+        model.dropout = Float(config.model.dropout)
         var noDecay = Set<ParameterLayout.Kind>()
         if config.optimizer.noDecay.contains("layernorm") { noDecay.insert(.layerNorm) }
         if config.optimizer.noDecay.contains("bias") { noDecay.insert(.bias) }
@@ -195,6 +196,7 @@ public final class Trainer {
             let batch = sampler.next(batchSize: B)
             let lr = schedule.rate(at: step)
             model.zeroGradients()
+            model.dropoutSeed = UInt64(config.train.seed) &* 0x2545_F491_4F6C_DD1D &+ UInt64(step)
             let loss = Double(model.forward(batch, needsGradient: true))
             if !loss.isFinite {
                 let s = summary(status: "diverged", message: TrainingError.diverged(step: step, loss: loss).description)

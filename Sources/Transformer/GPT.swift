@@ -32,6 +32,13 @@ public final class GPT {
     public let parameters: FloatBuffer
     public let gradients: FloatBuffer
     let attention: CausalSelfAttention
+    /// Dropout probability on the embeddings and on both residual branches, during training
+    /// passes only (`needsGradient`); 0 turns it off.
+    public var dropout: Float = 0
+    /// Seed of the dropout masks of the next training pass (the trainer sets it from the run's
+    /// seed and the step, so a resumed run draws the same masks).
+    public var dropoutSeed: UInt64 = 0
+    var activeDropout: Dropout?
     var acts: Activations?
     var last: (b: Int, t: Int, inputs: [Int32], targets: [Int32], weights: [Float])?
 
@@ -93,9 +100,26 @@ public final class GPT {
         let H = config.nHead, R = b * t, full = a.rows
         let P = parameters.base
         last = (b, t, batch.inputs, batch.targets, batch.weights)
+        let drop = needsGradient && dropout > 0 ? Dropout(p: dropout, seed: dropoutSeed) : nil
+        activeDropout = drop
         batch.inputs.withUnsafeBufferPointer { tok in
             Embedding.forward(out: a.encoded.base, tokens: tok.baseAddress!, wte: P + layout.wte,
                               wpe: P + layout.wpe, b: b, t: t, c: C)
+        }
+        drop?.apply(a.encoded.base, count: R * C, stream: 0)
+        /// out = residual + dropout(x·Wᵀ + b): fused when dropout is off, through `a.dln` when on.
+        func residualBranch(_ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>,
+                            x: UnsafePointer<Float>, weight: Int, bias: Int, inC: Int, stream: Int) {
+            if let drop {
+                let y = a.dln.base
+                Linear.forward(out: y, x: x, weight: P + weight, bias: P + bias, rows: R, inC: inC, outC: C)
+                drop.apply(y, count: R * C, stream: stream)
+                for i in 0..<(R * C) { out[i] = residual[i] + y[i] }
+            } else {
+                out.update(from: residual, count: R * C)
+                Linear.forward(out: out, x: x, weight: P + weight, bias: P + bias, rows: R, inC: inC, outC: C,
+                               accumulate: true)
+            }
         }
         var x = UnsafePointer(a.encoded.base)
         let lnOut = a.lnOut.base, gelu = a.mlpScratch.base
@@ -109,16 +133,12 @@ public final class GPT {
                               x: x, weight: P + w.ln1w, bias: P + w.ln1b, rows: R, c: C)
             Linear.forward(out: qkv, x: lnOut, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
             attention.forward(out: att, lse: lse, qkv: qkv, b: b, t: t, scratch: a.attentionScratch)
-            r2.update(from: x, count: R * C)
-            Linear.forward(out: r2, x: att, weight: P + w.projw, bias: P + w.projb, rows: R, inC: A, outC: C,
-                           accumulate: true)
+            residualBranch(r2, residual: x, x: att, weight: w.projw, bias: w.projb, inC: A, stream: 1 + 2 * l)
             LayerNorm.forward(out: lnOut, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
                               x: r2, weight: P + w.ln2w, bias: P + w.ln2b, rows: R, c: C)
             Linear.forward(out: fc, x: lnOut, weight: P + w.fcw, bias: P + w.fcb, rows: R, inC: C, outC: M)
             GELU.forward(out: gelu, x: fc, count: R * M)
-            r3.update(from: r2, count: R * C)
-            Linear.forward(out: r3, x: gelu, weight: P + w.fcprojw, bias: P + w.fcprojb, rows: R, inC: M, outC: C,
-                           accumulate: true)
+            residualBranch(r3, residual: r2, x: gelu, weight: w.fcprojw, bias: w.fcprojb, inC: M, stream: 2 + 2 * l)
             x = UnsafePointer(r3)
         }
         LayerNorm.forward(out: a.lnf.base, mean: a.lnfMean.base, rstd: a.lnfRstd.base, x: x,
@@ -149,6 +169,14 @@ public final class GPT {
         LayerNorm.backward(dx: a.dresidual.base, dweight: G + layout.lnfw, dbias: G + layout.lnfb, dout: a.dln.base,
                            x: lastX, weight: P + layout.lnfw, mean: a.lnfMean.base, rstd: a.lnfRstd.base, rows: R, c: C)
         let dres = a.dresidual.base, lnOut = a.lnOut.base, mlp = a.mlpScratch.base
+        let drop = activeDropout
+        /// The gradient reaching a residual branch's output: dres, or dres ∘ mask in `a.dln`.
+        func branchGradient(stream: Int) -> UnsafeMutablePointer<Float> {
+            guard let drop else { return dres }
+            a.dln.base.update(from: dres, count: R * C)
+            drop.apply(a.dln.base, count: R * C, stream: stream)
+            return a.dln.base
+        }
         for l in stride(from: config.nLayer - 1, through: 0, by: -1) {
             let w = layout.blocks[l]
             let x = l == 0 ? a.encoded.base : a.resid3.base + (l - 1) * full * C
@@ -160,9 +188,10 @@ public final class GPT {
             let ln2Mean = a.ln2Mean.base + l * full, ln2Rstd = a.ln2Rstd.base + l * full
             // MLP branch: r3 = r2 + c_proj(gelu(c_fc(ln_2(r2)))); gelu(fc) and ln_2(r2) are recomputed.
             GELU.forward(out: mlp, x: fc, count: R * M)
-            Linear.backward(dx: nil, dweight: G + w.fcprojw, dbias: G + w.fcprojb, dout: dres,
+            let dMLP = branchGradient(stream: 2 + 2 * l)
+            Linear.backward(dx: nil, dweight: G + w.fcprojw, dbias: G + w.fcprojb, dout: dMLP,
                             x: mlp, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
-            Linear.backwardInput(dx: mlp, dout: dres, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
+            Linear.backwardInput(dx: mlp, dout: dMLP, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
             GELU.backwardInPlace(mlp, x: fc, count: R * M)                       // mlp now holds dfc
             LayerNorm.normalize(out: lnOut, x: r2, weight: P + w.ln2w, bias: P + w.ln2b,
                                 mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
@@ -172,9 +201,10 @@ public final class GPT {
             LayerNorm.backward(dx: dres, dweight: G + w.ln2w, dbias: G + w.ln2b, dout: a.dln.base, x: r2,
                                weight: P + w.ln2w, mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
             // Attention branch: r2 = x + c_proj(attn(c_attn(ln_1(x)))); ln_1(x) is recomputed.
-            Linear.backward(dx: nil, dweight: G + w.projw, dbias: G + w.projb, dout: dres,
+            let dAttn = branchGradient(stream: 1 + 2 * l)
+            Linear.backward(dx: nil, dweight: G + w.projw, dbias: G + w.projb, dout: dAttn,
                             x: att, weight: P + w.projw, rows: R, inC: A, outC: C)
-            Linear.backwardInput(dx: a.datt.base, dout: dres, weight: P + w.projw, rows: R, inC: A, outC: C)
+            Linear.backwardInput(dx: a.datt.base, dout: dAttn, weight: P + w.projw, rows: R, inC: A, outC: C)
             mlp.update(repeating: 0, count: R * 3 * A)   // the scratch now holds dqkv
             attention.backward(dqkv: mlp, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
                                scratch: a.attentionScratch)
@@ -186,6 +216,7 @@ public final class GPT {
             LayerNorm.backward(dx: dres, dweight: G + w.ln1w, dbias: G + w.ln1b, dout: a.dln.base, x: x,
                                weight: P + w.ln1w, mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
         }
+        drop?.apply(dres, count: R * C, stream: 0)
         lastBatch.inputs.withUnsafeBufferPointer { tok in
             Embedding.backward(dwte: G + layout.wte, dwpe: G + layout.wpe, dout: dres, tokens: tok.baseAddress!,
                                b: b, t: t, c: C)

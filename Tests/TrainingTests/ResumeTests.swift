@@ -6,10 +6,15 @@ import Training
 /// A run killed after a checkpoint and resumed gives exactly the curve and weights of an
 /// unbroken run with the same config, seed and thread count.
 final class ResumeTests: XCTestCase {
-    func testResumedRunMatchesUnbrokenRun() throws {
+    func testResumedRunMatchesUnbrokenRun() throws { try checkResume(dropout: 0) }
+
+    func testResumedRunWithDropoutMatchesUnbrokenRun() throws { try checkResume(dropout: 0.1) }
+
+    func checkResume(dropout: Double) throws {
         let dir = temporaryDirectory()
         let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
-        let unbroken = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("unbroken"))
+        var unbroken = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("unbroken"))
+        unbroken.model.dropout = dropout
         try Trainer(config: unbroken).run()
 
         var broken = unbroken

@@ -54,3 +54,43 @@ final class GPTGradientTests: XCTestCase {
         XCTAssertEqual(text.nonEmbeddingParameters, 12 * 2 * 64 * 64 + 2 * (13 * 64) + 2 * 64)
     }
 }
+
+/// Dropout: deterministic masks, exact gradients through them, and no effect on evaluation.
+final class DropoutTests: XCTestCase {
+    func testGradientWithDropoutMatchesFiniteDifferences() {
+        let cfg = GPTConfig(nLayer: 2, dModel: 8, nHead: 2, nCtx: 6, vocabSize: 11, mlpWidth: 12, attnWidth: 4)
+        let gpt = GPT(config: cfg, seed: 7)
+        var rng = SeededRNG(seed: 8)
+        for t in gpt.layout.tensors where t.kind != .layerNorm {
+            for i in 0..<t.count { gpt.parameters[t.offset + i] = rng.nextGaussian() * 0.4 }
+        }
+        let batch = TokenBatch(b: 2, t: 5, inputs: (0..<10).map { Int32($0 % 11) },
+                               targets: (0..<10).map { Int32(($0 * 3 + 1) % 11) })
+        let evalLoss = gpt.forward(batch)
+        gpt.dropout = 0.3; gpt.dropoutSeed = 99
+        XCTAssertEqual(gpt.forward(batch), evalLoss, "evaluation passes ignore dropout")
+        gpt.zeroGradients()
+        let trainLoss = gpt.forward(batch, needsGradient: true)
+        XCTAssertNotEqual(trainLoss, evalLoss)
+        XCTAssertEqual(gpt.forward(batch, needsGradient: true), trainLoss, "same seed, same masks")
+        gpt.zeroGradients()
+        gpt.forward(batch, needsGradient: true)
+        gpt.backward()
+        let analytic = gpt.gradients.array, x0 = gpt.parameters.array
+        func loss(_ x: [Float]) -> Double {
+            for i in x.indices { gpt.parameters[i] = x[i] }
+            let l = Double(gpt.forward(batch, needsGradient: true))
+            for i in x0.indices { gpt.parameters[i] = x0[i] }
+            return l
+        }
+        for tensor in gpt.layout.tensors {
+            let picks = Set((0..<5).map { ($0 * 7919 + 13) % tensor.count }).map { tensor.offset + $0 }
+            assertGradientMatches(analytic, at: x0, h: 1e-2, atol: 2e-3, rtol: 3e-2, indices: picks.sorted(),
+                                  tensor.name, loss)
+        }
+        // About 30 % of a mask's elements are dropped.
+        let d = Dropout(p: 0.3, seed: 5)
+        let dropped = (0..<20000).filter { !d.keeps(stream: 1, $0) }.count
+        XCTAssertEqual(Double(dropped) / 20000, 0.3, accuracy: 0.015)
+    }
+}
