@@ -5,13 +5,8 @@ import Transformer
 /// The whole model's backward against finite differences on every parameter tensor.
 final class GPTGradientTests: XCTestCase {
     func testModelGradientMatchesFiniteDifferences() {
-        let cfg = GPTConfig(nLayer: 2, dModel: 8, nHead: 2, nCtx: 6, vocabSize: 11, mlpWidth: 12, attnWidth: 4)
-        let gpt = GPT(config: cfg, seed: 7)
-        // Larger weights than GPT-2's init so gradients are well above float noise.
-        var rng = SeededRNG(seed: 8)
-        for t in gpt.layout.tensors where t.kind != .layerNorm {
-            for i in 0..<t.count { gpt.parameters[t.offset + i] = rng.nextGaussian() * 0.4 }
-        }
+        let (gpt, cfg) = gradientTestModel()
+        var rng = SeededRNG(seed: 9)
         let b = 2, t = 5
         let inputs = (0..<(b * t)).map { _ in Int32(rng.nextInt(below: 11)) }
         let targets = (0..<(b * t)).map { _ in Int32(rng.nextInt(below: 11)) }
@@ -58,12 +53,7 @@ final class GPTGradientTests: XCTestCase {
 /// Dropout: deterministic masks, exact gradients through them, and no effect on evaluation.
 final class DropoutTests: XCTestCase {
     func testGradientWithDropoutMatchesFiniteDifferences() {
-        let cfg = GPTConfig(nLayer: 2, dModel: 8, nHead: 2, nCtx: 6, vocabSize: 11, mlpWidth: 12, attnWidth: 4)
-        let gpt = GPT(config: cfg, seed: 7)
-        var rng = SeededRNG(seed: 8)
-        for t in gpt.layout.tensors where t.kind != .layerNorm {
-            for i in 0..<t.count { gpt.parameters[t.offset + i] = rng.nextGaussian() * 0.4 }
-        }
+        let (gpt, _) = gradientTestModel()
         let batch = TokenBatch(b: 2, t: 5, inputs: (0..<10).map { Int32($0 % 11) },
                                targets: (0..<10).map { Int32(($0 * 3 + 1) % 11) })
         let evalLoss = gpt.forward(batch)
@@ -93,4 +83,15 @@ final class DropoutTests: XCTestCase {
         let dropped = (0..<20000).filter { !d.keeps(stream: 1, $0) }.count
         XCTAssertEqual(Double(dropped) / 20000, 0.3, accuracy: 0.015)
     }
+}
+
+/// A tiny model with larger weights than GPT-2's init, so gradients stand well above float noise.
+func gradientTestModel() -> (GPT, GPTConfig) {
+    let cfg = GPTConfig(nLayer: 2, dModel: 8, nHead: 2, nCtx: 6, vocabSize: 11, mlpWidth: 12, attnWidth: 4)
+    let gpt = GPT(config: cfg, seed: 7)
+    var rng = SeededRNG(seed: 8)
+    for t in gpt.layout.tensors where t.kind != .layerNorm {
+        for i in 0..<t.count { gpt.parameters[t.offset + i] = rng.nextGaussian() * 0.4 }
+    }
+    return (gpt, cfg)
 }
