@@ -104,16 +104,7 @@ public final class Trainer {
 
     /// Mean loss (nats per counted token) on the first `eval_tokens` of a split.
     public func evaluate(split name: String) -> Double {
-        let batches = BatchSampler.evaluationBatches(dataset.splits[name]!, nCtx: model.config.nCtx,
-                                                     layout: dataset.manifest.layout, batchSize: config.train.batchSize,
-                                                     maxTokens: config.train.evalTokens)
-        var lossSum = 0.0, weightSum = 0.0
-        for b in batches {
-            let w = Double(b.weights.reduce(0, +))
-            lossSum += Double(model.forward(b)) * w
-            weightSum += w
-        }
-        return weightSum > 0 ? lossSum / weightSum : .nan
+        evaluateByPosition(split: name, maxTokens: config.train.evalTokens).lossNats
     }
 
     /// Runs from the start, or from the checkpoint when resuming, to `train.steps`.

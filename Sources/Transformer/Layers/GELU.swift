@@ -16,17 +16,19 @@ public enum GELU {
         }
     }
 
+    /// gelu'(v) = ½(1 + tanh u) + ½·v·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·v²), u = √(2/π)(v + 0.044715·v³).
+    @inline(__always)
+    static func derivative(_ v: Float) -> Float {
+        let t = fastTanh(s * (v + 0.044715 * v * v * v))
+        return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * s * (1 + 3 * 0.044715 * v * v)
+    }
+
     // dout: [n] -> dx: [n] (+=)
     public static func backward(dx: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
                                 dout: UnsafePointer<Float>, count n: Int) {
         Parallel.forEachChunk(count: n, minChunk: 16384) { range in
             for i in range {
-                let v = x[i]
-                let u = s * (v + 0.044715 * v * v * v)
-                let t = fastTanh(u)
-                let sech2 = 1 - t * t
-                let local = 0.5 * (1 + t) + 0.5 * v * sech2 * s * (1 + 3 * 0.044715 * v * v)
-                dx[i] += local * dout[i]
+                dx[i] += derivative(x[i]) * dout[i]
             }
         }
     }
@@ -35,12 +37,7 @@ public enum GELU {
     public static func backwardInPlace(_ d: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, count n: Int) {
         Parallel.forEachChunk(count: n, minChunk: 16384) { range in
             for i in range {
-                let v = x[i]
-                let u = s * (v + 0.044715 * v * v * v)
-                let t = fastTanh(u)
-                let sech2 = 1 - t * t
-                let local = 0.5 * (1 + t) + 0.5 * v * sech2 * s * (1 + 3 * 0.044715 * v * v)
-                d[i] = local * d[i]
+                d[i] = derivative(x[i]) * d[i]
             }
         }
     }
