@@ -1,7 +1,8 @@
 import Tensors
 
-/// Every intermediate the backward pass needs, for up to `rows = B·T` tokens, in one allocation
-/// per kind. A forward pass with fewer rows (a shorter prompt, a smaller eval batch) reuses it.
+/// Every intermediate the backward pass needs, for one micro-batch of up to `rows = B·T` tokens,
+/// in one allocation per kind; one per thread. A pass with fewer rows reuses it. (Logits and
+/// per-token losses of the whole batch live in `GPT`, so callers can read them afterwards.)
 ///
 /// Only what cannot be recomputed cheaply is kept per layer: the block inputs, `qkv`, the
 /// attention output and its log-sum-exp, the MLP pre-activation and the layer-norm statistics.
@@ -20,8 +21,6 @@ final class Activations {
     let fc: FloatBuffer                         // [L, B, T, M] MLP pre-activation
     let resid3: FloatBuffer                     // [L, B, T, C] block outputs
     let lnf, lnfMean, lnfRstd: FloatBuffer      // [B, T, C], [B, T] ×2
-    let logits: FloatBuffer                     // [B, T, V]
-    let losses: FloatBuffer                     // [B, T] per-token loss, nats
     // Scratch shared by every block, forward and backward.
     let lnOut: FloatBuffer                      // [B, T, C] a layer norm's output (recomputed in backward)
     let mlpScratch: FloatBuffer                 // [B, T, max(M, 3A)] gelu(fc), dgelu, dfc; then dqkv
@@ -42,11 +41,10 @@ final class Activations {
         fc = buf(L * rows * M)
         resid3 = buf(L * rows * C)
         lnf = buf(rows * C); lnfMean = buf(rows); lnfRstd = buf(rows)
-        logits = buf(rows * V); losses = buf(rows)
         lnOut = buf(rows * C); mlpScratch = buf(rows * max(M, 3 * A))
         dlogits = buf(rows * V)
         dresidual = buf(rows * C); dln = buf(rows * C)
         datt = buf(rows * A)
-        attentionScratch = buf(Parallel.workers * attention.scratchPerWorker(t: maxT))
+        attentionScratch = buf(max(1, Parallel.workers) * attention.scratchPerWorker(t: maxT))
     }
 }

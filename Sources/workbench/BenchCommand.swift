@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads (ours and OpenBLAS's); 0 = all cores.") var threads = 0
     @Flag(help: "Print one JSON line per config instead of the table.") var json = false
     @Flag(help: "Only measure cblas_sgemm and print it as one JSON line.") var sgemmOnly = false
+    @Option(help: "Tokens per micro-batch (whole sequences; default: the model's, \(GPT.defaultMicroBatchRows)).")
+    var microBatchRows: Int?
 
     func run() throws {
         let threadCount = threads > 0 ? threads : ProcessInfoCores.count
@@ -39,7 +41,8 @@ struct BenchCommand: ParsableCommand {
             guard let shape = BenchShape.named(name) else {
                 throw ValidationError("unknown bench config '\(name)'; choose one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
             }
-            let result = BenchRunner(shape: shape, steps: steps ?? shape.defaultSteps, warmup: warmup).run()
+            let result = BenchRunner(shape: shape, steps: steps ?? shape.defaultSteps, warmup: warmup,
+                                     microBatchRows: microBatchRows).run()
             if json { print(result.jsonLine(sgemmGFLOPs: nil)); return }
             let rate = SGEMMRate.measure()
             BenchTable.print([result], sgemmGFLOPs: rate, threads: threadCount)
@@ -50,6 +53,7 @@ struct BenchCommand: ParsableCommand {
         for shape in BenchShape.all {
             var args = ["bench", "--config", shape.name, "--json", "--warmup", "\(warmup)", "--threads", "\(threadCount)"]
             if let steps { args += ["--steps", "\(steps)"] }
+            if let microBatchRows { args += ["--micro-batch-rows", "\(microBatchRows)"] }
             let line = try Self.runChild(args)
             guard let r = BenchResult(jsonLine: line) else {
                 throw ValidationError("bench child for '\(shape.name)' printed no result: \(line)")
@@ -118,10 +122,12 @@ struct BenchRunner {
     let shape: BenchShape
     let steps: Int
     let warmup: Int
+    var microBatchRows: Int?
 
     func run() -> BenchResult {
         let cfg = shape.model
         let model = GPT(config: cfg, seed: 1)
+        if let microBatchRows { model.microBatchRows = microBatchRows }
         let optimizer = AdamW(layout: model.layout, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1,
                               noDecay: [.layerNorm, .bias, .embedding])
         var rng = SeededRNG(seed: 7)

@@ -12,6 +12,7 @@ final class GPTGradientTests: XCTestCase {
         let targets = (0..<(b * t)).map { _ in Int32(rng.nextInt(below: 11)) }
         let weights: [Float] = [1, 1, 0, 1, 1, 0, 1, 1, 1, 0]
         let batch = TokenBatch(b: b, t: t, inputs: inputs, targets: targets, weights: weights)
+        gpt.microBatchRows = t   // one sequence per micro-batch: two thread groups
         gpt.zeroGradients()
         gpt.forward(batch, needsGradient: true)
         gpt.backward()
@@ -56,6 +57,7 @@ final class DropoutTests: XCTestCase {
         let (gpt, _) = gradientTestModel()
         let batch = TokenBatch(b: 2, t: 5, inputs: (0..<10).map { Int32($0 % 11) },
                                targets: (0..<10).map { Int32(($0 * 3 + 1) % 11) })
+        gpt.microBatchRows = 5   // one sequence per micro-batch: masks are indexed by the row in the batch
         let evalLoss = gpt.forward(batch)
         gpt.dropout = 0.3; gpt.dropoutSeed = 99
         XCTAssertEqual(gpt.forward(batch), evalLoss, "evaluation passes ignore dropout")
@@ -82,6 +84,61 @@ final class DropoutTests: XCTestCase {
         let d = Dropout(p: 0.3, seed: 5)
         let dropped = (0..<20000).filter { !d.keeps(stream: 1, $0) }.count
         XCTAssertEqual(Double(dropped) / 20000, 0.3, accuracy: 0.015)
+    }
+}
+
+/// Cutting a batch into micro-batches run by thread groups changes only float rounding, and
+/// 1 and 2 threads give identical numbers.
+final class MicroBatchTests: XCTestCase {
+    struct Pass { var loss: Float; var tokenLosses: [Float]; var logits: [Float]; var gradients: [Float] }
+
+    func pass(microBatchRows: Int, workers: Int, dropout: Float) -> Pass {
+        let (gpt, _) = gradientTestModel()
+        gpt.microBatchRows = microBatchRows
+        gpt.dropout = dropout; gpt.dropoutSeed = 3
+        var rng = SeededRNG(seed: 21)
+        let b = 5, t = 6
+        let batch = TokenBatch(b: b, t: t, inputs: (0..<(b * t)).map { _ in Int32(rng.nextInt(below: 11)) },
+                               targets: (0..<(b * t)).map { _ in Int32(rng.nextInt(below: 11)) },
+                               weights: (0..<(b * t)).map { $0 % 4 == 3 ? 0 : 1 })
+        let saved = Parallel.workers
+        Parallel.workers = workers
+        defer { Parallel.workers = saved }
+        gpt.zeroGradients()
+        let loss = gpt.forward(batch, needsGradient: true)
+        gpt.backward()
+        return Pass(loss: loss, tokenLosses: gpt.lastTokenLosses, logits: gpt.lastLogits, gradients: gpt.gradients.array)
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        let scale = max(1e-3, a.map { abs($0) }.max() ?? 0)
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(worst / scale, 1e-5, "\(what): largest difference \(worst) at scale \(scale)", file: file, line: line)
+    }
+
+    func testMicroBatchesMatchOneBatch() {
+        for dropout: Float in [0, 0.2] {
+            let whole = pass(microBatchRows: 1000, workers: 2, dropout: dropout)
+            for rows in [6, 12, 18] {   // 5, 3 and 2 micro-batches of whole sequences
+                let split = pass(microBatchRows: rows, workers: 2, dropout: dropout)
+                XCTAssertEqual(split.loss, whole.loss, accuracy: 1e-5 * whole.loss, "loss, rows \(rows)")
+                assertClose(split.tokenLosses, whole.tokenLosses, "token losses, rows \(rows), dropout \(dropout)")
+                assertClose(split.logits, whole.logits, "logits, rows \(rows), dropout \(dropout)")
+                assertClose(split.gradients, whole.gradients, "gradients, rows \(rows), dropout \(dropout)")
+            }
+            XCTAssertGreaterThan(whole.gradients.map { abs($0) }.max()!, 1e-3, "gradients are not all zero")
+        }
+    }
+
+    func testOneAndTwoThreadsGiveIdenticalNumbers() {
+        for rows in [6, 12, 1000] {
+            let one = pass(microBatchRows: rows, workers: 1, dropout: 0.2)
+            let two = pass(microBatchRows: rows, workers: 2, dropout: 0.2)
+            XCTAssertEqual(one.loss, two.loss)
+            XCTAssertEqual(one.tokenLosses, two.tokenLosses)
+            XCTAssertEqual(one.gradients, two.gradients, "gradients, micro-batch rows \(rows)")
+        }
     }
 }
 

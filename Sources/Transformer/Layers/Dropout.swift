@@ -20,10 +20,11 @@ public struct Dropout {
     }
 
     // x: [n] -> x ∘ mask / (1 − p), in place. Backward is the same operation on the gradient.
-    public func apply(_ x: UnsafeMutablePointer<Float>, count n: Int, stream: Int) {
+    // `offset` is the index of x[0] in the whole mask (a micro-batch's first element in its batch).
+    public func apply(_ x: UnsafeMutablePointer<Float>, count n: Int, stream: Int, offset: Int = 0) {
         let scale = 1 / (1 - p)
         Parallel.forEachChunk(count: n, minChunk: 16384) { range in
-            for i in range { x[i] = keeps(stream: stream, i) ? x[i] * scale : 0 }
+            for i in range { x[i] = keeps(stream: stream, offset + i) ? x[i] * scale : 0 }
         }
     }
 }

@@ -16,9 +16,33 @@ public enum SoftmaxCrossEntropy {
                                        dlogits: UnsafeMutablePointer<Float>?,
                                        logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
                                        weights: UnsafePointer<Float>, rows: Int, v: Int) -> Float {
+        let norm = normalizer(weights: weights, rows: rows)
+        rowsForwardBackward(losses: losses, dlogits: dlogits, logits: logits, targets: targets, weights: weights,
+                            norm: norm, rows: rows, v: v)
+        return weightedMean(losses: losses, weights: weights, norm: norm, rows: rows)
+    }
+
+    /// `1 / Σ_r w[r]`, or 0 when nothing is counted.
+    public static func normalizer(weights: UnsafePointer<Float>, rows: Int) -> Float {
         var total: Float = 0
         for r in 0..<rows { total += weights[r] }
-        let norm: Float = total > 0 ? 1 / total : 0
+        return total > 0 ? 1 / total : 0
+    }
+
+    /// `Σ_r w[r]·losses[r] · norm`, summed in Double in row order.
+    public static func weightedMean(losses: UnsafePointer<Float>, weights: UnsafePointer<Float>, norm: Float,
+                                    rows: Int) -> Float {
+        var acc: Double = 0
+        for r in 0..<rows { acc += Double(weights[r]) * Double(losses[r]) }
+        return Float(acc * Double(norm))
+    }
+
+    /// Per-row losses and, when `dlogits` is given, the gradient of `Σ_r w[r]·loss[r] · norm`:
+    /// the part of `forwardBackward` one micro-batch does, with `norm` taken over the whole batch.
+    public static func rowsForwardBackward(losses: UnsafeMutablePointer<Float>,
+                                           dlogits: UnsafeMutablePointer<Float>?,
+                                           logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+                                           weights: UnsafePointer<Float>, norm: Float, rows: Int, v: Int) {
         Parallel.forEachChunk(count: rows, minChunk: 16) { range in
             for r in range {
                 let l = logits + r * v
@@ -39,9 +63,5 @@ public enum SoftmaxCrossEntropy {
                 }
             }
         }
-        // Weighted mean in Double, fixed order.
-        var acc: Double = 0
-        for r in 0..<rows { acc += Double(weights[r]) * Double(losses[r]) }
-        return Float(acc * Double(norm))
     }
 }

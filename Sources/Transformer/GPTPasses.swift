@@ -1,0 +1,123 @@
+import Tensors
+
+/// Forward and backward of one micro-batch through the whole model, side by side.
+/// Every layer runs on the calling thread when called from `Parallel.forEachExclusive`.
+extension GPT {
+    /// Forward of `m` into `a`; writes the logits and per-token losses of its rows, and with
+    /// `needsGradient` the gradient of `Σ w·loss · norm` with respect to the logits (in `a.dlogits`).
+    func runForward(_ m: MicroBatch, a: Activations, logits: UnsafeMutablePointer<Float>,
+                    losses: UnsafeMutablePointer<Float>, norm: Float, dropout drop: Dropout?, needsGradient: Bool) {
+        let b = m.b, t = m.t
+        let C = config.dModel, A = config.attnWidth, M = config.mlpWidth, V = config.vocabSize
+        let H = config.nHead, R = m.rows, full = a.rows
+        let P = parameters.base
+        Embedding.forward(out: a.encoded.base, tokens: m.tokens, wte: P + layout.wte, wpe: P + layout.wpe, b: b, t: t, c: C)
+        drop?.apply(a.encoded.base, count: R * C, stream: 0, offset: m.row0 * C)
+        /// out = residual + dropout(x·Wᵀ + b): fused when dropout is off, through `a.dln` when on.
+        func residualBranch(_ out: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>,
+                            x: UnsafePointer<Float>, weight: Int, bias: Int, inC: Int, stream: Int) {
+            if let drop {
+                let y = a.dln.base
+                Linear.forward(out: y, x: x, weight: P + weight, bias: P + bias, rows: R, inC: inC, outC: C)
+                drop.apply(y, count: R * C, stream: stream, offset: m.row0 * C)
+                for i in 0..<(R * C) { out[i] = residual[i] + y[i] }
+            } else {
+                out.update(from: residual, count: R * C)
+                Linear.forward(out: out, x: x, weight: P + weight, bias: P + bias, rows: R, inC: inC, outC: C,
+                               accumulate: true)
+            }
+        }
+        var x = UnsafePointer(a.encoded.base)
+        let lnOut = a.lnOut.base, gelu = a.mlpScratch.base
+        for (l, w) in layout.blocks.enumerated() {
+            let qkv = a.qkv.base + l * full * 3 * A
+            let att = a.att.base + l * full * A, lse = a.lse.base + l * full * H
+            let r2 = a.resid2.base + l * full * C
+            let fc = a.fc.base + l * full * M
+            let r3 = a.resid3.base + l * full * C
+            LayerNorm.forward(out: lnOut, mean: a.ln1Mean.base + l * full, rstd: a.ln1Rstd.base + l * full,
+                              x: x, weight: P + w.ln1w, bias: P + w.ln1b, rows: R, c: C)
+            Linear.forward(out: qkv, x: lnOut, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
+            attention.forward(out: att, lse: lse, qkv: qkv, b: b, t: t, scratch: a.attentionScratch)
+            residualBranch(r2, residual: x, x: att, weight: w.projw, bias: w.projb, inC: A, stream: 1 + 2 * l)
+            LayerNorm.forward(out: lnOut, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
+                              x: r2, weight: P + w.ln2w, bias: P + w.ln2b, rows: R, c: C)
+            Linear.forward(out: fc, x: lnOut, weight: P + w.fcw, bias: P + w.fcb, rows: R, inC: C, outC: M)
+            GELU.forward(out: gelu, x: fc, count: R * M)
+            residualBranch(r3, residual: r2, x: gelu, weight: w.fcprojw, bias: w.fcprojb, inC: M, stream: 2 + 2 * l)
+            x = UnsafePointer(r3)
+        }
+        LayerNorm.forward(out: a.lnf.base, mean: a.lnfMean.base, rstd: a.lnfRstd.base, x: x,
+                          weight: P + layout.lnfw, bias: P + layout.lnfb, rows: R, c: C)
+        Linear.forward(out: logits, x: a.lnf.base, weight: P + layout.head, bias: nil, rows: R, inC: C, outC: V)
+        SoftmaxCrossEntropy.rowsForwardBackward(losses: losses, dlogits: needsGradient ? a.dlogits.base : nil,
+                                                logits: logits, targets: m.targets, weights: m.weights,
+                                                norm: norm, rows: R, v: V)
+    }
+
+    /// Backward of `m` after `runForward(m, a:, …, needsGradient: true)`; accumulates into `grads`
+    /// (laid out as `parameters`).
+    func runBackward(_ m: MicroBatch, a: Activations, grads G: UnsafeMutablePointer<Float>, dropout drop: Dropout?) {
+        let b = m.b, t = m.t
+        let C = config.dModel, A = config.attnWidth, M = config.mlpWidth, V = config.vocabSize
+        let H = config.nHead, R = m.rows, full = a.rows
+        let P = parameters.base
+        let lastX = layout.blocks.isEmpty ? a.encoded.base : a.resid3.base + (config.nLayer - 1) * full * C
+        // Head and final layer norm.
+        Linear.backward(dx: nil, dweight: G + layout.head, dbias: nil, dout: a.dlogits.base,
+                        x: a.lnf.base, weight: P + layout.head, rows: R, inC: C, outC: V)
+        Linear.backwardInput(dx: a.dln.base, dout: a.dlogits.base, weight: P + layout.head, rows: R, inC: C, outC: V)
+        a.dresidual.base.update(repeating: 0, count: R * C)
+        LayerNorm.backward(dx: a.dresidual.base, dweight: G + layout.lnfw, dbias: G + layout.lnfb, dout: a.dln.base,
+                           x: lastX, weight: P + layout.lnfw, mean: a.lnfMean.base, rstd: a.lnfRstd.base, rows: R, c: C)
+        let dres = a.dresidual.base, lnOut = a.lnOut.base, mlp = a.mlpScratch.base
+        /// The gradient reaching a residual branch's output: dres, or dres ∘ mask in `a.dln`.
+        func branchGradient(stream: Int) -> UnsafeMutablePointer<Float> {
+            guard let drop else { return dres }
+            a.dln.base.update(from: dres, count: R * C)
+            drop.apply(a.dln.base, count: R * C, stream: stream, offset: m.row0 * C)
+            return a.dln.base
+        }
+        for l in stride(from: config.nLayer - 1, through: 0, by: -1) {
+            let w = layout.blocks[l]
+            let x = l == 0 ? a.encoded.base : a.resid3.base + (l - 1) * full * C
+            let qkv = a.qkv.base + l * full * 3 * A
+            let att = a.att.base + l * full * A, lse = a.lse.base + l * full * H
+            let r2 = a.resid2.base + l * full * C
+            let fc = a.fc.base + l * full * M
+            let ln1Mean = a.ln1Mean.base + l * full, ln1Rstd = a.ln1Rstd.base + l * full
+            let ln2Mean = a.ln2Mean.base + l * full, ln2Rstd = a.ln2Rstd.base + l * full
+            // MLP branch: r3 = r2 + c_proj(gelu(c_fc(ln_2(r2)))); gelu(fc) and ln_2(r2) are recomputed.
+            GELU.forward(out: mlp, x: fc, count: R * M)
+            let dMLP = branchGradient(stream: 2 + 2 * l)
+            Linear.backward(dx: nil, dweight: G + w.fcprojw, dbias: G + w.fcprojb, dout: dMLP,
+                            x: mlp, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
+            Linear.backwardInput(dx: mlp, dout: dMLP, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
+            GELU.backwardInPlace(mlp, x: fc, count: R * M)                       // mlp now holds dfc
+            LayerNorm.normalize(out: lnOut, x: r2, weight: P + w.ln2w, bias: P + w.ln2b,
+                                mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
+            Linear.backward(dx: nil, dweight: G + w.fcw, dbias: G + w.fcb, dout: mlp,
+                            x: lnOut, weight: P + w.fcw, rows: R, inC: C, outC: M)
+            Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.fcw, rows: R, inC: C, outC: M)
+            LayerNorm.backward(dx: dres, dweight: G + w.ln2w, dbias: G + w.ln2b, dout: a.dln.base, x: r2,
+                               weight: P + w.ln2w, mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
+            // Attention branch: r2 = x + c_proj(attn(c_attn(ln_1(x)))); ln_1(x) is recomputed.
+            let dAttn = branchGradient(stream: 1 + 2 * l)
+            Linear.backward(dx: nil, dweight: G + w.projw, dbias: G + w.projb, dout: dAttn,
+                            x: att, weight: P + w.projw, rows: R, inC: A, outC: C)
+            Linear.backwardInput(dx: a.datt.base, dout: dAttn, weight: P + w.projw, rows: R, inC: A, outC: C)
+            mlp.update(repeating: 0, count: R * 3 * A)   // the scratch now holds dqkv
+            attention.backward(dqkv: mlp, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
+                               scratch: a.attentionScratch)
+            LayerNorm.normalize(out: lnOut, x: x, weight: P + w.ln1w, bias: P + w.ln1b,
+                                mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
+            Linear.backward(dx: nil, dweight: G + w.qkvw, dbias: G + w.qkvb, dout: mlp,
+                            x: lnOut, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
+            Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
+            LayerNorm.backward(dx: dres, dweight: G + w.ln1w, dbias: G + w.ln1b, dout: a.dln.base, x: x,
+                               weight: P + w.ln1w, mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
+        }
+        drop?.apply(dres, count: R * C, stream: 0, offset: m.row0 * C)
+        Embedding.backward(dwte: G + layout.wte, dwpe: G + layout.wpe, dout: dres, tokens: m.tokens, b: b, t: t, c: C)
+    }
+}
