@@ -4,11 +4,9 @@ import Tensors
 /// in one allocation per kind; one per thread. A pass with fewer rows reuses it. (Logits and
 /// per-token losses of the whole batch live in `GPT`, so callers can read them afterwards.)
 ///
-/// Only what cannot be recomputed cheaply is kept per layer: the block inputs, `qkv`, the
-/// attention output and its log-sum-exp, the MLP pre-activation and the layer-norm statistics.
-/// Layer-norm outputs and the GELU output are recomputed in backward from those (an elementwise
-/// pass each) into two scratch buffers shared by all layers, which roughly halves the memory of
-/// a training step.
+/// Everything backward reads is kept per layer, including the layer-norm outputs, the GELU
+/// output and its `tanh`: a micro-batch is small, so recomputing them would cost time for
+/// memory that is not short. Attention keeps only its output and log-sum-exp (no `T×T`).
 final class Activations {
     let rows: Int, maxT: Int
     let encoded: FloatBuffer                    // [B, T, C] embeddings (input of block 0)
@@ -18,12 +16,13 @@ final class Activations {
     let lse: FloatBuffer                        // [L, B, H, T]
     let resid2: FloatBuffer                     // [L, B, T, C] after the attention residual
     let ln2Mean, ln2Rstd: FloatBuffer
+    let ln1Out, ln2Out: FloatBuffer             // [L, B, T, C] layer-norm outputs
     let fc: FloatBuffer                         // [L, B, T, M] MLP pre-activation
+    let gelu, geluTanh: FloatBuffer             // [L, B, T, M] gelu(fc) and the tanh inside it
     let resid3: FloatBuffer                     // [L, B, T, C] block outputs
     let lnf, lnfMean, lnfRstd: FloatBuffer      // [B, T, C], [B, T] ×2
     // Scratch shared by every block, forward and backward.
-    let lnOut: FloatBuffer                      // [B, T, C] a layer norm's output (recomputed in backward)
-    let mlpScratch: FloatBuffer                 // [B, T, max(M, 3A)] gelu(fc), dgelu, dfc; then dqkv
+    let mlpScratch: FloatBuffer                 // [B, T, max(M, 3A)] dgelu, dfc; then dqkv
     let dlogits: FloatBuffer                    // [B, T, V]
     let dresidual, dln: FloatBuffer             // [B, T, C]
     let datt: FloatBuffer                       // [B, T, A]
@@ -38,10 +37,12 @@ final class Activations {
         qkv = buf(L * rows * 3 * A); att = buf(L * rows * A); lse = buf(L * rows * H)
         resid2 = buf(L * rows * C)
         ln2Mean = buf(L * rows); ln2Rstd = buf(L * rows)
+        ln1Out = buf(L * rows * C); ln2Out = buf(L * rows * C)
         fc = buf(L * rows * M)
+        gelu = buf(L * rows * M); geluTanh = buf(L * rows * M)
         resid3 = buf(L * rows * C)
         lnf = buf(rows * C); lnfMean = buf(rows); lnfRstd = buf(rows)
-        lnOut = buf(rows * C); mlpScratch = buf(rows * max(M, 3 * A))
+        mlpScratch = buf(rows * max(M, 3 * A))
         dlogits = buf(rows * V)
         dresidual = buf(rows * C); dln = buf(rows * C)
         datt = buf(rows * A)

@@ -28,22 +28,23 @@ extension GPT {
             }
         }
         var x = UnsafePointer(a.encoded.base)
-        let lnOut = a.lnOut.base, gelu = a.mlpScratch.base
         for (l, w) in layout.blocks.enumerated() {
+            let ln1 = a.ln1Out.base + l * full * C, ln2 = a.ln2Out.base + l * full * C
+            let gelu = a.gelu.base + l * full * M, tanh = a.geluTanh.base + l * full * M
             let qkv = a.qkv.base + l * full * 3 * A
             let att = a.att.base + l * full * A, lse = a.lse.base + l * full * H
             let r2 = a.resid2.base + l * full * C
             let fc = a.fc.base + l * full * M
             let r3 = a.resid3.base + l * full * C
-            LayerNorm.forward(out: lnOut, mean: a.ln1Mean.base + l * full, rstd: a.ln1Rstd.base + l * full,
+            LayerNorm.forward(out: ln1, mean: a.ln1Mean.base + l * full, rstd: a.ln1Rstd.base + l * full,
                               x: x, weight: P + w.ln1w, bias: P + w.ln1b, rows: R, c: C)
-            Linear.forward(out: qkv, x: lnOut, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
+            Linear.forward(out: qkv, x: ln1, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
             attention.forward(out: att, lse: lse, qkv: qkv, b: b, t: t, scratch: a.attentionScratch)
             residualBranch(r2, residual: x, x: att, weight: w.projw, bias: w.projb, inC: A, stream: 1 + 2 * l)
-            LayerNorm.forward(out: lnOut, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
+            LayerNorm.forward(out: ln2, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
                               x: r2, weight: P + w.ln2w, bias: P + w.ln2b, rows: R, c: C)
-            Linear.forward(out: fc, x: lnOut, weight: P + w.fcw, bias: P + w.fcb, rows: R, inC: C, outC: M)
-            GELU.forward(out: gelu, x: fc, count: R * M)
+            Linear.forward(out: fc, x: ln2, weight: P + w.fcw, bias: P + w.fcb, rows: R, inC: C, outC: M)
+            GELU.forward(out: gelu, tanh: tanh, x: fc, count: R * M)
             residualBranch(r3, residual: r2, x: gelu, weight: w.fcprojw, bias: w.fcprojb, inC: M, stream: 2 + 2 * l)
             x = UnsafePointer(r3)
         }
@@ -70,7 +71,7 @@ extension GPT {
         a.dresidual.base.update(repeating: 0, count: R * C)
         LayerNorm.backward(dx: a.dresidual.base, dweight: G + layout.lnfw, dbias: G + layout.lnfb, dout: a.dln.base,
                            x: lastX, weight: P + layout.lnfw, mean: a.lnfMean.base, rstd: a.lnfRstd.base, rows: R, c: C)
-        let dres = a.dresidual.base, lnOut = a.lnOut.base, mlp = a.mlpScratch.base
+        let dres = a.dresidual.base, mlp = a.mlpScratch.base
         /// The gradient reaching a residual branch's output: dres, or dres ∘ mask in `a.dln`.
         func branchGradient(stream: Int) -> UnsafeMutablePointer<Float> {
             guard let drop else { return dres }
@@ -85,23 +86,22 @@ extension GPT {
             let att = a.att.base + l * full * A, lse = a.lse.base + l * full * H
             let r2 = a.resid2.base + l * full * C
             let fc = a.fc.base + l * full * M
+            let ln1 = a.ln1Out.base + l * full * C, ln2 = a.ln2Out.base + l * full * C
+            let gelu = a.gelu.base + l * full * M, tanh = a.geluTanh.base + l * full * M
             let ln1Mean = a.ln1Mean.base + l * full, ln1Rstd = a.ln1Rstd.base + l * full
             let ln2Mean = a.ln2Mean.base + l * full, ln2Rstd = a.ln2Rstd.base + l * full
-            // MLP branch: r3 = r2 + c_proj(gelu(c_fc(ln_2(r2)))); gelu(fc) and ln_2(r2) are recomputed.
-            GELU.forward(out: mlp, x: fc, count: R * M)
+            // MLP branch: r3 = r2 + c_proj(gelu(c_fc(ln_2(r2)))).
             let dMLP = branchGradient(stream: 2 + 2 * l)
             Linear.backward(dx: nil, dweight: G + w.fcprojw, dbias: G + w.fcprojb, dout: dMLP,
-                            x: mlp, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
+                            x: gelu, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
             Linear.backwardInput(dx: mlp, dout: dMLP, weight: P + w.fcprojw, rows: R, inC: M, outC: C)
-            GELU.backwardInPlace(mlp, x: fc, count: R * M)                       // mlp now holds dfc
-            LayerNorm.normalize(out: lnOut, x: r2, weight: P + w.ln2w, bias: P + w.ln2b,
-                                mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
+            GELU.backwardInPlace(mlp, x: fc, tanh: tanh, count: R * M)           // mlp now holds dfc
             Linear.backward(dx: nil, dweight: G + w.fcw, dbias: G + w.fcb, dout: mlp,
-                            x: lnOut, weight: P + w.fcw, rows: R, inC: C, outC: M)
+                            x: ln2, weight: P + w.fcw, rows: R, inC: C, outC: M)
             Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.fcw, rows: R, inC: C, outC: M)
             LayerNorm.backward(dx: dres, dweight: G + w.ln2w, dbias: G + w.ln2b, dout: a.dln.base, x: r2,
                                weight: P + w.ln2w, mean: ln2Mean, rstd: ln2Rstd, rows: R, c: C)
-            // Attention branch: r2 = x + c_proj(attn(c_attn(ln_1(x)))); ln_1(x) is recomputed.
+            // Attention branch: r2 = x + c_proj(attn(c_attn(ln_1(x)))).
             let dAttn = branchGradient(stream: 1 + 2 * l)
             Linear.backward(dx: nil, dweight: G + w.projw, dbias: G + w.projb, dout: dAttn,
                             x: att, weight: P + w.projw, rows: R, inC: A, outC: C)
@@ -109,10 +109,8 @@ extension GPT {
             mlp.update(repeating: 0, count: R * 3 * A)   // the scratch now holds dqkv
             attention.backward(dqkv: mlp, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
                                scratch: a.attentionScratch)
-            LayerNorm.normalize(out: lnOut, x: x, weight: P + w.ln1w, bias: P + w.ln1b,
-                                mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)
             Linear.backward(dx: nil, dweight: G + w.qkvw, dbias: G + w.qkvb, dout: mlp,
-                            x: lnOut, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
+                            x: ln1, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
             Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
             LayerNorm.backward(dx: dres, dweight: G + w.ln1w, dbias: G + w.ln1b, dout: a.dln.base, x: x,
                                weight: P + w.ln1w, mean: ln1Mean, rstd: ln1Rstd, rows: R, c: C)

@@ -46,6 +46,14 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(out[0], 0, accuracy: 1e-7)
         XCTAssertEqual(out[1], 0.841192, accuracy: 1e-5)
         XCTAssertEqual(out[2], -0.158808, accuracy: 1e-5)
+        // The form that saves tanh(u) for backward gives the same output and the same gradient.
+        var plain = [Float](repeating: 0, count: n), saved = plain, tanh = plain
+        GELU.forward(out: &plain, x: x, count: n)
+        GELU.forward(out: &saved, tanh: &tanh, x: x, count: n)
+        XCTAssertEqual(saved, plain)
+        var d = r
+        GELU.backwardInPlace(&d, x: x, tanh: tanh, count: n)
+        for i in 0..<n { XCTAssertEqual(d[i], dx[i], accuracy: 1e-6 * max(1, abs(dx[i]))) }
     }
 
     func testLinearGradientMatchesFiniteDifferences() {

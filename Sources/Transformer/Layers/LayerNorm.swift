@@ -25,19 +25,6 @@ public enum LayerNorm {
         }
     }
 
-    // x: [R, C] with saved mean/rstd: [R] -> out: [R, C]; recomputes `forward`'s output exactly
-    // (same arithmetic), so backward need not keep it.
-    public static func normalize(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
-                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                 mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, c: Int) {
-        Parallel.forEachChunk(count: rows, minChunk: 64) { range in
-            for r in range {
-                let xr = x + r * c, o = out + r * c, m = mean[r], s = rstd[r]
-                for i in 0..<c { o[i] = (xr[i] - m) * s * weight[i] + bias[i] }
-            }
-        }
-    }
-
     // dout: [R, C] -> dx: [R, C] (+=), dweight/dbias: [C] (+=)
     public static func backward(dx: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>,
                                 dbias: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
