@@ -6,7 +6,9 @@ import Tensors
 ///
 /// Everything backward reads is kept per layer, including the layer-norm outputs, the GELU
 /// output and its `tanh`: a micro-batch is small, so recomputing them would cost time for
-/// memory that is not short. Attention keeps only its output and log-sum-exp (no `T×T`).
+/// memory that is not short. Attention keeps its output and log-sum-exp and, for contexts up
+/// to `CausalSelfAttention.keepProbabilitiesUpTo`, its causal probabilities; longer contexts
+/// (the 3072-token image model) keep no `T×T` matrix and recompute scores tile by tile.
 final class Activations {
     let rows: Int, maxT: Int
     let encoded: FloatBuffer                    // [B, T, C] embeddings (input of block 0)
@@ -27,6 +29,10 @@ final class Activations {
     let dresidual, dln: FloatBuffer             // [B, T, C]
     let datt: FloatBuffer                       // [B, T, A]
     let attentionScratch: FloatBuffer           // per-worker tiles
+    /// Attention probabilities kept by forward for backward, `probabilityStride` floats per layer;
+    /// nil for contexts above `CausalSelfAttention.keepProbabilitiesUpTo` (backward recomputes them).
+    let probabilities: FloatBuffer?
+    let probabilityStride: Int
 
     init(config c: GPTConfig, rows: Int, maxT: Int, attention: CausalSelfAttention) {
         self.rows = rows; self.maxT = maxT
@@ -47,5 +53,8 @@ final class Activations {
         dresidual = buf(rows * C); dln = buf(rows * C)
         datt = buf(rows * A)
         attentionScratch = buf(max(1, Parallel.workers) * attention.scratchPerWorker(t: maxT))
+        // b·H·probabilitiesPerHead(t) ≤ H·rows·(maxT + tile)/2 for any t ≤ maxT with b·t ≤ rows.
+        probabilityStride = maxT <= CausalSelfAttention.keepProbabilitiesUpTo ? H * rows * (maxT + attention.tile) / 2 + 1 : 0
+        probabilities = probabilityStride > 0 ? buf(L * probabilityStride) : nil
     }
 }

@@ -39,7 +39,8 @@ extension GPT {
             LayerNorm.forward(out: ln1, mean: a.ln1Mean.base + l * full, rstd: a.ln1Rstd.base + l * full,
                               x: x, weight: P + w.ln1w, bias: P + w.ln1b, rows: R, c: C)
             Linear.forward(out: qkv, x: ln1, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
-            attention.forward(out: att, lse: lse, qkv: qkv, b: b, t: t, scratch: a.attentionScratch)
+            attention.forward(out: att, lse: lse, qkv: qkv, b: b, t: t, scratch: a.attentionScratch,
+                              probabilities: needsGradient ? a.probabilities.map { $0.base + l * a.probabilityStride } : nil)
             residualBranch(r2, residual: x, x: att, weight: w.projw, bias: w.projb, inC: A, stream: 1 + 2 * l)
             LayerNorm.forward(out: ln2, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
                               x: r2, weight: P + w.ln2w, bias: P + w.ln2b, rows: R, c: C)
@@ -108,7 +109,8 @@ extension GPT {
             Linear.backwardInput(dx: a.datt.base, dout: dAttn, weight: P + w.projw, rows: R, inC: A, outC: C)
             mlp.update(repeating: 0, count: R * 3 * A)   // the scratch now holds dqkv
             attention.backward(dqkv: mlp, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
-                               scratch: a.attentionScratch)
+                               scratch: a.attentionScratch,
+                               probabilities: a.probabilities.map { UnsafePointer($0.base + l * a.probabilityStride) })
             Linear.backward(dx: nil, dweight: G + w.qkvw, dbias: G + w.qkvb, dout: mlp,
                             x: ln1, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)
             Linear.backwardInput(dx: a.dln.base, dout: mlp, weight: P + w.qkvw, rows: R, inC: C, outC: 3 * A)

@@ -58,4 +58,29 @@ final class AttentionTests: XCTestCase {
         attn.backward(dqkv: &dqkv, dout: r, qkv: qkv, out: out, lse: lse, b: b, t: t, scratch: scratch)
         assertGradientMatches(dqkv, at: qkv, h: 1e-3, "dqkv", run)
     }
+
+    /// Backward from the probabilities forward kept gives the gradient of the recomputing path.
+    func testKeptProbabilitiesGiveTheRecomputedGradient() {
+        var rng = SeededRNG(seed: 12)
+        let b = 3, t = 7, heads = 2, hd = 4, a = heads * hd
+        let attn = CausalSelfAttention(heads: heads, headDim: hd, tile: 3)
+        let qkv = randomVector(b * t * 3 * a, &rng), r = randomVector(b * t * a, &rng)
+        let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
+        let kept = FloatBuffer(count: b * heads * attn.probabilitiesPerHead(t: t))
+        XCTAssertEqual(attn.probabilitiesPerHead(t: t), 3 * 3 + 3 * 6 + 1 * 7)
+        var out = [Float](repeating: 0, count: b * t * a), lse = [Float](repeating: 0, count: b * heads * t)
+        var outKept = out, lseKept = lse
+        attn.forward(out: &out, lse: &lse, qkv: qkv, b: b, t: t, scratch: scratch)
+        attn.forward(out: &outKept, lse: &lseKept, qkv: qkv, b: b, t: t, scratch: scratch, probabilities: kept.base)
+        XCTAssertEqual(outKept, out)
+        XCTAssertEqual(lseKept, lse)
+        // Each kept row is a probability distribution over the visible keys.
+        XCTAssertEqual(kept.array.reduce(0, +), Float(b * heads * t), accuracy: 1e-4)
+        var dqkv = [Float](repeating: 0, count: qkv.count), dqkvKept = dqkv
+        attn.backward(dqkv: &dqkv, dout: r, qkv: qkv, out: out, lse: lse, b: b, t: t, scratch: scratch)
+        attn.backward(dqkv: &dqkvKept, dout: r, qkv: qkv, out: out, lse: lse, b: b, t: t, scratch: scratch,
+                      probabilities: kept.base)
+        for i in dqkv.indices { XCTAssertEqual(dqkvKept[i], dqkv[i], accuracy: 1e-5) }
+        XCTAssertGreaterThan(dqkv.map { abs($0) }.max()!, 1e-2)
+    }
 }
