@@ -10,14 +10,7 @@ public enum Parallel {
     nonisolated(unsafe) public static var workers: Int = max(1, ProcessInfoCores.count)
 
     public static func forEach(count: Int, _ body: (Int) -> Void) {
-        if count <= 0 { return }
-        if workers <= 1 || count == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: count) { i in body(i) }
-        }
+        perform(count: count, concurrently: workers > 1, body)
     }
 
     /// Runs `body(i)` for every `i` in `0..<count`, up to `workers` of them at once, each
@@ -31,7 +24,13 @@ public enum Parallel {
         workers = 1
         if savedBLAS != 1 { BLAS.threads = 1 }
         defer { workers = saved; if savedBLAS != 1 { BLAS.threads = savedBLAS } }
-        if saved <= 1 || count == 1 {
+        perform(count: count, concurrently: saved > 1, body)
+    }
+
+    /// `body(i)` for every `i` in `0..<count`, on the calling thread or spread over GCD's threads.
+    static func perform(count: Int, concurrently: Bool, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if !concurrently || count == 1 {
             for i in 0..<count { body(i) }
             return
         }
