@@ -33,6 +33,7 @@ final class Activations {
     /// nil for contexts above `CausalSelfAttention.keepProbabilitiesUpTo` (backward recomputes them).
     let probabilities: FloatBuffer?
     let probabilityStride: Int
+    let attention: CausalSelfAttention
 
     init(config c: GPTConfig, rows: Int, maxT: Int, attention: CausalSelfAttention) {
         self.rows = rows; self.maxT = maxT
@@ -56,5 +57,13 @@ final class Activations {
         // b·H·probabilitiesPerHead(t) ≤ H·rows·(maxT + tile)/2 for any t ≤ maxT with b·t ≤ rows.
         probabilityStride = maxT <= CausalSelfAttention.keepProbabilitiesUpTo ? H * rows * (maxT + attention.tile) / 2 + 1 : 0
         probabilities = probabilityStride > 0 ? buf(L * probabilityStride) : nil
+        self.attention = attention
+    }
+
+    /// Whether a pass of `rows` tokens in sequences of `t` fits, with attention scratch for the
+    /// current `Parallel.workers` (a pass that is not split runs attention on all of them).
+    func fits(rows: Int, t: Int) -> Bool {
+        rows <= self.rows && t <= maxT
+            && attentionScratch.count >= max(1, Parallel.workers) * attention.scratchPerWorker(t: maxT)
     }
 }

@@ -107,9 +107,13 @@ public final class GPT {
         let micros = (b + perMicro - 1) / perMicro
         let groups = micros < 2 ? 1 : min(micros, max(2, Parallel.workers))
         let rowsPerMicro = perMicro * t
-        while workspaces.count < groups { workspaces.append(Activations(config: config, rows: rowsPerMicro, maxT: t, attention: attention)) }
-        for g in 0..<groups where workspaces[g].rows < rowsPerMicro || workspaces[g].maxT < t {
-            workspaces[g] = Activations(config: config, rows: rowsPerMicro, maxT: t, attention: attention)
+        for g in 0..<groups {
+            let old = g < workspaces.count ? workspaces[g] : nil
+            if let old, old.fits(rows: rowsPerMicro, t: t) { continue }
+            // Grow to the larger of the old and new shapes, so alternating shapes settle.
+            let a = Activations(config: config, rows: max(rowsPerMicro, old?.rows ?? 0), maxT: max(t, old?.maxT ?? 0),
+                                attention: attention)
+            if old == nil { workspaces.append(a) } else { workspaces[g] = a }
         }
         if needsGradient {
             while pendingGradients.count < groups { pendingGradients.append(FloatBuffer(count: layout.total)) }
