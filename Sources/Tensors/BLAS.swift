@@ -17,6 +17,18 @@ public enum BLAS {
         let lda = lda ?? (transA ? m : k)
         let ldb = ldb ?? (transB ? k : n)
         let ldc = ldc ?? n
+        // OpenBLAS serves beta = 0 with a separate zeroing pass (`sgemm_beta`) that is several
+        // times slower than memset: on 512×512 outputs with k = 64…128 it costs 10–20 % of the
+        // product. Zeroing C here and accumulating (beta = 1) gives the same result faster.
+        var beta = beta
+        if beta == 0 && m > 0 && n > 0 {
+            if ldc == n {
+                c.update(repeating: 0, count: m * n)
+            } else {
+                for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) }
+            }
+            beta = 1
+        }
         cblas_sgemm(CblasRowMajor,
                     transA ? CblasTrans : CblasNoTrans,
                     transB ? CblasTrans : CblasNoTrans,
