@@ -54,8 +54,10 @@ final class Activations {
         dresidual = buf(rows * C); dln = buf(rows * C)
         datt = buf(rows * A)
         attentionScratch = buf(max(1, Parallel.workers) * attention.scratchPerWorker(t: maxT))
-        // b·H·probabilitiesPerHead(t) ≤ H·rows·(maxT + tile)/2 for any t ≤ maxT with b·t ≤ rows.
-        probabilityStride = maxT <= CausalSelfAttention.keepProbabilitiesUpTo ? H * rows * (maxT + attention.tile) / 2 + 1 : 0
+        // b·H·probabilitiesPerHead(t) ≤ H·rows·((maxT + tile)/2 + keyBlock) for any t ≤ maxT with
+        // b·t ≤ rows (each tile row is padded by less than one key block).
+        probabilityStride = maxT <= CausalSelfAttention.keepProbabilitiesUpTo
+            ? H * rows * ((maxT + attention.tile) / 2 + AttentionKernels.keyBlock) + 1 : 0
         probabilities = probabilityStride > 0 ? buf(L * probabilityStride) : nil
         self.attention = attention
     }

@@ -31,12 +31,22 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Only measure cblas_sgemm and print it as one JSON line.") var sgemmOnly = false
     @Option(help: "Tokens per micro-batch (whole sequences; default: the model's, \(GPT.defaultMicroBatchRows)).")
     var microBatchRows: Int?
+    @Flag(help: "Time one attention layer (forward + backward, one thread) with the SIMD kernels and with OpenBLAS.")
+    var attention = false
 
     func run() throws {
         let threadCount = threads > 0 ? threads : ProcessInfoCores.count
         Parallel.workers = threadCount
         BLAS.threads = threadCount
         if sgemmOnly { print(String(format: "{\"sgemm_gflops\": %.1f}", SGEMMRate.measure())); return }
+        if attention {
+            let shapes = try config.map { name in
+                guard let s = BenchShape.named(name) else { throw ValidationError("unknown bench config '\(name)'") }
+                return [s]
+            } ?? BenchShape.all
+            AttentionBench.report(shapes: shapes, microBatchRows: microBatchRows)
+            return
+        }
         if let name = config {
             guard let shape = BenchShape.named(name) else {
                 throw ValidationError("unknown bench config '\(name)'; choose one of \(BenchShape.all.map(\.name).joined(separator: ", "))")

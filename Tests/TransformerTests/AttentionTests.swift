@@ -5,28 +5,6 @@ import Transformer
 /// The tiled attention against a naive full-matrix implementation written here, and its
 /// backward against finite differences, with tiles smaller than the sequence.
 final class AttentionTests: XCTestCase {
-    /// Plain causal attention: softmax(q kᵀ / √d) v with the full T×T matrix, in Double.
-    func naiveAttention(qkv: [Float], b: Int, t: Int, heads: Int, hd: Int) -> [Float] {
-        let a = heads * hd, ld = 3 * a
-        var out = [Float](repeating: 0, count: b * t * a)
-        for bi in 0..<b { for h in 0..<heads { for i in 0..<t {
-            var s = [Double](repeating: 0, count: i + 1)
-            for j in 0...i {
-                var d = 0.0
-                for k in 0..<hd { d += Double(qkv[(bi * t + i) * ld + h * hd + k]) * Double(qkv[(bi * t + j) * ld + a + h * hd + k]) }
-                s[j] = d / Double(hd).squareRoot()
-            }
-            let m = s.max()!
-            let e = s.map { exp($0 - m) }, z = e.reduce(0, +)
-            for k in 0..<hd {
-                var acc = 0.0
-                for j in 0...i { acc += e[j] / z * Double(qkv[(bi * t + j) * ld + 2 * a + h * hd + k]) }
-                out[(bi * t + i) * a + h * hd + k] = Float(acc)
-            }
-        } } }
-        return out
-    }
-
     func testTiledForwardMatchesNaiveAttention() {
         var rng = SeededRNG(seed: 5)
         let b = 2, t = 7, heads = 2, hd = 3
@@ -67,7 +45,7 @@ final class AttentionTests: XCTestCase {
         let qkv = randomVector(b * t * 3 * a, &rng), r = randomVector(b * t * a, &rng)
         let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
         let kept = FloatBuffer(count: b * heads * attn.probabilitiesPerHead(t: t))
-        XCTAssertEqual(attn.probabilitiesPerHead(t: t), 3 * 3 + 3 * 6 + 1 * 7)
+        XCTAssertEqual(attn.probabilitiesPerHead(t: t), 3 * 16 + 3 * 16 + 1 * 16)   // rows × keys padded to 16
         var out = [Float](repeating: 0, count: b * t * a), lse = [Float](repeating: 0, count: b * heads * t)
         var outKept = out, lseKept = lse
         attn.forward(out: &out, lse: &lse, qkv: qkv, b: b, t: t, scratch: scratch)
@@ -83,4 +61,26 @@ final class AttentionTests: XCTestCase {
         for i in dqkv.indices { XCTAssertEqual(dqkvKept[i], dqkv[i], accuracy: 1e-5) }
         XCTAssertGreaterThan(dqkv.map { abs($0) }.max()!, 1e-2)
     }
+}
+
+/// Plain causal attention: softmax(q kᵀ / √d) v with the full T×T matrix, in Double.
+func naiveAttention(qkv: [Float], b: Int, t: Int, heads: Int, hd: Int) -> [Float] {
+    let a = heads * hd, ld = 3 * a
+    var out = [Float](repeating: 0, count: b * t * a)
+    for bi in 0..<b { for h in 0..<heads { for i in 0..<t {
+        var s = [Double](repeating: 0, count: i + 1)
+        for j in 0...i {
+            var d = 0.0
+            for k in 0..<hd { d += Double(qkv[(bi * t + i) * ld + h * hd + k]) * Double(qkv[(bi * t + j) * ld + a + h * hd + k]) }
+            s[j] = d / Double(hd).squareRoot()
+        }
+        let m = s.max()!
+        let e = s.map { exp($0 - m) }, z = e.reduce(0, +)
+        for k in 0..<hd {
+            var acc = 0.0
+            for j in 0...i { acc += e[j] / z * Double(qkv[(bi * t + j) * ld + 2 * a + h * hd + k]) }
+            out[(bi * t + i) * a + h * hd + k] = Float(acc)
+        }
+    } } }
+    return out
 }

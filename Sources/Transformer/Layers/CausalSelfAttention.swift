@@ -16,26 +16,47 @@ public struct CausalSelfAttention {
     public let heads: Int
     public let headDim: Int
     public let tile: Int
+    /// Whether the products run in the hand SIMD kernels (`AttentionKernels`, head dimensions
+    /// 16, 32 and 64) or through OpenBLAS (any head dimension).
+    public let usesSIMDKernels: Bool
     public var width: Int { heads * headDim }
 
-    public init(heads: Int, headDim: Int, tile: Int = 64) {
+    public init(heads: Int, headDim: Int, tile: Int = 64, simdKernels: Bool = true) {
         self.heads = heads; self.headDim = headDim; self.tile = tile
+        self.usesSIMDKernels = simdKernels && AttentionKernels.supports(headDim: headDim)
     }
 
-    /// Floats of scratch one worker needs for sequences of length `t` (allocate `Parallel.workers` of them).
-    public func scratchPerWorker(t: Int) -> Int { 2 * min(tile, t) * t }
+    /// `n` keys rounded up to whole key blocks: the row stride of score and probability tiles.
+    @inline(__always) static func padded(_ n: Int) -> Int {
+        (n + AttentionKernels.keyBlock - 1) / AttentionKernels.keyBlock * AttentionKernels.keyBlock
+    }
+
+    /// Floats of scratch one worker needs for sequences of length `t` (allocate `Parallel.workers`
+    /// of them): two score tiles; for the SIMD kernels also one head's keys and values transposed,
+    /// and its q, k, v, dO, dq, dk, dv gathered into contiguous rows.
+    public func scratchPerWorker(t: Int) -> Int { (2 * min(tile, t) + 9 * headDim) * Self.padded(t) }
 
     /// Longest context for which the model keeps the probabilities (about `t²/2` floats per
     /// sequence and head); longer contexts recompute them in backward, tile by tile.
     public static let keepProbabilitiesUpTo = 512
 
-    /// Floats of the causal probability tiles of one (sequence, head) pair: `Σ tile rows × keys`,
-    /// about `t²/2`. Forward can keep them so backward need not recompute the scores; worth it for
-    /// short contexts only (quadratic memory).
+    /// Floats of the causal probability tiles of one (sequence, head) pair: `Σ tile rows × keys`
+    /// (keys padded to whole key blocks), about `t²/2`. Forward can keep them so backward need not
+    /// recompute the scores; worth it for short contexts only (quadratic memory).
     public func probabilitiesPerHead(t: Int) -> Int {
         var total = 0, i0 = 0
-        while i0 < t { let tq = min(tile, t - i0); total += tq * (i0 + tq); i0 += tq }
+        while i0 < t { let tq = min(tile, t - i0); total += tq * Self.padded(i0 + tq); i0 += tq }
         return total
+    }
+
+    /// One (sequence, head) pair's operands: row `i` of q is `q + i·ldq`, and so on.
+    struct Head {
+        var q, k, v: UnsafePointer<Float>
+        var ldq, ldk, ldv: Int
+        var o, dO: UnsafePointer<Float>
+        var ldo: Int
+        var dq, dk, dv: UnsafeMutablePointer<Float>
+        var ldd: Int
     }
 
     // qkv: [B, T, 3A] -> out: [B, T, A], lse: [B, H, T]; with `probabilities` ([B, H] ×
@@ -44,41 +65,71 @@ public struct CausalSelfAttention {
                         qkv: UnsafePointer<Float>, b: Int, t: Int, scratch: FloatBuffer,
                         probabilities: UnsafeMutablePointer<Float>? = nil) {
         let perHead = probabilities == nil ? 0 : probabilitiesPerHead(t: t)
-        let a = width, ld = 3 * a, hd = headDim, scale = 1 / Float(hd).squareRoot()
-        let perWorker = scratchPerWorker(t: t)
+        let a = width, ld = 3 * a, hd = headDim
+        let perWorker = scratchPerWorker(t: t), tPad = Self.padded(t)
         let jobs = b * heads
         Self.withSingleThreadedBLAS(jobs: jobs) {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
+                let kt = workerScratch + 2 * min(tile, t) * tPad           // [hd, tPad] keys transposed
+                let vc = kt + 2 * hd * tPad                                 // [t, hd] values gathered
                 for job in range {
                     let bi = job / heads, h = job % heads
                     let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
                     let o = out + bi * t * a + h * hd
-                    let l = lse + job * t
-                    var i0 = 0, kept = job * perHead
-                    while i0 < t {
-                        let tq = min(tile, t - i0), n = i0 + tq   // keys 0..<n
-                        let s = probabilities.map { $0 + kept } ?? workerScratch
-                        kept += tq * n
-                        // S = scale · Q_tile · K[0..<n]ᵀ   [tq, n]
-                        BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
-                                   a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: s, ldc: n)
-                        for r in 0..<tq {
-                            let row = s + r * n, visible = i0 + r + 1   // keys 0..<visible
-                            let mx = VectorMath.max(row, count: visible)
-                            let sum = VectorMath.expInPlaceSum(row, minus: mx, count: visible)
-                            let inv = 1 / sum
-                            for j in 0..<visible { row[j] *= inv }
-                            if visible < n { (row + visible).update(repeating: 0, count: n - visible) }
-                            l[i0 + r] = mx + logf(sum)
-                        }
-                        // O_tile = P · V[0..<n]   [tq, hd]
-                        BLAS.sgemm(m: tq, n: hd, k: n, a: s, lda: n, b: v, ldb: ld,
-                                   c: o + i0 * a, ldc: a)
-                        i0 += tq
+                    if usesSIMDKernels {
+                        // Gathered rows sit in a few cache sets less than strided ones: strides of
+                        // 3A floats map every row of a head onto the same sets of the L1 cache.
+                        AttentionKernels.transpose(kt, ldd: tPad, k, lds: ld, n: t, nPad: tPad, hd: hd)
+                        AttentionKernels.gather(vc, v, lds: ld, rows: t, hd: hd)
+                        forwardHead(q: q, ldq: ld, k: k, kt: kt, v: vc, ldv: hd, o: o, ldo: a, lse: lse + job * t,
+                                    t: t, s: workerScratch, probabilities: probabilities.map { $0 + job * perHead })
+                    } else {
+                        forwardHead(q: q, ldq: ld, k: k, kt: nil, v: v, ldv: ld, o: o, ldo: a, lse: lse + job * t,
+                                    t: t, s: workerScratch, probabilities: probabilities.map { $0 + job * perHead })
                     }
                 }
             }
+        }
+    }
+
+    /// Forward of one (sequence, head): `q`, `k` rows of stride `ldq`; `kt` the keys transposed
+    /// (`[hd, padded(t)]`, SIMD path only); `s` one score tile of scratch, unless `probabilities`.
+    func forwardHead(q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, kt: UnsafePointer<Float>?,
+                     v: UnsafePointer<Float>, ldv: Int, o: UnsafeMutablePointer<Float>, ldo: Int,
+                     lse l: UnsafeMutablePointer<Float>, t: Int, s scratch: UnsafeMutablePointer<Float>,
+                     probabilities: UnsafeMutablePointer<Float>?) {
+        let hd = headDim, scale = 1 / Float(hd).squareRoot(), tPad = Self.padded(t)
+        var i0 = 0, kept = 0
+        while i0 < t {
+            let tq = min(tile, t - i0), n = i0 + tq, nPad = Self.padded(n)   // keys 0..<n
+            let s = probabilities.map { $0 + kept } ?? scratch
+            kept += tq * nPad
+            // S = scale · Q_tile · K[0..<n]ᵀ   [tq, n], row stride nPad
+            if let kt {
+                AttentionKernels.causalScores(c: s, ldc: nPad, a: q + i0 * ldq, lda: ldq, bt: kt, ldbt: tPad,
+                                              rows: tq, hd: hd, alpha: scale, n: n, firstKeyRow: i0)
+            } else {
+                BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
+                           a: q + i0 * ldq, lda: ldq, b: k, ldb: ldq, c: s, ldc: nPad)
+            }
+            for r in 0..<tq {
+                let row = s + r * nPad, visible = i0 + r + 1   // keys 0..<visible
+                let mx = VectorMath.max(row, count: visible)
+                let sum = VectorMath.expInPlaceSum(row, minus: mx, count: visible)
+                let inv = 1 / sum
+                for j in 0..<visible { row[j] *= inv }
+                (row + visible).update(repeating: 0, count: nPad - visible)
+                l[i0 + r] = mx + logf(sum)
+            }
+            // O_tile = P · V[0..<n]   [tq, hd]
+            if kt != nil {
+                AttentionKernels.accumulate(hd: hd, c: o + i0 * ldo, ldc: ldo, rows: tq, a: s, aRow: nPad, aK: 1,
+                                            b: v, ldb: ldv, kCount: n, kFrom: -tq, kTo: i0 + 1, alpha: 1, overwrite: true)
+            } else {
+                BLAS.sgemm(m: tq, n: hd, k: n, a: s, lda: nPad, b: v, ldb: ldv, c: o + i0 * ldo, ldc: ldo)
+            }
+            i0 += tq
         }
     }
 
@@ -88,60 +139,119 @@ public struct CausalSelfAttention {
                          qkv: UnsafePointer<Float>, out: UnsafePointer<Float>, lse: UnsafePointer<Float>,
                          b: Int, t: Int, scratch: FloatBuffer, probabilities: UnsafePointer<Float>? = nil) {
         let perHead = probabilities == nil ? 0 : probabilitiesPerHead(t: t)
-        let a = width, ld = 3 * a, hd = headDim, scale = 1 / Float(hd).squareRoot()
-        let perWorker = scratchPerWorker(t: t)
+        let a = width, ld = 3 * a, hd = headDim
+        let perWorker = scratchPerWorker(t: t), tPad = Self.padded(t)
         let jobs = b * heads
         Self.withSingleThreadedBLAS(jobs: jobs) {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
-                let dp = workerScratch + min(tile, t) * t
+                let kt = workerScratch + 2 * min(tile, t) * tPad, vt = kt + hd * tPad   // [hd, tPad] each
+                let gathered = vt + hd * tPad                                           // 7 × [t, hd]
+                let qc = gathered, kc = qc + hd * t, vc = kc + hd * t, dOc = vc + hd * t
+                let dqc = dOc + hd * t, dkc = dqc + hd * t, dvc = dkc + hd * t
                 for job in range {
                     let bi = job / heads, h = job % heads
                     let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
                     let dq = dqkv + bi * t * ld + h * hd, dk = dq + a, dv = dq + 2 * a
                     let o = out + bi * t * a + h * hd, dO = dout + bi * t * a + h * hd
-                    let l = lse + job * t
-                    var i0 = 0, kept = job * perHead
-                    while i0 < t {
-                        let tq = min(tile, t - i0), n = i0 + tq
-                        let p: UnsafePointer<Float>
-                        if let probabilities {
-                            p = probabilities + kept
-                        } else {
-                            // P = exp(scale · Q Kᵀ − lse), causal
-                            let s = workerScratch
-                            BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
-                                       a: q + i0 * ld, lda: ld, b: k, ldb: ld, c: s, ldc: n)
-                            for r in 0..<tq {
-                                let row = s + r * n, visible = i0 + r + 1, lr = l[i0 + r]
-                                for j in 0..<visible { row[j] = fastExp(row[j] - lr) }
-                                if visible < n { (row + visible).update(repeating: 0, count: n - visible) }
-                            }
-                            p = UnsafePointer(s)
-                        }
-                        kept += tq * n
-                        // dP = dO_tile · Vᵀ   [tq, n]
-                        BLAS.sgemm(transB: true, m: tq, n: n, k: hd, a: dO + i0 * a, lda: a,
-                                   b: v, ldb: ld, c: dp, ldc: n)
-                        // dV[0..<n] += Pᵀ · dO_tile
-                        BLAS.sgemm(transA: true, m: n, n: hd, k: tq, a: p, lda: n, b: dO + i0 * a, ldb: a,
-                                   beta: 1, c: dv, ldc: ld)
-                        // dS = P ∘ (dP − rowsum(dO ∘ O))
-                        for r in 0..<tq {
-                            let oi = o + (i0 + r) * a, gi = dO + (i0 + r) * a
-                            let di = VectorMath.dot(oi, gi, count: hd)
-                            let prow = p + r * n, dprow = dp + r * n
-                            for j in 0..<n { dprow[j] = prow[j] * (dprow[j] - di) }
-                        }
-                        // dQ_tile += scale · dS · K[0..<n];  dK[0..<n] += scale · dSᵀ · Q_tile
-                        BLAS.sgemm(m: tq, n: hd, k: n, alpha: scale, a: dp, lda: n, b: k, ldb: ld,
-                                   beta: 1, c: dq + i0 * ld, ldc: ld)
-                        BLAS.sgemm(transA: true, m: n, n: hd, k: tq, alpha: scale, a: dp, lda: n,
-                                   b: q + i0 * ld, ldb: ld, beta: 1, c: dk, ldc: ld)
-                        i0 += tq
+                    let kept = probabilities.map { $0 + job * perHead }
+                    if usesSIMDKernels {
+                        AttentionKernels.gather(qc, q, lds: ld, rows: t, hd: hd)
+                        AttentionKernels.gather(kc, k, lds: ld, rows: t, hd: hd)
+                        AttentionKernels.gather(vc, v, lds: ld, rows: t, hd: hd)
+                        AttentionKernels.gather(dOc, dO, lds: a, rows: t, hd: hd)
+                        AttentionKernels.transpose(vt, ldd: tPad, v, lds: ld, n: t, nPad: tPad, hd: hd)
+                        if kept == nil { AttentionKernels.transpose(kt, ldd: tPad, k, lds: ld, n: t, nPad: tPad, hd: hd) }
+                        dqc.update(repeating: 0, count: 3 * hd * t)
+                        let head = Head(q: qc, k: kc, v: vc, ldq: hd, ldk: hd, ldv: hd, o: o, dO: dOc, ldo: hd,
+                                        dq: dqc, dk: dkc, dv: dvc, ldd: hd)
+                        backwardHead(head, ldOut: a, kt: kt, vt: vt, lse: lse + job * t, t: t,
+                                     scratch: workerScratch, probabilities: kept)
+                        AttentionKernels.scatterAdd(dq, ldd: ld, dqc, rows: t, hd: hd)
+                        AttentionKernels.scatterAdd(dk, ldd: ld, dkc, rows: t, hd: hd)
+                        AttentionKernels.scatterAdd(dv, ldd: ld, dvc, rows: t, hd: hd)
+                    } else {
+                        let head = Head(q: q, k: k, v: v, ldq: ld, ldk: ld, ldv: ld, o: o, dO: dO, ldo: a,
+                                        dq: dq, dk: dk, dv: dv, ldd: ld)
+                        backwardHead(head, ldOut: a, kt: nil, vt: nil, lse: lse + job * t, t: t,
+                                     scratch: workerScratch, probabilities: kept)
                     }
                 }
             }
+        }
+    }
+
+    /// Backward of one (sequence, head), adding into `x.dq`, `x.dk`, `x.dv`. `x.o` has row stride
+    /// `ldOut` (never gathered: only one dot product per row reads it). `kt`, `vt`: keys and
+    /// values transposed (SIMD path only; `kt` only when the scores are recomputed).
+    func backwardHead(_ x: Head, ldOut: Int, kt: UnsafePointer<Float>?, vt: UnsafePointer<Float>?,
+                      lse l: UnsafePointer<Float>, t: Int, scratch: UnsafeMutablePointer<Float>,
+                      probabilities: UnsafePointer<Float>?) {
+        let hd = headDim, scale = 1 / Float(hd).squareRoot(), tPad = Self.padded(t)
+        let simd = vt != nil
+        let dp = scratch + min(tile, t) * tPad
+        var i0 = 0, kept = 0
+        while i0 < t {
+            let tq = min(tile, t - i0), n = i0 + tq, nPad = Self.padded(n)
+            let p: UnsafePointer<Float>
+            if let probabilities {
+                p = probabilities + kept
+            } else {
+                // P = exp(scale · Q Kᵀ − lse), causal
+                let s = scratch
+                if let kt {
+                    AttentionKernels.causalScores(c: s, ldc: nPad, a: x.q + i0 * x.ldq, lda: x.ldq, bt: kt, ldbt: tPad,
+                                                  rows: tq, hd: hd, alpha: scale, n: n, firstKeyRow: i0)
+                } else {
+                    BLAS.sgemm(transB: true, m: tq, n: n, k: hd, alpha: scale,
+                               a: x.q + i0 * x.ldq, lda: x.ldq, b: x.k, ldb: x.ldk, c: s, ldc: nPad)
+                }
+                for r in 0..<tq {
+                    let row = s + r * nPad, visible = i0 + r + 1, lr = l[i0 + r]
+                    for j in 0..<visible { row[j] = fastExp(row[j] - lr) }
+                    (row + visible).update(repeating: 0, count: nPad - visible)
+                }
+                p = UnsafePointer(s)
+            }
+            kept += tq * nPad
+            let dOt = x.dO + i0 * x.ldo
+            // dP = dO_tile · Vᵀ   [tq, n]
+            if let vt {
+                AttentionKernels.causalScores(c: dp, ldc: nPad, a: dOt, lda: x.ldo, bt: vt, ldbt: tPad,
+                                              rows: tq, hd: hd, alpha: 1, n: n, firstKeyRow: i0)
+            } else {
+                BLAS.sgemm(transB: true, m: tq, n: n, k: hd, a: dOt, lda: x.ldo, b: x.v, ldb: x.ldv, c: dp, ldc: nPad)
+            }
+            // dV[0..<n] += Pᵀ · dO_tile
+            if simd {
+                AttentionKernels.accumulate(hd: hd, c: x.dv, ldc: x.ldd, rows: n, a: p, aRow: 1, aK: nPad,
+                                            b: dOt, ldb: x.ldo, kCount: tq, kFrom: -i0, kTo: tq, alpha: 1, overwrite: false)
+            } else {
+                BLAS.sgemm(transA: true, m: n, n: hd, k: tq, a: p, lda: nPad, b: dOt, ldb: x.ldo,
+                           beta: 1, c: x.dv, ldc: x.ldd)
+            }
+            // dS = P ∘ (dP − rowsum(dO ∘ O)), zero past the visible keys
+            for r in 0..<tq {
+                let di = VectorMath.dot(x.o + (i0 + r) * ldOut, dOt + r * x.ldo, count: hd)
+                let prow = p + r * nPad, dprow = dp + r * nPad, visible = i0 + r + 1
+                for j in 0..<visible { dprow[j] = prow[j] * (dprow[j] - di) }
+                (dprow + visible).update(repeating: 0, count: nPad - visible)
+            }
+            // dQ_tile += scale · dS · K[0..<n];  dK[0..<n] += scale · dSᵀ · Q_tile
+            if simd {
+                AttentionKernels.accumulate(hd: hd, c: x.dq + i0 * x.ldd, ldc: x.ldd, rows: tq, a: dp, aRow: nPad, aK: 1,
+                                            b: x.k, ldb: x.ldk, kCount: n, kFrom: -tq, kTo: i0 + 1,
+                                            alpha: scale, overwrite: false)
+                AttentionKernels.accumulate(hd: hd, c: x.dk, ldc: x.ldd, rows: n, a: dp, aRow: 1, aK: nPad,
+                                            b: x.q + i0 * x.ldq, ldb: x.ldq, kCount: tq, kFrom: -i0, kTo: tq,
+                                            alpha: scale, overwrite: false)
+            } else {
+                BLAS.sgemm(m: tq, n: hd, k: n, alpha: scale, a: dp, lda: nPad, b: x.k, ldb: x.ldk,
+                           beta: 1, c: x.dq + i0 * x.ldd, ldc: x.ldd)
+                BLAS.sgemm(transA: true, m: n, n: hd, k: tq, alpha: scale, a: dp, lda: nPad,
+                           b: x.q + i0 * x.ldq, ldb: x.ldq, beta: 1, c: x.dk, ldc: x.ldd)
+            }
+            i0 += tq
         }
     }
 
