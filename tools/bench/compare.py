@@ -8,7 +8,7 @@ training tokens/s at least 1.5x PyTorch on tiny and small, 1.25x on medium and l
 memory at most half of PyTorch's.
 
 Usage (from the repository root; stdlib only):
-  python3 tools/bench/compare.py                      # all configs, 3 rounds
+  python3 tools/bench/compare.py                      # all configs, 5 rounds
   python3 tools/bench/compare.py --configs tiny small --rounds 1 --steps 5
 
 PyTorch comes from $TORCH_PYTHON, else /opt/torchenv/bin/python, else a venv this script
@@ -67,7 +67,7 @@ def sgemm_rate(wb, threads):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--configs", nargs="+", default=CONFIGS, choices=CONFIGS)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, help="timed steps per run (default: per config)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
