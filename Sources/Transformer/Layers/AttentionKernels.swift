@@ -5,9 +5,9 @@ import Tensors
 ///
 /// Through OpenBLAS these products (inner dimension = head dimension, or one tile of at most 64
 /// query rows) pay for packing both operands and for a zeroing pass on every call, and compute
-/// whole blocks above the causal diagonal. Here the operands are read in place (keys and values
-/// transposed once per sequence and head), every row stops at its last visible key, and results
-/// go straight to the destination. Every output element is a sum in a fixed order: results are
+/// whole blocks above the causal diagonal. Here each (sequence, head) is gathered once into
+/// contiguous rows (keys and values also transposed), every row stops at its last visible key,
+/// and results go straight to the destination. Every output element is a sum in a fixed order: results are
 /// deterministic, and equal the BLAS path's up to rounding.
 public enum AttentionKernels {
     typealias V8 = SIMD8<Float>
@@ -17,16 +17,14 @@ public enum AttentionKernels {
     /// Whether the SIMD kernels cover a head dimension.
     public static func supports(headDim: Int) -> Bool { headDim == 16 || headDim == 32 || headDim == 64 }
 
-    @inline(__always) static func load<T: SIMD>(_ p: UnsafePointer<Float>, as _: T.Type) -> T where T.Scalar == Float {
-        UnsafeRawPointer(p).loadUnaligned(as: T.self)
-    }
-    @inline(__always) static func store<T: SIMD>(_ v: T, _ p: UnsafeMutablePointer<Float>) where T.Scalar == Float {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: T.self)
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
+    @inline(__always) static func store(_ v: V8, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
     }
 
     /// `dst[d·ldd + j] = src[j·lds + d]` for `j < n`, `d < hd`; columns `n..<nPad` of `dst` are zero.
     public static func transpose(_ dst: UnsafeMutablePointer<Float>, ldd: Int, _ src: UnsafePointer<Float>, lds: Int,
-                          n: Int, nPad: Int, hd: Int) {
+                                 n: Int, nPad: Int, hd: Int) {
         for j in 0..<n {
             let row = src + j * lds
             for d in 0..<hd { dst[d * ldd + j] = row[d] }
@@ -54,8 +52,8 @@ public enum AttentionKernels {
     /// `Bt` is `[hd, ≥ nPad]` (keys transposed, zero past the last key); `ldc ≥` the padded width.
     /// Entries past each row's computed blocks are left as they were.
     public static func causalScores(c: UnsafeMutablePointer<Float>, ldc: Int, a: UnsafePointer<Float>, lda: Int,
-                             bt: UnsafePointer<Float>, ldbt: Int, rows: Int, hd: Int, alpha: Float,
-                             n: Int, firstKeyRow: Int) {
+                                    bt: UnsafePointer<Float>, ldbt: Int, rows: Int, hd: Int, alpha: Float,
+                                    n: Int, firstKeyRow: Int) {
         let kb = keyBlock
         let alphaV = V8(repeating: alpha)
         var i = 0
@@ -68,7 +66,7 @@ public enum AttentionKernels {
                 var c20 = V8(), c21 = V8(), c30 = V8(), c31 = V8()
                 var bp = bt + j
                 for d in 0..<hd {
-                    let b0 = load(bp, as: V8.self), b1 = load(bp + 8, as: V8.self)
+                    let b0 = load(bp), b1 = load(bp + 8)
                     let x0 = V8(repeating: a0[d]), x1 = V8(repeating: a1[d])
                     c00.addProduct(x0, b0); c01.addProduct(x0, b1)
                     c10.addProduct(x1, b0); c11.addProduct(x1, b1)
@@ -95,7 +93,7 @@ public enum AttentionKernels {
                 var bp = bt + j
                 for d in 0..<hd {
                     let x0 = V8(repeating: a0[d])
-                    c00.addProduct(x0, load(bp, as: V8.self)); c01.addProduct(x0, load(bp + 8, as: V8.self))
+                    c00.addProduct(x0, load(bp)); c01.addProduct(x0, load(bp + 8))
                     bp += ldbt
                 }
                 let o = c + i * ldc + j
@@ -109,9 +107,9 @@ public enum AttentionKernels {
     /// `C[i, :] (+)= alpha · Σ_k A(i, k) · B[k, :]` over `k` in `max(0, i + kFrom) ..< min(kCount, i + kTo)`,
     /// where `A(i, k) = a[i·aRow + k·aK]` and rows of `B` and `C` are `hd` (16, 32 or 64) wide.
     /// Rows go in groups (4 rows of 16 or 2 of 32 columns: eight accumulator vectors; 64 columns
-    /// run as two 32-column halves) that share a `k`
-    /// range, the group's union: entries of `A` inside that range but outside a row's own must be
-    /// zero. With `overwrite`, `C` is written instead of added to.
+    /// run as two 32-column halves) that share a `k` range, the group's union: entries of `A`
+    /// inside that range but outside a row's own must be zero. With `overwrite`, `C` is written
+    /// instead of added to.
     public static func accumulate(hd: Int, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int,
                                   a: UnsafePointer<Float>, aRow: Int, aK: Int,
                                   b: UnsafePointer<Float>, ldb: Int, kCount: Int, kFrom: Int, kTo: Int,
@@ -127,7 +125,7 @@ public enum AttentionKernels {
         }
         let alphaV = V8(repeating: alpha)
         @inline(__always) func finish(_ acc: V8, _ o: UnsafeMutablePointer<Float>) {
-            if overwrite { store(acc * alphaV, o) } else { store(load(o, as: V8.self) + acc * alphaV, o) }
+            if overwrite { store(acc * alphaV, o) } else { store(load(o) + acc * alphaV, o) }
         }
         let group = hd == 16 ? 4 : 2                           // rows per group
         var i = 0
@@ -139,7 +137,7 @@ public enum AttentionKernels {
                 switch hd {
                 case 16:    // 4 rows × 2 vectors
                     for _ in k0..<k1 {
-                        let b0 = load(bp, as: V8.self), b1 = load(bp + 8, as: V8.self)
+                        let b0 = load(bp), b1 = load(bp + 8)
                         let x0 = V8(repeating: ap[0]), x1 = V8(repeating: ap[aRow])
                         let x2 = V8(repeating: ap[2 * aRow]), x3 = V8(repeating: ap[3 * aRow])
                         v0.addProduct(x0, b0); v1.addProduct(x0, b1)
@@ -150,8 +148,8 @@ public enum AttentionKernels {
                     }
                 default:    // 32: 2 rows × 4 vectors
                     for _ in k0..<k1 {
-                        let b0 = load(bp, as: V8.self), b1 = load(bp + 8, as: V8.self)
-                        let b2 = load(bp + 16, as: V8.self), b3 = load(bp + 24, as: V8.self)
+                        let b0 = load(bp), b1 = load(bp + 8)
+                        let b2 = load(bp + 16), b3 = load(bp + 24)
                         let x0 = V8(repeating: ap[0]), x1 = V8(repeating: ap[aRow])
                         v0.addProduct(x0, b0); v1.addProduct(x0, b1); v2.addProduct(x0, b2); v3.addProduct(x0, b3)
                         v4.addProduct(x1, b0); v5.addProduct(x1, b1); v6.addProduct(x1, b2); v7.addProduct(x1, b3)
@@ -176,7 +174,7 @@ public enum AttentionKernels {
                     var ap = a + i * aRow + k0 * aK, bp = b + k0 * ldb
                     for _ in k0..<k1 {
                         let x0 = V8(repeating: ap[0])
-                        for x in 0..<w { acc[x].addProduct(x0, load(bp + 8 * x, as: V8.self)) }
+                        for x in 0..<w { acc[x].addProduct(x0, load(bp + 8 * x)) }
                         ap += aK; bp += ldb
                     }
                 }

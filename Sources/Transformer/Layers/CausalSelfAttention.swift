@@ -78,8 +78,8 @@ public struct CausalSelfAttention {
                     let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
                     let o = out + bi * t * a + h * hd
                     if usesSIMDKernels {
-                        // Gathered rows sit in a few cache sets less than strided ones: strides of
-                        // 3A floats map every row of a head onto the same sets of the L1 cache.
+                        // One head's rows lie 3A floats apart, which maps them all onto a few sets
+                        // of the L1 cache, where they evict each other; gathered rows do not.
                         AttentionKernels.transpose(kt, ldd: tPad, k, lds: ld, n: t, nPad: tPad, hd: hd)
                         AttentionKernels.gather(vc, v, lds: ld, rows: t, hd: hd)
                         forwardHead(q: q, ldq: ld, k: k, kt: kt, v: vc, ldv: hd, o: o, ldo: a, lse: lse + job * t,
