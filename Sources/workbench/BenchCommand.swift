@@ -39,18 +39,17 @@ struct BenchCommand: ParsableCommand {
         Parallel.workers = threadCount
         BLAS.threads = threadCount
         if sgemmOnly { print(String(format: "{\"sgemm_gflops\": %.1f}", SGEMMRate.measure())); return }
-        if attention {
-            let shapes = try config.map { name in
-                guard let s = BenchShape.named(name) else { throw ValidationError("unknown bench config '\(name)'") }
-                return [s]
-            } ?? BenchShape.all
-            AttentionBench.report(shapes: shapes, microBatchRows: microBatchRows)
-            return
-        }
-        if let name = config {
+        let chosen = try config.map { name in
             guard let shape = BenchShape.named(name) else {
                 throw ValidationError("unknown bench config '\(name)'; choose one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
             }
+            return shape
+        }
+        if attention {
+            AttentionBench.report(shapes: chosen.map { [$0] } ?? BenchShape.all, microBatchRows: microBatchRows)
+            return
+        }
+        if let shape = chosen {
             let result = BenchRunner(shape: shape, steps: steps ?? shape.defaultSteps, warmup: warmup,
                                      microBatchRows: microBatchRows).run()
             if json { print(result.jsonLine(sgemmGFLOPs: nil)); return }
