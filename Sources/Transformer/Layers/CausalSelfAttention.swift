@@ -33,8 +33,8 @@ public struct CausalSelfAttention {
 
     /// Floats of scratch one worker needs for sequences of length `t` (allocate `Parallel.workers`
     /// of them): two score tiles; for the SIMD kernels also one head's keys and values transposed,
-    /// and its q, k, v, dO, dq, dk, dv gathered into contiguous rows.
-    public func scratchPerWorker(t: Int) -> Int { (2 * min(tile, t) + 9 * headDim) * Self.padded(t) }
+    /// and its q, k, dO, dq, dk, dv (forward: v) gathered into contiguous rows.
+    public func scratchPerWorker(t: Int) -> Int { (2 * min(tile, t) + 8 * headDim) * Self.padded(t) }
 
     /// Longest context for which the model keeps the probabilities (about `t²/2` floats per
     /// sequence and head); longer contexts recompute them in backward, tile by tile.
@@ -72,7 +72,7 @@ public struct CausalSelfAttention {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
                 let kt = workerScratch + 2 * min(tile, t) * tPad           // [hd, tPad] keys transposed
-                let vc = kt + 2 * hd * tPad                                 // [t, hd] values gathered
+                let vc = kt + hd * tPad                                     // [t, hd] values gathered
                 for job in range {
                     let bi = job / heads, h = job % heads
                     let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
@@ -146,8 +146,8 @@ public struct CausalSelfAttention {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
                 let kt = workerScratch + 2 * min(tile, t) * tPad, vt = kt + hd * tPad   // [hd, tPad] each
-                let gathered = vt + hd * tPad                                           // 7 × [t, hd]
-                let qc = gathered, kc = qc + hd * t, vc = kc + hd * t, dOc = vc + hd * t
+                let gathered = vt + hd * tPad                                           // 6 × [t, hd]
+                let qc = gathered, kc = qc + hd * t, dOc = kc + hd * t
                 let dqc = dOc + hd * t, dkc = dqc + hd * t, dvc = dkc + hd * t
                 for job in range {
                     let bi = job / heads, h = job % heads
@@ -158,12 +158,12 @@ public struct CausalSelfAttention {
                     if usesSIMDKernels {
                         AttentionKernels.gather(qc, q, lds: ld, rows: t, hd: hd)
                         AttentionKernels.gather(kc, k, lds: ld, rows: t, hd: hd)
-                        AttentionKernels.gather(vc, v, lds: ld, rows: t, hd: hd)
                         AttentionKernels.gather(dOc, dO, lds: a, rows: t, hd: hd)
                         AttentionKernels.transpose(vt, ldd: tPad, v, lds: ld, n: t, nPad: tPad, hd: hd)
                         if kept == nil { AttentionKernels.transpose(kt, ldd: tPad, k, lds: ld, n: t, nPad: tPad, hd: hd) }
                         dqc.update(repeating: 0, count: 3 * hd * t)
-                        let head = Head(q: qc, k: kc, v: vc, ldq: hd, ldk: hd, ldv: hd, o: o, dO: dOc, ldo: hd,
+                        // Values are read only through `vt` here, so they are not gathered.
+                        let head = Head(q: qc, k: kc, v: v, ldq: hd, ldk: hd, ldv: ld, o: o, dO: dOc, ldo: hd,
                                         dq: dqc, dk: dkc, dv: dvc, ldd: hd)
                         backwardHead(head, ldOut: a, kt: kt, vt: vt, lse: lse + job * t, t: t,
                                      scratch: workerScratch, probabilities: kept)
