@@ -49,11 +49,14 @@ public struct CausalSelfAttention {
         return total
     }
 
-    /// One (sequence, head) pair's operands: row `i` of q is `q + i·ldq`, and so on.
+    /// One (sequence, head) pair's operands: row `i` of q is `q + i·ldq`, of o `o + i·ldOut`,
+    /// of dO `dO + i·ldo`, of dq, dk, dv `+ i·ldd`.
     struct Head {
         var q, k, v: UnsafePointer<Float>
         var ldq, ldk, ldv: Int
-        var o, dO: UnsafePointer<Float>
+        var o: UnsafePointer<Float>
+        var ldOut: Int
+        var dO: UnsafePointer<Float>
         var ldo: Int
         var dq, dk, dv: UnsafeMutablePointer<Float>
         var ldd: Int
@@ -163,17 +166,17 @@ public struct CausalSelfAttention {
                         if kept == nil { AttentionKernels.transpose(kt, ldd: tPad, k, lds: ld, n: t, nPad: tPad, hd: hd) }
                         dqc.update(repeating: 0, count: 3 * hd * t)
                         // Values are read only through `vt` here, so they are not gathered.
-                        let head = Head(q: qc, k: kc, v: v, ldq: hd, ldk: hd, ldv: ld, o: o, dO: dOc, ldo: hd,
+                        let head = Head(q: qc, k: kc, v: v, ldq: hd, ldk: hd, ldv: ld, o: o, ldOut: a, dO: dOc, ldo: hd,
                                         dq: dqc, dk: dkc, dv: dvc, ldd: hd)
-                        backwardHead(head, ldOut: a, kt: kt, vt: vt, lse: lse + job * t, t: t,
+                        backwardHead(head, kt: kt, vt: vt, lse: lse + job * t, t: t,
                                      scratch: workerScratch, probabilities: kept)
                         AttentionKernels.scatterAdd(dq, ldd: ld, dqc, rows: t, hd: hd)
                         AttentionKernels.scatterAdd(dk, ldd: ld, dkc, rows: t, hd: hd)
                         AttentionKernels.scatterAdd(dv, ldd: ld, dvc, rows: t, hd: hd)
                     } else {
-                        let head = Head(q: q, k: k, v: v, ldq: ld, ldk: ld, ldv: ld, o: o, dO: dO, ldo: a,
+                        let head = Head(q: q, k: k, v: v, ldq: ld, ldk: ld, ldv: ld, o: o, ldOut: a, dO: dO, ldo: a,
                                         dq: dq, dk: dk, dv: dv, ldd: ld)
-                        backwardHead(head, ldOut: a, kt: nil, vt: nil, lse: lse + job * t, t: t,
+                        backwardHead(head, kt: nil, vt: nil, lse: lse + job * t, t: t,
                                      scratch: workerScratch, probabilities: kept)
                     }
                 }
@@ -182,9 +185,9 @@ public struct CausalSelfAttention {
     }
 
     /// Backward of one (sequence, head), adding into `x.dq`, `x.dk`, `x.dv`. `x.o` has row stride
-    /// `ldOut` (never gathered: only one dot product per row reads it). `kt`, `vt`: keys and
+    /// `x.ldOut` (never gathered: only one dot product per row reads it). `kt`, `vt`: keys and
     /// values transposed (SIMD path only; `kt` only when the scores are recomputed).
-    func backwardHead(_ x: Head, ldOut: Int, kt: UnsafePointer<Float>?, vt: UnsafePointer<Float>?,
+    func backwardHead(_ x: Head, kt: UnsafePointer<Float>?, vt: UnsafePointer<Float>?,
                       lse l: UnsafePointer<Float>, t: Int, scratch: UnsafeMutablePointer<Float>,
                       probabilities: UnsafePointer<Float>?) {
         let hd = headDim, scale = 1 / Float(hd).squareRoot(), tPad = Self.padded(t)
@@ -232,7 +235,7 @@ public struct CausalSelfAttention {
             }
             // dS = P ∘ (dP − rowsum(dO ∘ O)), zero past the visible keys
             for r in 0..<tq {
-                let di = VectorMath.dot(x.o + (i0 + r) * ldOut, dOt + r * x.ldo, count: hd)
+                let di = VectorMath.dot(x.o + (i0 + r) * x.ldOut, dOt + r * x.ldo, count: hd)
                 let prow = p + r * nPad, dprow = dp + r * nPad, visible = i0 + r + 1
                 for j in 0..<visible { dprow[j] = prow[j] * (dprow[j] - di) }
                 (dprow + visible).update(repeating: 0, count: nPad - visible)
