@@ -7,7 +7,11 @@
 @inlinable @inline(__always)
 public func fastExp(_ x: Float) -> Float {
     let xc = min(max(x, -87.0), 88.0)
-    let n = (xc * 1.44269504088896341).rounded(.toNearestOrEven)
+    // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer n and leaves n in the low mantissa
+    // bits, from where 2ⁿ is built without a float-to-integer conversion (which traps on NaN in
+    // checked builds; here a NaN input simply gives NaN).
+    let shifted = xc * 1.44269504088896341 + 12582912.0
+    let n = shifted - 12582912.0
     let r = xc - n * 0.693359375 + n * 2.12194440e-4
     var p: Float = 1.9875691500e-4
     p = p * r + 1.3981999507e-3
@@ -16,7 +20,7 @@ public func fastExp(_ x: Float) -> Float {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let y = p * r * r + r + 1
-    let scale = Float(bitPattern: UInt32(bitPattern: Int32(n) &+ 127) << 23)
+    let scale = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) << 23)
     return y * scale
 }
 

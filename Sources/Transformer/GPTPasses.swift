@@ -107,7 +107,6 @@ extension GPT {
             Linear.backward(dx: nil, dweight: G + w.projw, dbias: G + w.projb, dout: dAttn,
                             x: att, weight: P + w.projw, rows: R, inC: A, outC: C)
             Linear.backwardInput(dx: a.datt.base, dout: dAttn, weight: P + w.projw, rows: R, inC: A, outC: C)
-            mlp.update(repeating: 0, count: R * 3 * A)   // the scratch now holds dqkv
             attention.backward(dqkv: mlp, dout: a.datt.base, qkv: qkv, out: att, lse: lse, b: b, t: t,
                                scratch: a.attentionScratch,
                                probabilities: a.probabilities.map { UnsafePointer($0.base + l * a.probabilityStride) })

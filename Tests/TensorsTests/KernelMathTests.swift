@@ -19,6 +19,17 @@ final class KernelMathTests: XCTestCase {
         XCTAssertEqual(fastTanh(0.5), Float(Foundation.tanh(0.5)), accuracy: 3e-7)
     }
 
+    /// A diverged run feeds NaN and ±inf through softmax: no trap (even in checked builds), NaN
+    /// stays NaN, infinities clamp to the ends of the range.
+    func testFastExpPassesNaNAndClampsInfinities() {
+        XCTAssertTrue(fastExp(.nan).isNaN)
+        XCTAssertTrue(fastTanh(.nan).isNaN)
+        XCTAssertEqual(fastExp(.infinity), fastExp(88))
+        XCTAssertEqual(fastExp(-.infinity), fastExp(-87))
+        XCTAssertGreaterThan(fastExp(-.infinity), 0)
+        XCTAssertLessThan(fastExp(-.infinity), 2e-38)
+    }
+
     func testSeededRNGIsReproducibleAndRestorable() {
         var a = SeededRNG(seed: 9), b = SeededRNG(seed: 9)
         XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() })

@@ -23,11 +23,22 @@ public enum AttentionKernels {
     }
 
     /// `dst[d·ldd + j] = src[j·lds + d]` for `j < n`, `d < hd`; columns `n..<nPad` of `dst` are zero.
+    /// Eight source rows at a time, so each destination row gets eight adjacent floats per pass.
     public static func transpose(_ dst: UnsafeMutablePointer<Float>, ldd: Int, _ src: UnsafePointer<Float>, lds: Int,
                                  n: Int, nPad: Int, hd: Int) {
-        for j in 0..<n {
+        var j = 0
+        while j + 8 <= n {
+            let r0 = src + j * lds, r1 = r0 + lds, r2 = r1 + lds, r3 = r2 + lds
+            let r4 = r3 + lds, r5 = r4 + lds, r6 = r5 + lds, r7 = r6 + lds
+            for d in 0..<hd {
+                store(V8(r0[d], r1[d], r2[d], r3[d], r4[d], r5[d], r6[d], r7[d]), dst + d * ldd + j)
+            }
+            j += 8
+        }
+        while j < n {
             let row = src + j * lds
             for d in 0..<hd { dst[d * ldd + j] = row[d] }
+            j += 1
         }
         if nPad > n { for d in 0..<hd { (dst + d * ldd + n).update(repeating: 0, count: nPad - n) } }
     }
@@ -38,149 +49,149 @@ public enum AttentionKernels {
         for j in 0..<rows { (dst + j * hd).update(from: src + j * lds, count: hd) }
     }
 
-    /// `dst[j·ldd + d] += src[j·hd + d]`: contiguous rows added back into a strided layout.
-    public static func scatterAdd(_ dst: UnsafeMutablePointer<Float>, ldd: Int, _ src: UnsafePointer<Float>,
-                                  rows: Int, hd: Int) {
-        for j in 0..<rows {
-            let d = dst + j * ldd, s = src + j * hd
-            for e in 0..<hd { d[e] += s[e] }
-        }
+    /// `dst[j·ldd + d] = src[j·hd + d]`: contiguous rows written back into a strided layout.
+    public static func scatter(_ dst: UnsafeMutablePointer<Float>, ldd: Int, _ src: UnsafePointer<Float>,
+                               rows: Int, hd: Int) {
+        for j in 0..<rows { (dst + j * ldd).update(from: src + j * hd, count: hd) }
     }
 
     /// Causal scores `C[i, j] = alpha · Σ_d A[i, d] · Bt[d, j]` for `i < rows`, `j < visible(i)`
     /// rounded up to whole key blocks, where `visible(i) = min(n, firstKeyRow + i + 1)`.
     /// `Bt` is `[hd, ≥ nPad]` (keys transposed, zero past the last key); `ldc ≥` the padded width.
-    /// Entries past each row's computed blocks are left as they were.
+    /// Entries past each row's computed blocks are left as they were. The same register groups
+    /// as `accumulate`, with the head dimension as the summed index and one key block as columns.
     public static func causalScores(c: UnsafeMutablePointer<Float>, ldc: Int, a: UnsafePointer<Float>, lda: Int,
                                     bt: UnsafePointer<Float>, ldbt: Int, rows: Int, hd: Int, alpha: Float,
                                     n: Int, firstKeyRow: Int) {
-        let kb = keyBlock
-        let alphaV = V8(repeating: alpha)
+        // Every row sums over all of 0..<hd: kRange(i, _) = max(0, i − rows − 1) ..< min(hd, …) = 0..<hd.
+        let p = Product(c: c, ldc: ldc, a: a, aRow: lda, aK: 1, b: bt, ldb: ldbt, kCount: hd, kFrom: -rows - 1,
+                        kTo: hd, alpha: V8(repeating: alpha), overwrite: true)
         var i = 0
-        while i + 4 <= rows {
-            let visible = min(n, firstKeyRow + i + 4)          // the group's last row sees the most keys
-            let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
-            var j = 0
-            while j < visible {
-                var c00 = V8(), c01 = V8(), c10 = V8(), c11 = V8()
-                var c20 = V8(), c21 = V8(), c30 = V8(), c31 = V8()
-                var bp = bt + j
-                for d in 0..<hd {
-                    let b0 = load(bp), b1 = load(bp + 8)
-                    let x0 = V8(repeating: a0[d]), x1 = V8(repeating: a1[d])
-                    c00.addProduct(x0, b0); c01.addProduct(x0, b1)
-                    c10.addProduct(x1, b0); c11.addProduct(x1, b1)
-                    let x2 = V8(repeating: a2[d]), x3 = V8(repeating: a3[d])
-                    c20.addProduct(x2, b0); c21.addProduct(x2, b1)
-                    c30.addProduct(x3, b0); c31.addProduct(x3, b1)
-                    bp += ldbt
-                }
-                let o = c + i * ldc + j
-                store(c00 * alphaV, o); store(c01 * alphaV, o + 8)
-                store(c10 * alphaV, o + ldc); store(c11 * alphaV, o + ldc + 8)
-                store(c20 * alphaV, o + 2 * ldc); store(c21 * alphaV, o + 2 * ldc + 8)
-                store(c30 * alphaV, o + 3 * ldc); store(c31 * alphaV, o + 3 * ldc + 8)
-                j += kb
-            }
-            i += 4
-        }
         while i < rows {
-            let visible = min(n, firstKeyRow + i + 1)
-            let a0 = a + i * lda
-            var j = 0
-            while j < visible {
-                var c00 = V8(), c01 = V8()
-                var bp = bt + j
-                for d in 0..<hd {
-                    let x0 = V8(repeating: a0[d])
-                    c00.addProduct(x0, load(bp)); c01.addProduct(x0, load(bp + 8))
-                    bp += ldbt
+            let size = i + 6 <= rows ? 6 : i + 4 <= rows ? 4 : 1
+            let visible = min(n, firstKeyRow + i + size)          // the group's last row sees the most keys
+            for j in stride(from: 0, to: visible, by: keyBlock) {
+                let q = p.columns(from: j)
+                switch size {
+                case 6: q.rows6x16(i)
+                case 4: q.rows4x16(i)
+                default: q.row1(i)
                 }
-                let o = c + i * ldc + j
-                store(c00 * alphaV, o); store(c01 * alphaV, o + 8)
-                j += kb
             }
-            i += 1
+            i += size
         }
     }
 
     /// `C[i, :] (+)= alpha · Σ_k A(i, k) · B[k, :]` over `k` in `max(0, i + kFrom) ..< min(kCount, i + kTo)`,
     /// where `A(i, k) = a[i·aRow + k·aK]` and rows of `B` and `C` are `hd` (16, 32 or 64) wide.
-    /// Rows go in groups (4 rows of 16 or 2 of 32 columns: eight accumulator vectors; 64 columns
-    /// run as two 32-column halves) that share a `k` range, the group's union: entries of `A`
-    /// inside that range but outside a row's own must be zero. With `overwrite`, `C` is written
-    /// instead of added to.
+    /// The columns run as 16-wide slabs, and rows in groups of six (twelve accumulator vectors;
+    /// a 3 × 32 group needs seventeen registers and spills) that share a `k` range, the group's
+    /// union: entries of `A` inside that range but outside a row's own must be zero. With `overwrite`, `C` is
+    /// written instead of added to.
     public static func accumulate(hd: Int, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int,
                                   a: UnsafePointer<Float>, aRow: Int, aK: Int,
                                   b: UnsafePointer<Float>, ldb: Int, kCount: Int, kFrom: Int, kTo: Int,
                                   alpha: Float, overwrite: Bool) {
         precondition(supports(headDim: hd), "AttentionKernels: head dimension \(hd) is not supported")
-        if hd == 64 {
-            // Two passes over 32-column halves: 2 rows × 4 vectors reuse each loaded B vector twice.
-            for half in 0..<2 {
-                accumulate(hd: 32, c: c + 32 * half, ldc: ldc, rows: rows, a: a, aRow: aRow, aK: aK, b: b + 32 * half,
-                           ldb: ldb, kCount: kCount, kFrom: kFrom, kTo: kTo, alpha: alpha, overwrite: overwrite)
-            }
-            return
+        let p = Product(c: c, ldc: ldc, a: a, aRow: aRow, aK: aK, b: b, ldb: ldb, kCount: kCount, kFrom: kFrom,
+                        kTo: kTo, alpha: V8(repeating: alpha), overwrite: overwrite)
+        for slab in stride(from: 0, to: hd, by: 16) {
+            let q = p.columns(from: slab)
+            var i = 0
+            while i + 6 <= rows { q.rows6x16(i); i += 6 }
+            if i + 4 <= rows { q.rows4x16(i); i += 4 }
+            while i < rows { q.row1(i); i += 1 }
         }
-        let alphaV = V8(repeating: alpha)
+    }
+
+    /// The operands of one `accumulate` call; the methods compute groups of rows of `C`.
+    struct Product {
+        var c: UnsafeMutablePointer<Float>
+        let ldc: Int
+        let a: UnsafePointer<Float>
+        let aRow: Int, aK: Int
+        var b: UnsafePointer<Float>
+        let ldb: Int, kCount: Int, kFrom: Int, kTo: Int
+        let alpha: V8
+        let overwrite: Bool
+
+        /// The same product restricted to the columns from `offset` on.
+        func columns(from offset: Int) -> Product {
+            var q = self
+            q.c += offset; q.b += offset
+            return q
+        }
+
+        /// The union of the `k` ranges of rows `i ..< i + count`.
+        @inline(__always) func kRange(_ i: Int, _ count: Int) -> Range<Int> {
+            let k0 = max(0, i + kFrom), k1 = min(kCount, i + count - 1 + kTo)
+            return k0 < k1 ? k0..<k1 : 0..<0
+        }
+
         @inline(__always) func finish(_ acc: V8, _ o: UnsafeMutablePointer<Float>) {
-            if overwrite { store(acc * alphaV, o) } else { store(load(o) + acc * alphaV, o) }
+            if overwrite { store(acc * alpha, o) } else { store(load(o) + acc * alpha, o) }
         }
-        let group = hd == 16 ? 4 : 2                           // rows per group
-        var i = 0
-        while i + group <= rows {
-            let k0 = max(0, i + kFrom), k1 = min(kCount, i + group - 1 + kTo)
-            var v0 = V8(), v1 = V8(), v2 = V8(), v3 = V8(), v4 = V8(), v5 = V8(), v6 = V8(), v7 = V8()
-            if k0 < k1 {
-                var ap = a + i * aRow + k0 * aK, bp = b + k0 * ldb
-                switch hd {
-                case 16:    // 4 rows × 2 vectors
-                    for _ in k0..<k1 {
-                        let b0 = load(bp), b1 = load(bp + 8)
-                        let x0 = V8(repeating: ap[0]), x1 = V8(repeating: ap[aRow])
-                        let x2 = V8(repeating: ap[2 * aRow]), x3 = V8(repeating: ap[3 * aRow])
-                        v0.addProduct(x0, b0); v1.addProduct(x0, b1)
-                        v2.addProduct(x1, b0); v3.addProduct(x1, b1)
-                        v4.addProduct(x2, b0); v5.addProduct(x2, b1)
-                        v6.addProduct(x3, b0); v7.addProduct(x3, b1)
-                        ap += aK; bp += ldb
-                    }
-                default:    // 32: 2 rows × 4 vectors
-                    for _ in k0..<k1 {
-                        let b0 = load(bp), b1 = load(bp + 8)
-                        let b2 = load(bp + 16), b3 = load(bp + 24)
-                        let x0 = V8(repeating: ap[0]), x1 = V8(repeating: ap[aRow])
-                        v0.addProduct(x0, b0); v1.addProduct(x0, b1); v2.addProduct(x0, b2); v3.addProduct(x0, b3)
-                        v4.addProduct(x1, b0); v5.addProduct(x1, b1); v6.addProduct(x1, b2); v7.addProduct(x1, b3)
-                        ap += aK; bp += ldb
-                    }
-                }
+
+        /// Rows `i ..< i + 6`, 16 columns: twelve accumulators, two B vectors per `k`.
+        @inline(__always) func rows6x16(_ i: Int) {
+            var v00 = V8(), v01 = V8(), v10 = V8(), v11 = V8(), v20 = V8(), v21 = V8()
+            var v30 = V8(), v31 = V8(), v40 = V8(), v41 = V8(), v50 = V8(), v51 = V8()
+            let ks = kRange(i, 6)
+            var ap = a + i * aRow + ks.lowerBound * aK, bp = b + ks.lowerBound * ldb
+            for _ in ks {
+                let b0 = load(bp), b1 = load(bp + 8)
+                let x0 = V8(repeating: ap[0]), x1 = V8(repeating: ap[aRow]), x2 = V8(repeating: ap[2 * aRow])
+                v00.addProduct(x0, b0); v01.addProduct(x0, b1)
+                v10.addProduct(x1, b0); v11.addProduct(x1, b1)
+                v20.addProduct(x2, b0); v21.addProduct(x2, b1)
+                let x3 = V8(repeating: ap[3 * aRow]), x4 = V8(repeating: ap[4 * aRow]), x5 = V8(repeating: ap[5 * aRow])
+                v30.addProduct(x3, b0); v31.addProduct(x3, b1)
+                v40.addProduct(x4, b0); v41.addProduct(x4, b1)
+                v50.addProduct(x5, b0); v51.addProduct(x5, b1)
+                ap += aK; bp += ldb
             }
-            // The eight vectors in row-major order of the group: row = index / (hd / 8).
-            let perRow = hd / 8
             let o = c + i * ldc
-            @inline(__always) func put(_ v: V8, _ index: Int) { finish(v, o + (index / perRow) * ldc + (index % perRow) * 8) }
-            put(v0, 0); put(v1, 1); put(v2, 2); put(v3, 3); put(v4, 4); put(v5, 5); put(v6, 6); put(v7, 7)
-            i += group
+            finish(v00, o); finish(v01, o + 8)
+            finish(v10, o + ldc); finish(v11, o + ldc + 8)
+            finish(v20, o + 2 * ldc); finish(v21, o + 2 * ldc + 8)
+            finish(v30, o + 3 * ldc); finish(v31, o + 3 * ldc + 8)
+            finish(v40, o + 4 * ldc); finish(v41, o + 4 * ldc + 8)
+            finish(v50, o + 5 * ldc); finish(v51, o + 5 * ldc + 8)
         }
-        // Leftover rows (fewer than a group), one at a time with the accumulator in memory.
-        while i < rows {
-            let k0 = max(0, i + kFrom), k1 = min(kCount, i + kTo)
-            withUnsafeTemporaryAllocation(of: V8.self, capacity: 8) { acc in
-                let w = hd / 8
-                for x in 0..<w { acc[x] = V8() }
-                if k0 < k1 {
-                    var ap = a + i * aRow + k0 * aK, bp = b + k0 * ldb
-                    for _ in k0..<k1 {
-                        let x0 = V8(repeating: ap[0])
-                        for x in 0..<w { acc[x].addProduct(x0, load(bp + 8 * x)) }
-                        ap += aK; bp += ldb
-                    }
-                }
-                for x in 0..<w { finish(acc[x], c + i * ldc + 8 * x) }
+
+        /// Rows `i ..< i + 4`, 16 columns: eight accumulators (what is left after groups of six).
+        @inline(__always) func rows4x16(_ i: Int) {
+            var v00 = V8(), v01 = V8(), v10 = V8(), v11 = V8(), v20 = V8(), v21 = V8(), v30 = V8(), v31 = V8()
+            let ks = kRange(i, 4)
+            var ap = a + i * aRow + ks.lowerBound * aK, bp = b + ks.lowerBound * ldb
+            for _ in ks {
+                let b0 = load(bp), b1 = load(bp + 8)
+                let x0 = V8(repeating: ap[0]), x1 = V8(repeating: ap[aRow])
+                let x2 = V8(repeating: ap[2 * aRow]), x3 = V8(repeating: ap[3 * aRow])
+                v00.addProduct(x0, b0); v01.addProduct(x0, b1)
+                v10.addProduct(x1, b0); v11.addProduct(x1, b1)
+                v20.addProduct(x2, b0); v21.addProduct(x2, b1)
+                v30.addProduct(x3, b0); v31.addProduct(x3, b1)
+                ap += aK; bp += ldb
             }
-            i += 1
+            let o = c + i * ldc
+            finish(v00, o); finish(v01, o + 8)
+            finish(v10, o + ldc); finish(v11, o + ldc + 8)
+            finish(v20, o + 2 * ldc); finish(v21, o + 2 * ldc + 8)
+            finish(v30, o + 3 * ldc); finish(v31, o + 3 * ldc + 8)
+        }
+
+        /// Row `i` alone, 16 columns; for the rows left after the groups.
+        @inline(__always) func row1(_ i: Int) {
+            var v0 = V8(), v1 = V8()
+            let ks = kRange(i, 1)
+            var ap = a + i * aRow + ks.lowerBound * aK, bp = b + ks.lowerBound * ldb
+            for _ in ks {
+                let x = V8(repeating: ap[0])
+                v0.addProduct(x, load(bp)); v1.addProduct(x, load(bp + 8))
+                ap += aK; bp += ldb
+            }
+            finish(v0, c + i * ldc); finish(v1, c + i * ldc + 8)
         }
     }
 }

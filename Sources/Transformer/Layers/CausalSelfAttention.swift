@@ -49,13 +49,11 @@ public struct CausalSelfAttention {
         return total
     }
 
-    /// One (sequence, head) pair's operands: row `i` of q is `q + i·ldq`, of o `o + i·ldOut`,
-    /// of dO `dO + i·ldo`, of dq, dk, dv `+ i·ldd`.
+    /// One (sequence, head) pair's operands: row `i` of q is `q + i·ldq`, of dO `dO + i·ldo`,
+    /// of dq, dk, dv `+ i·ldd`.
     struct Head {
         var q, k, v: UnsafePointer<Float>
         var ldq, ldk, ldv: Int
-        var o: UnsafePointer<Float>
-        var ldOut: Int
         var dO: UnsafePointer<Float>
         var ldo: Int
         var dq, dk, dv: UnsafeMutablePointer<Float>
@@ -136,8 +134,8 @@ public struct CausalSelfAttention {
         }
     }
 
-    // dout: [B, T, A] -> dqkv: [B, T, 3A] (+=); needs qkv, out and lse from forward, and the
-    // probabilities if forward kept them (then the scores are not recomputed).
+    // dout: [B, T, A] -> dqkv: [B, T, 3A] (overwritten); needs qkv, out and lse from forward, and
+    // the probabilities if forward kept them (then the scores are not recomputed).
     public func backward(dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
                          qkv: UnsafePointer<Float>, out: UnsafePointer<Float>, lse: UnsafePointer<Float>,
                          b: Int, t: Int, scratch: FloatBuffer, probabilities: UnsafePointer<Float>? = nil) {
@@ -145,6 +143,21 @@ public struct CausalSelfAttention {
         let a = width, ld = 3 * a, hd = headDim
         let perWorker = scratchPerWorker(t: t), tPad = Self.padded(t)
         let jobs = b * heads
+        // D[bi, h, i] = dO_i · O_i for every row and head, in one pass over contiguous rows (per
+        // head, the rows of `out` lie A floats apart and each would be a cache miss).
+        let rowDots = FloatBuffer(count: jobs * t)
+        do {
+            let d = rowDots.base
+            for bi in 0..<b {
+                for i in 0..<t {
+                    let o = out + (bi * t + i) * a, g = dout + (bi * t + i) * a
+                    for h in 0..<heads {
+                        d[(bi * heads + h) * t + i] = VectorMath.dot(o + h * hd, g + h * hd, count: hd)
+                    }
+                }
+            }
+        }
+        if !usesSIMDKernels { dqkv.update(repeating: 0, count: b * t * ld) }   // the BLAS path adds
         Self.withSingleThreadedBLAS(jobs: jobs) {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
@@ -156,7 +169,7 @@ public struct CausalSelfAttention {
                     let bi = job / heads, h = job % heads
                     let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
                     let dq = dqkv + bi * t * ld + h * hd, dk = dq + a, dv = dq + 2 * a
-                    let o = out + bi * t * a + h * hd, dO = dout + bi * t * a + h * hd
+                    let dO = dout + bi * t * a + h * hd, rowDot = UnsafePointer(rowDots.base + job * t)
                     let kept = probabilities.map { $0 + job * perHead }
                     if usesSIMDKernels {
                         AttentionKernels.gather(qc, q, lds: ld, rows: t, hd: hd)
@@ -166,17 +179,17 @@ public struct CausalSelfAttention {
                         if kept == nil { AttentionKernels.transpose(kt, ldd: tPad, k, lds: ld, n: t, nPad: tPad, hd: hd) }
                         dqc.update(repeating: 0, count: 3 * hd * t)
                         // Values are read only through `vt` here, so they are not gathered.
-                        let head = Head(q: qc, k: kc, v: v, ldq: hd, ldk: hd, ldv: ld, o: o, ldOut: a, dO: dOc, ldo: hd,
+                        let head = Head(q: qc, k: kc, v: v, ldq: hd, ldk: hd, ldv: ld, dO: dOc, ldo: hd,
                                         dq: dqc, dk: dkc, dv: dvc, ldd: hd)
-                        backwardHead(head, kt: kt, vt: vt, lse: lse + job * t, t: t,
+                        backwardHead(head, kt: kt, vt: vt, lse: lse + job * t, rowDots: rowDot, t: t,
                                      scratch: workerScratch, probabilities: kept)
-                        AttentionKernels.scatterAdd(dq, ldd: ld, dqc, rows: t, hd: hd)
-                        AttentionKernels.scatterAdd(dk, ldd: ld, dkc, rows: t, hd: hd)
-                        AttentionKernels.scatterAdd(dv, ldd: ld, dvc, rows: t, hd: hd)
+                        AttentionKernels.scatter(dq, ldd: ld, dqc, rows: t, hd: hd)
+                        AttentionKernels.scatter(dk, ldd: ld, dkc, rows: t, hd: hd)
+                        AttentionKernels.scatter(dv, ldd: ld, dvc, rows: t, hd: hd)
                     } else {
-                        let head = Head(q: q, k: k, v: v, ldq: ld, ldk: ld, ldv: ld, o: o, ldOut: a, dO: dO, ldo: a,
+                        let head = Head(q: q, k: k, v: v, ldq: ld, ldk: ld, ldv: ld, dO: dO, ldo: a,
                                         dq: dq, dk: dk, dv: dv, ldd: ld)
-                        backwardHead(head, kt: nil, vt: nil, lse: lse + job * t, t: t,
+                        backwardHead(head, kt: nil, vt: nil, lse: lse + job * t, rowDots: rowDot, t: t,
                                      scratch: workerScratch, probabilities: kept)
                     }
                 }
@@ -184,11 +197,11 @@ public struct CausalSelfAttention {
         }
     }
 
-    /// Backward of one (sequence, head), adding into `x.dq`, `x.dk`, `x.dv`. `x.o` has row stride
-    /// `x.ldOut` (never gathered: only one dot product per row reads it). `kt`, `vt`: keys and
-    /// values transposed (SIMD path only; `kt` only when the scores are recomputed).
+    /// Backward of one (sequence, head), adding into `x.dq`, `x.dk`, `x.dv`. `rowDots[i]` is
+    /// `dO_i · O_i`. `kt`, `vt`: keys and values transposed (SIMD path only; `kt` only when the
+    /// scores are recomputed).
     func backwardHead(_ x: Head, kt: UnsafePointer<Float>?, vt: UnsafePointer<Float>?,
-                      lse l: UnsafePointer<Float>, t: Int, scratch: UnsafeMutablePointer<Float>,
+                      lse l: UnsafePointer<Float>, rowDots: UnsafePointer<Float>, t: Int, scratch: UnsafeMutablePointer<Float>,
                       probabilities: UnsafePointer<Float>?) {
         let hd = headDim, scale = 1 / Float(hd).squareRoot(), tPad = Self.padded(t)
         let simd = vt != nil
@@ -235,7 +248,7 @@ public struct CausalSelfAttention {
             }
             // dS = P ∘ (dP − rowsum(dO ∘ O)), zero past the visible keys
             for r in 0..<tq {
-                let di = VectorMath.dot(x.o + (i0 + r) * x.ldOut, dOt + r * x.ldo, count: hd)
+                let di = rowDots[i0 + r]
                 let prow = p + r * nPad, dprow = dp + r * nPad, visible = i0 + r + 1
                 for j in 0..<visible { dprow[j] = prow[j] * (dprow[j] - di) }
                 (dprow + visible).update(repeating: 0, count: nPad - visible)
