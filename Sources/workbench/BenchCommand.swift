@@ -33,6 +33,9 @@ struct BenchCommand: ParsableCommand {
     var microBatchRows: Int?
     @Flag(help: "Time one attention layer (forward + backward, one thread) with the SIMD kernels and with OpenBLAS.")
     var attention = false
+    @Flag(help: ArgumentHelp("With --config: after the warm-up print 'ready', then run timed steps on request ('step K' on stdin answers one JSON line with their seconds) until 'done'; then as --json.",
+                             discussion: "tools/bench/compare.py uses this to interleave our steps with PyTorch's."))
+    var serve = false
 
     func run() throws {
         let threadCount = threads > 0 ? threads : ProcessInfoCores.count
@@ -51,8 +54,8 @@ struct BenchCommand: ParsableCommand {
         }
         if let shape = chosen {
             let result = BenchRunner(shape: shape, steps: steps ?? shape.defaultSteps, warmup: warmup,
-                                     microBatchRows: microBatchRows).run()
-            if json { print(result.jsonLine(sgemmGFLOPs: nil)); return }
+                                     microBatchRows: microBatchRows, serve: serve).run()
+            if json || serve { print(result.jsonLine(sgemmGFLOPs: nil)); return }
             let rate = SGEMMRate.measure()
             BenchTable.print([result], sgemmGFLOPs: rate, threads: threadCount)
             return
@@ -132,6 +135,8 @@ struct BenchRunner {
     let steps: Int
     let warmup: Int
     var microBatchRows: Int?
+    /// Timed steps come on request from stdin (`step K` … `done`) instead of `steps` in one go.
+    var serve = false
 
     func run() -> BenchResult {
         let cfg = shape.model
@@ -155,9 +160,25 @@ struct BenchRunner {
         }
         for i in 0..<warmup { step(i) }
         let clock = ContinuousClock()
-        let t0 = clock.now, cpu0 = PeakMemory.cpuSeconds
-        for i in 0..<steps { step(i) }
-        let trainSeconds = (clock.now - t0).benchSeconds
+        var trainSeconds = 0.0, timedSteps = 0
+        let cpu0 = PeakMemory.cpuSeconds
+        if serve {
+            print("ready"); fflush(stdout)
+            while let line = readLine(), line != "done" {
+                let k = max(1, Int(line.split(separator: " ").last ?? "") ?? 1)
+                let t0 = clock.now
+                for _ in 0..<k { step(timedSteps); timedSteps += 1 }
+                let seconds = (clock.now - t0).benchSeconds
+                trainSeconds += seconds
+                print(String(format: "{\"seconds\": %.6f, \"steps\": %d}", seconds, k)); fflush(stdout)
+            }
+        } else {
+            let t0 = clock.now
+            for i in 0..<steps { step(i) }
+            trainSeconds = (clock.now - t0).benchSeconds
+            timedSteps = steps
+        }
+        let steps = max(timedSteps, 1)
         let cpuPerStep = (PeakMemory.cpuSeconds - cpu0) / Double(steps)
         let evalSteps = max(2, steps)
         model.forward(batches[0])

@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
 """Side-by-side training throughput: `workbench bench` against PyTorch on the same CPU.
 
-Runs every config once per tool per round (each run in its own process, so peak memory is per
-config; the order of the tools alternates between rounds), repeats the rounds, and prints the
-medians, the ratios and whether the floors of the performance issue are met:
+Default (paired steps): for each config, both tools start once (`--serve`), warm up, then take
+turns one training step at a time (a few steps per turn for the fast configs), the order
+alternating between pairs, with a short pause between turns so neither tool's idle spinning
+threads overlap the other's step. Each pair's ratio compares two steps taken seconds apart, so a
+slow phase of a shared machine hits both alike; the median over pairs is reported. Peak memory
+and evaluation speed come from each process at the end.
+
+With --separate-runs: every config runs once per tool per round, each run in its own process
+(the older method; rounds are a minute or more apart, so the machine's phases add noise).
+
+Prints the medians, the ratios and whether the floors of the performance issue are met:
 training tokens/s at least 1.5x PyTorch on tiny and small, 1.25x on medium and large, peak
 memory at most half of PyTorch's.
 
 Usage (from the repository root; stdlib only):
-  python3 tools/bench/compare.py                      # all configs, 5 rounds
-  python3 tools/bench/compare.py --configs tiny small --rounds 1 --steps 5
+  python3 tools/bench/compare.py                          # all configs, 12 pairs each
+  python3 tools/bench/compare.py --configs large --pairs 20
+  python3 tools/bench/compare.py --separate-runs --configs tiny small --rounds 1 --steps 5
 
 PyTorch comes from $TORCH_PYTHON, else /opt/torchenv/bin/python, else a venv this script
 creates in ~/.cache/workbench-bench/torchenv with `pip install torch numpy` (PyPI).
@@ -21,11 +30,15 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONFIGS = ["tiny", "small", "medium", "large", "image"]
 FLOORS = {"tiny": 1.5, "small": 1.5, "medium": 1.25, "large": 1.25}
 MEMORY_FLOOR = 0.5
+# Training steps per turn in paired mode: about a second or more of work per turn.
+TURN_STEPS = {"tiny": 10, "small": 3, "medium": 1, "large": 1, "image": 2}
+PAUSE_S = 0.5
 
 
 def torch_python():
@@ -64,53 +77,113 @@ def sgemm_rate(wb, threads):
     return json.loads(out.strip().splitlines()[-1])["sgemm_gflops"]
 
 
+class Server:
+    """One tool running `--serve`: started, warmed up, then asked for timed steps."""
+
+    def __init__(self, cmd):
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{cmd[0]} exited before it was ready")
+            if line.strip() == "ready":
+                return
+
+    def steps(self, k):
+        """Seconds per step of `k` timed steps."""
+        self.proc.stdin.write(f"step {k}\n")
+        self.proc.stdin.flush()
+        res = json.loads(self.proc.stdout.readline())
+        return res["seconds"] / res["steps"]
+
+    def finish(self):
+        """The tool's final JSON line (evaluation speed, peak memory)."""
+        out, _ = self.proc.communicate("done\n")
+        return json.loads(out.strip().splitlines()[-1])
+
+
+def paired(config, cmds, pairs):
+    """Per-pair seconds per step of each tool, and each tool's final result."""
+    servers = {tool: Server(cmd + ["--serve"]) for tool, cmd in cmds.items()}   # one after the other
+    k = TURN_STEPS[config]
+    seconds = {tool: [] for tool in cmds}
+    for i in range(pairs):
+        order = ["workbench", "pytorch"] if i % 2 == 0 else ["pytorch", "workbench"]
+        for tool in order:
+            time.sleep(PAUSE_S)
+            seconds[tool].append(servers[tool].steps(k))
+        w, p = seconds["workbench"][-1], seconds["pytorch"][-1]
+        print(f"pair {i + 1:2d} {config:6s} workbench {w:8.3f} s/step  pytorch {p:8.3f} s/step  "
+              f"ratio {p / w:5.2f}", flush=True)
+    return seconds, {tool: servers[tool].finish() for tool in ("workbench", "pytorch")}
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--configs", nargs="+", default=CONFIGS, choices=CONFIGS)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--steps", type=int, help="timed steps per run (default: per config)")
+    ap.add_argument("--pairs", type=int, default=12, help="paired turns per config (default mode)")
+    ap.add_argument("--separate-runs", action="store_true", help="one process per tool, config and round")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds with --separate-runs")
+    ap.add_argument("--steps", type=int, help="timed steps per run with --separate-runs (default: per config)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     py, wb = torch_python(), workbench_binary()
-    extra = ["--threads", str(args.threads)] + (["--steps", str(args.steps)] if args.steps else [])
-    runs = {c: {"workbench": [], "pytorch": []} for c in args.configs}
-    rates = []
-    for r in range(args.rounds):
-        rates.append(sgemm_rate(wb, args.threads))
-        for c in args.configs:
-            cmds = {"workbench": [wb, "bench", "--config", c, "--json"] + extra,
-                    "pytorch": [py, str(ROOT / "tools/bench/torch_bench.py"), "--config", c] + extra}
-            order = ["workbench", "pytorch"] if r % 2 == 0 else ["pytorch", "workbench"]
-            for tool in order:
-                res = run_json(cmds[tool])
-                runs[c][tool].append(res)
-                print(f"round {r + 1} {c:6s} {tool:9s} {res['train_tokens_per_s']:10.0f} tok/s "
-                      f"{res['train_gflops']:7.1f} GFLOP/s  eval {res['eval_tokens_per_s']:10.0f} tok/s "
-                      f"peak {res['peak_mb']:7.0f} MB  loss {res['final_loss_nats']:.3f}", flush=True)
+    threads = ["--threads", str(args.threads)]
+    rates = [sgemm_rate(wb, args.threads)]
+    rows = {}
+    for c in args.configs:
+        cmds = {"workbench": [wb, "bench", "--config", c, "--json"] + threads,
+                "pytorch": [py, str(ROOT / "tools/bench/torch_bench.py"), "--config", c] + threads}
+        if args.separate_runs:
+            extra = ["--steps", str(args.steps)] if args.steps else []
+            runs = {"workbench": [], "pytorch": []}
+            for r in range(args.rounds):
+                order = ["workbench", "pytorch"] if r % 2 == 0 else ["pytorch", "workbench"]
+                for tool in order:
+                    res = run_json(cmds[tool] + extra)
+                    runs[tool].append(res)
+                    print(f"round {r + 1} {c:6s} {tool:9s} {res['train_tokens_per_s']:10.0f} tok/s "
+                          f"{res['train_gflops']:7.1f} GFLOP/s  eval {res['eval_tokens_per_s']:10.0f} tok/s "
+                          f"peak {res['peak_mb']:7.0f} MB  loss {res['final_loss_nats']:.3f}", flush=True)
+            pairs = list(zip(runs["workbench"], runs["pytorch"]))
+            ratios = [a["train_tokens_per_s"] / b["train_tokens_per_s"] for a, b in pairs]
+            tps = {t: statistics.median(x["train_tokens_per_s"] for x in runs[t]) for t in runs}
+            finals = pairs
+        else:
+            seconds, final = paired(c, cmds, args.pairs)
+            ratios = [p / w for w, p in zip(seconds["workbench"], seconds["pytorch"])]
+            tokens_per_step = final["workbench"]["train_tokens_per_s"] * statistics.mean(seconds["workbench"]) \
+                if seconds["workbench"] else 0
+            tps = {t: tokens_per_step / statistics.median(seconds[t]) for t in seconds}
+            finals = [(final["workbench"], final["pytorch"])]
+        wres = finals[0][0]
+        rows[c] = {
+            "ratios": ratios, "tps": tps,
+            "gflops": tps["workbench"] * wres["flops_per_token"] / 1e9,
+            "eval_ratio": statistics.median(a["eval_tokens_per_s"] / b["eval_tokens_per_s"] for a, b in finals),
+            "peak": (statistics.median(a["peak_mb"] for a, _ in finals), statistics.median(b["peak_mb"] for _, b in finals)),
+            "mem": max(a["peak_mb"] / b["peak_mb"] for a, b in finals),
+        }
+    rates.append(sgemm_rate(wb, args.threads))
     rate = statistics.median(rates)
-    print(f"\ncblas_sgemm 1024^3, {args.threads} threads: {rate:.1f} GFLOP/s (median of {len(rates)})")
-    print(f"medians of {args.rounds} round(s), {args.threads} threads; ratio = median over rounds of "
-          "workbench / PyTorch in the same round; mem ratio = worst round")
-    print("config   workbench tok/s  PyTorch tok/s  ratio  floor  GFLOP/s (%sgemm)  eval ratio  "
+    how = (f"{args.rounds} round(s) of separate runs" if args.separate_runs
+           else f"{args.pairs} paired turns per config")
+    print(f"\ncblas_sgemm 1024^3, {args.threads} threads: {rate:.1f} GFLOP/s (median of {len(rates)}, before and after)")
+    print(f"{how}, {args.threads} threads; ratio = median of workbench / PyTorch tok/s over the pairs "
+          "(quartiles in brackets); mem ratio = worst")
+    print("config   workbench tok/s  PyTorch tok/s  ratio (quartiles)   floor  GFLOP/s (%sgemm)  eval ratio  "
           "peak MB wb/pt  mem ratio  met")
     all_met = True
-    for c in args.configs:
-        med = {t: {k: statistics.median(x[k] for x in runs[c][t])
-                   for k in ("train_tokens_per_s", "eval_tokens_per_s", "train_gflops", "peak_mb")}
-               for t in runs[c]}
-        w, p = med["workbench"], med["pytorch"]
-        # Ratios are paired within a round (same load), then the median over rounds is taken.
-        pairs = list(zip(runs[c]["workbench"], runs[c]["pytorch"]))
-        ratio = statistics.median(a["train_tokens_per_s"] / b["train_tokens_per_s"] for a, b in pairs)
-        eval_ratio = statistics.median(a["eval_tokens_per_s"] / b["eval_tokens_per_s"] for a, b in pairs)
-        mem = max(a["peak_mb"] / b["peak_mb"] for a, b in pairs)
+    for c, r in rows.items():
+        ratio = statistics.median(r["ratios"])
+        q = statistics.quantiles(r["ratios"], n=4) if len(r["ratios"]) >= 2 else [ratio, ratio, ratio]
         floor = FLOORS.get(c)
-        met = (floor is None or ratio >= floor) and mem <= MEMORY_FLOOR
+        met = (floor is None or ratio >= floor) and r["mem"] <= MEMORY_FLOOR
         all_met &= met
-        print(f"{c:8s} {w['train_tokens_per_s']:15.0f} {p['train_tokens_per_s']:14.0f} {ratio:6.2f} "
-              f"{(f'{floor:.2f}' if floor else '  - '):>6s} {w['train_gflops']:8.1f} ({100 * w['train_gflops'] / rate:3.0f}%)"
-              f" {eval_ratio:11.2f} "
-              f"{w['peak_mb']:7.0f}/{p['peak_mb']:<7.0f} {mem:9.2f}  {'yes' if met else 'NO'}")
+        print(f"{c:8s} {r['tps']['workbench']:15.0f} {r['tps']['pytorch']:14.0f} {ratio:6.2f} ({q[0]:.2f}-{q[2]:.2f}) "
+              f"{(f'{floor:.2f}' if floor else '  - '):>6s} {r['gflops']:8.1f} ({100 * r['gflops'] / rate:3.0f}%)"
+              f" {r['eval_ratio']:11.2f} "
+              f"{r['peak'][0]:7.0f}/{r['peak'][1]:<7.0f} {r['mem']:9.2f}  {'yes' if met else 'NO'}")
     print("floors met" if all_met else "floors NOT met")
     return 0 if all_met else 1
 

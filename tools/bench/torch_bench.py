@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import resource
+import sys
 import time
 
 import torch
@@ -86,6 +87,9 @@ def main():
     ap.add_argument("--steps", type=int)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--serve", action="store_true",
+                    help="after the warm-up print 'ready', then run timed steps on request ('step K' on stdin "
+                         "answers one JSON line with their seconds) until 'done' (as `workbench bench --serve`)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -114,10 +118,26 @@ def main():
 
     for i in range(args.warmup):
         step(i)
-    t0 = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    train_s = time.perf_counter() - t0
+    if args.serve:
+        print("ready", flush=True)
+        train_s, steps = 0.0, 0
+        for line in sys.stdin:
+            if line.strip() == "done":
+                break
+            k = max(1, int(line.split()[-1]) if line.split()[-1].isdigit() else 1)
+            t0 = time.perf_counter()
+            for _ in range(k):
+                step(steps)
+                steps += 1
+            seconds = time.perf_counter() - t0
+            train_s += seconds
+            print(json.dumps({"seconds": round(seconds, 6), "steps": k}), flush=True)
+        steps = max(steps, 1)
+    else:
+        t0 = time.perf_counter()
+        for i in range(steps):
+            step(i)
+        train_s = time.perf_counter() - t0
     eval_steps = max(2, steps)
     with torch.no_grad():
         model(*batches[0])
