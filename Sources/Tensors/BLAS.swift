@@ -17,6 +17,7 @@ public enum BLAS {
         let lda = lda ?? (transA ? m : k)
         let ldb = ldb ?? (transB ? k : n)
         let ldc = ldc ?? n
+        OpenBLASKernels.prepare()
         // OpenBLAS serves beta = 0 with a separate zeroing pass (`sgemm_beta`) that is several
         // times slower than memset: on 512×512 outputs with k = 64…128 it costs 10–20 % of the
         // product. Zeroing C here and accumulating (beta = 1) gives the same result faster.
@@ -88,7 +89,7 @@ public enum BLAS {
 
     /// Number of threads OpenBLAS uses for one call.
     public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { OpenBLASKernels.prepare(); return Int(openblas_get_num_threads()) }
+        set { OpenBLASKernels.prepare(); openblas_set_num_threads(Int32(max(1, newValue))) }
     }
 }

@@ -95,12 +95,14 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// entropies in reports; nil for streams of text.
     public var item: String?
     public var tokensPerItem: Double?
+    /// The OpenBLAS kernel set the run's products used (e.g. "SkylakeX"): tokens/s depends on it.
+    public var blasKernels: String?
 
     enum CodingKeys: String, CodingKey {
         case runName = "run_name", dataset, modality, params, nLayer = "n_layer", dModel = "d_model"
         case datasetTokens = "dataset_tokens", tokens, steps, computeFLOPs = "compute_flops"
         case computePFDays = "compute_pfdays", bestTestLoss = "best_test_loss", bestStep = "best_step"
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
-        case status, message, item, tokensPerItem = "tokens_per_item"
+        case status, message, item, tokensPerItem = "tokens_per_item", blasKernels = "blas_kernels"
     }
 }

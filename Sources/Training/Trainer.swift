@@ -152,7 +152,8 @@ public final class Trainer {
                               computeFLOPs: 6 * Double(N) * Double(tokens), computePFDays: 6 * Double(N) * Double(tokens) / 8.64e19,
                               bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                               wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
-                              status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens)
+                              status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens,
+                              blasKernels: OpenBLASKernels.coreName)
         }
 
         while true {

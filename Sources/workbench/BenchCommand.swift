@@ -41,7 +41,11 @@ struct BenchCommand: ParsableCommand {
         let threadCount = threads > 0 ? threads : ProcessInfoCores.count
         Parallel.workers = threadCount
         BLAS.threads = threadCount
-        if sgemmOnly { print(String(format: "{\"sgemm_gflops\": %.1f}", SGEMMRate.measure())); return }
+        if sgemmOnly {
+            print(String(format: "{\"sgemm_gflops\": %.1f, \"openblas_core\": \"%@\", \"openblas_detected_core\": \"%@\"}",
+                         SGEMMRate.measure(), OpenBLASKernels.coreName, OpenBLASKernels.detectedCoreName))
+            return
+        }
         let chosen = try config.map { name in
             guard let shape = BenchShape.named(name) else {
                 throw ValidationError("unknown bench config '\(name)'; choose one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
@@ -240,7 +244,10 @@ struct BenchResult {
 /// The table `workbench bench` prints.
 enum BenchTable {
     static func print(_ results: [BenchResult], sgemmGFLOPs: Double, threads: Int) {
-        Swift.print(String(format: "cblas_sgemm 1024³ on %d thread(s): %.1f GFLOP/s", threads, sgemmGFLOPs))
+        Swift.print(String(format: "cblas_sgemm 1024³ on %d thread(s): %.1f GFLOP/s (OpenBLAS %@ kernels%@)", threads,
+                           sgemmGFLOPs, OpenBLASKernels.coreName,
+                           OpenBLASKernels.coreName == OpenBLASKernels.detectedCoreName
+                               ? "" : ", chosen over \(OpenBLASKernels.detectedCoreName)"))
         Swift.print("config     N params   train tok/s   GFLOP/s   % sgemm   eval tok/s   peak MB")
         for r in results {
             Swift.print(String(format: "%-8@ %10d %13.0f %9.1f %8.0f%% %12.0f %9.0f", r.name, r.params,
