@@ -1,10 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Release-only flags for the numeric targets: no bounds checks in kernels, AVX2/FMA code generation.
-/// See BUILD-NOTES: without a target CPU, SIMD multiply-adds become libm calls.
+/// Release-only flags for the numeric targets: no bounds checks in kernels, code generated for the
+/// CPU that builds (AVX-512 where it has it, else AVX2/FMA). See BUILD-NOTES: without a target CPU,
+/// SIMD multiply-adds become libm calls; `native` over `haswell` bought 8–19 % on the tiny, small and
+/// image benchmarks on a Zen 5. A release build therefore runs on the kind of CPU that built it.
 let fastFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
 ]
 
 let package = Package(
