@@ -25,6 +25,9 @@ public enum OpenBLASKernels {
     /// The kernel set OpenBLAS chose by itself, before this type looked at the CPU.
     public static var detectedCoreName: String { selection.detected }
 
+    /// Whether the kernel set in use is one of OpenBLAS's AVX-512 ones.
+    public static var usesAVX512: Bool { avx512CoreNames.contains(coreName.lowercased()) }
+
     /// Runs the selection once (thread-safe: Swift's lazy global initialisation); cheap afterwards.
     @inlinable public static func prepare() { _ = selection }
 
@@ -34,6 +37,8 @@ public enum OpenBLASKernels {
 
     /// OpenBLAS's AVX2 kernel sets that AVX-512 kernels beat on the same CPU.
     static let avx2CoreNames: Set<String> = ["haswell", "zen"]
+    /// OpenBLAS's AVX-512 kernel sets.
+    static let avx512CoreNames: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
     /// The AVX-512 features OpenBLAS's SkylakeX kernels use.
     static let avx512Flags = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
 

@@ -65,7 +65,8 @@ public final class GPT {
         layout = ParameterLayout(config)
         parameters = FloatBuffer(count: layout.total)
         gradients = FloatBuffer(count: layout.total)
-        attention = CausalSelfAttention(heads: config.nHead, headDim: config.headDim)
+        attention = CausalSelfAttention(heads: config.nHead, headDim: config.headDim,
+                                        simdKernels: AttentionKernels.preferredOverBLAS)
         initialize(seed: seed)
     }
 

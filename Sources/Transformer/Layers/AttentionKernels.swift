@@ -14,6 +14,13 @@ public enum AttentionKernels {
     /// Keys are processed in blocks of this many columns; score rows are padded to a multiple.
     public static let keyBlock = 16
 
+    /// Whether models should use these kernels rather than OpenBLAS for attention products. They are
+    /// 8-lane (AVX2) kernels: with OpenBLAS's AVX2 kernels they win (stop-8 measurements on Zen 3),
+    /// but against its AVX-512 kernels OpenBLAS is 20–45 % faster on every bench shape
+    /// (`workbench bench --attention`, Zen 5), so there attention goes through OpenBLAS.
+    /// Depends only on the machine, so a given machine always computes the same way.
+    public static var preferredOverBLAS: Bool { !OpenBLASKernels.usesAVX512 }
+
     /// Whether the SIMD kernels cover a head dimension.
     public static func supports(headDim: Int) -> Bool { headDim == 16 || headDim == 32 || headDim == 64 }
 
