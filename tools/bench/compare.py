@@ -74,7 +74,13 @@ def run_json(cmd):
 def sgemm_rate(wb, threads):
     out = subprocess.run([wb, "bench", "--sgemm-only", "--threads", str(threads)], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])["sgemm_gflops"]
+    line = json.loads(out.strip().splitlines()[-1])
+    global OPENBLAS_CORE
+    OPENBLAS_CORE = (line.get("openblas_core", "?"), line.get("openblas_detected_core", "?"))
+    return line["sgemm_gflops"]
+
+
+OPENBLAS_CORE = ("?", "?")
 
 
 class Server:
@@ -168,7 +174,8 @@ def main():
     rate = statistics.median(rates)
     how = (f"{args.rounds} round(s) of separate runs" if args.separate_runs
            else f"{args.pairs} paired turns per config")
-    print(f"\ncblas_sgemm 1024^3, {args.threads} threads: {rate:.1f} GFLOP/s (median of {len(rates)}, before and after)")
+    print(f"\ncblas_sgemm 1024^3, {args.threads} threads: {rate:.1f} GFLOP/s (median of {len(rates)}, before and after; "
+          f"OpenBLAS {OPENBLAS_CORE[0]} kernels, detected {OPENBLAS_CORE[1]})")
     print(f"{how}, {args.threads} threads; ratio = median of workbench / PyTorch tok/s over the pairs "
           "(quartiles in brackets); mem ratio = worst")
     print("config   workbench tok/s  PyTorch tok/s  ratio (quartiles)   floor  GFLOP/s (%sgemm)  eval ratio  "
