@@ -16,9 +16,9 @@ import Glibc
 ///
 /// `WORKBENCH_BLAS_CORE` controls it: `auto` (default) as above; `inherit` keeps whatever OpenBLAS
 /// chose (including from `OPENBLAS_CORETYPE`); any other value is an OpenBLAS core name to use.
-/// The choice is printed by `workbench bench` and recorded in each run's log header. If the library
-/// has no such entry points (a build without DYNAMIC_ARCH) or the switch does not take, the
-/// original kernels stay.
+/// The choice is printed by `workbench bench` and recorded in each run's `summary.json`. If the
+/// library has no such kernels or entry points (a build without DYNAMIC_ARCH), or the switch does
+/// not take, the original kernels stay and a warning on standard error says so.
 public enum OpenBLASKernels {
     /// The kernel set in use (OpenBLAS's core name, e.g. "Haswell", "SkylakeX"), after selection.
     public static var coreName: String { selection.coreName }
@@ -47,26 +47,36 @@ public enum OpenBLASKernels {
         return String(cString: name)
     }
 
-    static func select() -> Selection {
-        let detected = currentCoreName()
-        let setting = getenv("WORKBENCH_BLAS_CORE").map { String(cString: $0) } ?? "auto"
+    /// The kernel set to switch to for a `WORKBENCH_BLAS_CORE` setting, or nil to keep `detected`.
+    static func wantedCore(setting: String, detected: String, cpuHasAVX512: () -> Bool) -> String? {
         let wanted: String
         switch setting.lowercased() {
-        case "inherit": return Selection(detected: detected, coreName: detected)
+        case "inherit": return nil
         case "auto", "":
-            guard avx2CoreNames.contains(detected.lowercased()), cpuHasAVX512() else {
-                return Selection(detected: detected, coreName: detected)
-            }
+            guard avx2CoreNames.contains(detected.lowercased()), cpuHasAVX512() else { return nil }
             wanted = "SkylakeX"
         default:
             wanted = setting
         }
-        guard wanted.lowercased() != detected.lowercased(),
-              let handle = dlopen(nil, RTLD_NOW),
-              dlsym(handle, "gotoblas_" + wanted.uppercased()) != nil,
+        return wanted.lowercased() == detected.lowercased() ? nil : wanted
+    }
+
+    static func select() -> Selection {
+        let detected = currentCoreName()
+        let setting = getenv("WORKBENCH_BLAS_CORE").map { String(cString: $0) } ?? "auto"
+        guard let wanted = wantedCore(setting: setting, detected: detected, cpuHasAVX512: cpuHasAVX512)
+        else { return Selection(detected: detected, coreName: detected) }
+        func keep(_ why: String) -> Selection {
+            fputs("workbench: \(why); keeping OpenBLAS's \(detected) kernels\n", stderr)
+            return Selection(detected: detected, coreName: currentCoreName())
+        }
+        guard let handle = dlopen(nil, RTLD_NOW),
               let initSymbol = dlsym(handle, "gotoblas_dynamic_init"),
               let quitSymbol = dlsym(handle, "gotoblas_dynamic_quit")
-        else { return Selection(detected: detected, coreName: detected) }
+        else { return keep("this OpenBLAS cannot change kernels at run time (no DYNAMIC_ARCH)") }
+        guard dlsym(handle, "gotoblas_" + wanted.uppercased()) != nil else {
+            return keep("WORKBENCH_BLAS_CORE=\(setting): this OpenBLAS has no '\(wanted)' kernels")
+        }
         typealias Entry = @convention(c) () -> Void
         let dynamicInit = unsafeBitCast(initSymbol, to: Entry.self)
         let dynamicQuit = unsafeBitCast(quitSymbol, to: Entry.self)
@@ -77,10 +87,12 @@ public enum OpenBLASKernels {
             dynamicInit()
         }
         use(wanted)
-        if currentCoreName().lowercased() != wanted.lowercased() { use(detected) }
+        let took = currentCoreName().lowercased() == wanted.lowercased()
+        if !took { use(detected) }
         // Child processes (sweep workers) make the same choice themselves from the same environment.
         if let inherited { setenv("OPENBLAS_CORETYPE", inherited, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
-        return Selection(detected: detected, coreName: currentCoreName())
+        return took ? Selection(detected: detected, coreName: currentCoreName())
+                    : keep("OpenBLAS did not switch to its \(wanted) kernels")
     }
 
     /// Whether /proc/cpuinfo lists every AVX-512 feature the SkylakeX kernels need (Linux lists

@@ -18,6 +18,20 @@ final class OpenBLASKernelsTests: XCTestCase {
                           "the switch must not leak into child processes' environment")
     }
 
+    func testSettingDecidesWhichKernelsToSwitchTo() {
+        func wanted(_ setting: String, _ detected: String, avx512: Bool) -> String? {
+            OpenBLASKernels.wantedCore(setting: setting, detected: detected, cpuHasAVX512: { avx512 })
+        }
+        XCTAssertEqual(wanted("auto", "Haswell", avx512: true), "SkylakeX")
+        XCTAssertEqual(wanted("", "Zen", avx512: true), "SkylakeX")
+        XCTAssertNil(wanted("auto", "Haswell", avx512: false), "no AVX-512: keep the AVX2 kernels")
+        XCTAssertNil(wanted("auto", "SkylakeX", avx512: true), "already AVX-512")
+        XCTAssertNil(wanted("auto", "Cooperlake", avx512: true), "already AVX-512")
+        XCTAssertNil(wanted("inherit", "Haswell", avx512: true))
+        XCTAssertEqual(wanted("Zen", "Haswell", avx512: false), "Zen", "a named set is used as given")
+        XCTAssertNil(wanted("haswell", "Haswell", avx512: true), "named set already in use")
+    }
+
     func testProductsMatchAPlainLoopWithEveryTransposeUnderTheChosenKernels() {
         let (m, n, k) = (131, 97, 75)
         var rng = SeededRNG(seed: 41)

@@ -71,16 +71,11 @@ def run_json(cmd):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def sgemm_rate(wb, threads):
+def sgemm_probe(wb, threads):
+    """`workbench bench --sgemm-only`: the rate and the OpenBLAS kernels in use."""
     out = subprocess.run([wb, "bench", "--sgemm-only", "--threads", str(threads)], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
-    line = json.loads(out.strip().splitlines()[-1])
-    global OPENBLAS_CORE
-    OPENBLAS_CORE = (line.get("openblas_core", "?"), line.get("openblas_detected_core", "?"))
-    return line["sgemm_gflops"]
-
-
-OPENBLAS_CORE = ("?", "?")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 class Server:
@@ -135,7 +130,7 @@ def main():
     args = ap.parse_args()
     py, wb = torch_python(), workbench_binary()
     threads = ["--threads", str(args.threads)]
-    rates = [sgemm_rate(wb, args.threads)]
+    probes = [sgemm_probe(wb, args.threads)]
     rows = {}
     for c in args.configs:
         cmds = {"workbench": [wb, "bench", "--config", c, "--json"] + threads,
@@ -170,12 +165,13 @@ def main():
             "peak": (statistics.median(a["peak_mb"] for a, _ in finals), statistics.median(b["peak_mb"] for _, b in finals)),
             "mem": max(a["peak_mb"] / b["peak_mb"] for a, b in finals),
         }
-    rates.append(sgemm_rate(wb, args.threads))
+    probes.append(sgemm_probe(wb, args.threads))
+    rates = [p["sgemm_gflops"] for p in probes]
     rate = statistics.median(rates)
     how = (f"{args.rounds} round(s) of separate runs" if args.separate_runs
            else f"{args.pairs} paired turns per config")
     print(f"\ncblas_sgemm 1024^3, {args.threads} threads: {rate:.1f} GFLOP/s (median of {len(rates)}, before and after; "
-          f"OpenBLAS {OPENBLAS_CORE[0]} kernels, detected {OPENBLAS_CORE[1]})")
+          f"OpenBLAS {probes[-1]['openblas_core']} kernels, detected {probes[-1]['openblas_detected_core']})")
     print(f"{how}, {args.threads} threads; ratio = median of workbench / PyTorch tok/s over the pairs "
           "(quartiles in brackets); mem ratio = worst")
     print("config   workbench tok/s  PyTorch tok/s  ratio (quartiles)   floor  GFLOP/s (%sgemm)  eval ratio  "
