@@ -57,6 +57,13 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// The `test_loss` of one metrics line (nil when absent, null or unreadable).
+    static func testLoss(ofMetricsLine line: String?) -> Double? {
+        guard let d = line?.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return nil }
+        return (obj["test_loss"] as? NSNumber)?.doubleValue
+    }
+
     public func writeMetrics(_ lines: [String]) throws {
         try AtomicFile.write(lines.map { $0 + "\n" }.joined(), to: metricsURL)
     }

@@ -114,6 +114,8 @@ public final class Trainer {
         var step = 0, tokens = 0, wallBefore = 0.0
         var best: (loss: Double, step: Int)? = nil
         var metrics: [String] = []
+        var resumedAtStep: Int? = nil
+        var lastTestLoss: Double? = nil
         if Checkpoint.exists(in: run.url) {
             let saved = try Checkpoint.loadState(from: run.url)
             guard resume else { throw TrainingError.runExists(path: run.url.path, step: saved.step) }
@@ -127,6 +129,8 @@ public final class Trainer {
             if let l = state.bestTestLoss, let s = state.bestStep { best = (l, s) }
             sampler.seek(epoch: state.samplerEpoch, index: state.samplerIndex)
             metrics = try run.metricsLines(upToStep: step)
+            resumedAtStep = step
+            lastTestLoss = RunDirectory.testLoss(ofMetricsLine: metrics.last)
             onEvent(.started(params: model.config.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: step))
         } else {
             onEvent(.started(params: model.config.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: nil))
@@ -139,8 +143,6 @@ public final class Trainer {
         let clock = ContinuousClock(), started = clock.now
         func wall() -> Double { wallBefore + (clock.now - started).seconds }
         var trainLossSum = 0.0, trainLossCount = 0
-        var lastTestLoss: Double? = nil
-        let firstStep = step
         var stepsThisRun = 0
         let startTokens = tokens
 
@@ -158,7 +160,9 @@ public final class Trainer {
 
         while true {
             let evalDue = step % config.train.evalEvery == 0 || step == total
-            if evalDue && !(step == firstStep && firstStep > 0) {
+            // A resumed run's checkpoint step was evaluated (and its row kept) before the checkpoint
+            // was written, so it is not evaluated again; this holds at step 0 too.
+            if evalDue && step != resumedAtStep {
                 let testLoss = evaluate(split: config.data.evalSplit)
                 var record = MetricsRecord(step: step, tokens: tokens, params: N,
                                            trainLoss: trainLossCount > 0 ? trainLossSum / Double(trainLossCount) : nil,

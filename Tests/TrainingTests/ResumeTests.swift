@@ -39,6 +39,49 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(wa.tensors, wb.tensors)
     }
 
+    /// Issue 18: a run stopped right after its step-0 evaluation and checkpoint, resumed several
+    /// times, has the unbroken run's metrics row for row (one step-0 row, not one per resume).
+    func testRunStoppedAtStepZeroAndResumedHasOneStepZeroRow() throws {
+        let dir = temporaryDirectory()
+        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
+        let unbroken = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("unbroken"))
+        try Trainer(config: unbroken).run()
+
+        var broken = unbroken
+        broken.train.runDir = dir.appendingPathComponent("broken").path
+        let first = try Trainer(config: broken)
+        first.stopAfterSteps = 0
+        XCTAssertEqual(try first.run().status, "stopped")
+        XCTAssertEqual(try Checkpoint.loadState(from: URL(fileURLWithPath: broken.train.runDir)).step, 0)
+        for _ in 0..<3 {
+            let again = try Trainer(config: broken, resume: true)
+            again.stopAfterSteps = 0
+            XCTAssertEqual(try again.run().status, "stopped")
+        }
+        let b0 = try metricsWithoutWallClock(URL(fileURLWithPath: broken.train.runDir))
+        XCTAssertEqual(b0.count, 1, "one step-0 row after three resumes at step 0: \(b0)")
+        try Trainer(config: broken, resume: true).run()
+        XCTAssertEqual(try metricsWithoutWallClock(URL(fileURLWithPath: unbroken.train.runDir)),
+                       try metricsWithoutWallClock(URL(fileURLWithPath: broken.train.runDir)))
+    }
+
+    /// A run killed after its last checkpoint but before summary.json, then resumed, reports
+    /// the final test loss of its last evaluation (not null).
+    func testResumeAfterLastCheckpointKeepsFinalLoss() throws {
+        let dir = temporaryDirectory()
+        let data = try writeTextDataset(train: sampleText, test: String(sampleText.prefix(400)), in: dir)
+        let cfg = tinyConfig(dataset: data, runDir: dir.appendingPathComponent("run"))
+        let done = try Trainer(config: cfg).run()
+        let run = URL(fileURLWithPath: cfg.train.runDir)
+        try FileManager.default.removeItem(at: run.appendingPathComponent("summary.json"))
+        let resumed = try Trainer(config: cfg, resume: true).run()
+        XCTAssertEqual(resumed.status, "completed")
+        XCTAssertNotNil(done.finalTestLoss)
+        XCTAssertEqual(resumed.finalTestLoss, done.finalTestLoss)
+        XCTAssertEqual(resumed.bestTestLoss, done.bestTestLoss)
+        XCTAssertEqual(resumed.steps, done.steps)
+    }
+
     func testResumeWithChangedConfigIsRefused() throws {
         var cfg = try stoppedTinyRun(stopAfter: 4)
         cfg.optimizer.lr = 1e-2
