@@ -18,10 +18,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CProcessControl"),
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fastFlags),
         .target(name: "Transformer", dependencies: ["Tensors"], swiftSettings: fastFlags),
         .target(name: "Tokenizers", dependencies: ["Tensors", "CPNG"], swiftSettings: fastFlags),
@@ -30,10 +32,12 @@ let package = Package(
         .target(name: "Training", dependencies: ["Tensors", "Transformer", "Datasets",
                                                .product(name: "TOMLKit", package: "TOMLKit")],
                 swiftSettings: fastFlags),
-        .target(name: "Sweeps", dependencies: ["Training"]),
+        .target(name: "Sweeps", dependencies: ["Training", "Datasets", "Transformer",
+                                               .product(name: "TOMLKit", package: "TOMLKit"),
+                                               .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Analysis", dependencies: ["Tensors", "CPNG"], swiftSettings: fastFlags),
         .executableTarget(name: "workbench", dependencies: [
-            "Tensors", "Transformer", "Tokenizers", "Datasets", "Training", "Sweeps", "Analysis",
+            "Tensors", "Transformer", "Tokenizers", "Datasets", "Training", "Sweeps", "Analysis", "CProcessControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
@@ -42,7 +46,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenizers"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Datasets", "Tensors"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "Datasets",
+                                                        .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
     ],
     // Numeric kernels share raw buffers across threads by design (disjoint writes); Swift 5 mode

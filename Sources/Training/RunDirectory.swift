@@ -44,6 +44,12 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// Takes the run's lock (`.lock`, an advisory `flock` held while the process lives), so
+    /// that two processes never train into one run directory; the second is refused.
+    public func acquireLock() throws -> RunLock {
+        try RunLock(url.appendingPathComponent(".lock"))
+    }
+
     public func writeConfig(_ cfg: TrainConfig) throws { try AtomicFile.write(cfg.renderTOML(), to: configURL) }
 
     /// Lines of metrics.jsonl whose step is at most `step` (what a resume keeps).
@@ -112,4 +118,25 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
         case status, message, item, tokensPerItem = "tokens_per_item", blasKernels = "blas_kernels"
     }
+}
+
+/// An exclusive lock on a run directory, held until released or the process ends (the kernel
+/// drops `flock` locks of dead processes, so a killed run never leaves a stale lock).
+public final class RunLock {
+    let fd: Int32
+    public let path: String
+
+    init(_ url: URL) throws {
+        path = url.path
+        fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw WorkbenchIOError.writeFailed(path: url.path, reason: "cannot create the run's lock file: \(String(cString: strerror(errno)))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            throw TrainingError.runLocked(path: url.deletingLastPathComponent().path)
+        }
+    }
+
+    deinit { flock(fd, LOCK_UN); close(fd) }
 }

@@ -18,6 +18,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case configChanged(path: String, keys: [String])
     case dataShape(String)
     case missingSplit(dataset: String, split: String)
+    case runLocked(path: String)
 
     public var description: String {
         switch self {
@@ -29,6 +30,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "cannot resume '\(path)': the config differs from the saved config.toml in \(keys.joined(separator: ", "))"
         case let .dataShape(msg): return "data does not fit the model: \(msg)"
         case let .missingSplit(dataset, split): return "dataset '\(dataset)' has no split '\(split)'"
+        case let .runLocked(path):
+            return "run directory '\(path)' is in use by another training process; refusing to train into it twice at once"
         }
     }
 }
@@ -111,6 +114,8 @@ public final class Trainer {
     @discardableResult
     public func run(_ onEvent: (TrainerEvent) -> Void = { _ in }) throws -> RunSummary {
         try run.create()
+        let lock = try run.acquireLock()
+        defer { withExtendedLifetime(lock) {} }
         var step = 0, tokens = 0, wallBefore = 0.0
         var best: (loss: Double, step: Int)? = nil
         var metrics: [String] = []
@@ -121,7 +126,8 @@ public final class Trainer {
             guard resume else { throw TrainingError.runExists(path: run.url.path, step: saved.step) }
             if let text = try? String(contentsOf: run.configURL, encoding: .utf8) {
                 let savedCfg = try TrainConfig.parse(text, file: run.configURL.path)
-                let diff = TrainConfig.fields.map(\.key).filter { savedCfg.renderValue($0) != config.renderValue($0) }
+                // Thread counts give identical numbers (fixed summation order), so they may change.
+                let diff = TrainConfig.fields.map(\.key).filter { $0 != "train.threads" && savedCfg.renderValue($0) != config.renderValue($0) }
                 if !diff.isEmpty { throw TrainingError.configChanged(path: run.url.path, keys: diff) }
             }
             let state = try Checkpoint.load(into: model, optimizer: optimizer, from: run.url)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessControl
 import Foundation
 import Training
 
@@ -16,8 +17,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override one key, as section.key=value (repeatable).") var overrides: [String] = []
     @Option(help: "Run directory (overrides train.run_dir).") var runDir: String?
     @Flag(help: "Continue the run in the run directory from its last checkpoint.") var resume = false
+    @Flag(help: .hidden) var exitWithParent = false
 
     func run() throws {
+        if exitWithParent {
+            // Started by a sweep: die with it (SIGKILL when the parent exits), so a killed sweep
+            // leaves no orphan writing into its run directories.
+            let parent = getppid()
+            _ = workbench_set_parent_death_signal(SIGKILL)
+            if getppid() != parent || parent == 1 { throw ExitCode(137) }
+        }
         let cfg = try resolveConfig()
         let trainer = try Trainer(config: cfg, resume: resume)
         var bar = ProgressBar()

@@ -11,6 +11,8 @@ struct Workbench: ParsableCommand {
             // Subcommands, one file each, in workflow order.
             DataCommand.self,
             TrainCommand.self,
+            SweepCommand.self,
+            RunsCommand.self,
             EvalCommand.self,
             SampleCommand.self,
             TokenizeCommand.self,

@@ -1,0 +1,133 @@
+import Foundation
+import Tensors
+import Training
+
+/// The folder of one sweep: `plan.json` (the runs it was made for), `configs/<run>.toml` (each
+/// run's planned config), `runs/<run>/` (run directories), `index.sqlite` (the results index)
+/// and `spec.toml` (a copy of the spec as given). A folder belongs to one plan: running a
+/// changed spec into it is refused, naming the runs that differ.
+///
+///     let folder = SweepFolder(URL(fileURLWithPath: "sweeps/text-quick"))
+///     try folder.adopt(plan, specText: text)
+public struct SweepFolder: Sendable {
+    public let url: URL
+    public init(_ url: URL) { self.url = url }
+
+    public var planURL: URL { url.appendingPathComponent("plan.json") }
+    public var indexURL: URL { url.appendingPathComponent("index.sqlite") }
+    public var runsURL: URL { url.appendingPathComponent("runs") }
+    public var configsURL: URL { url.appendingPathComponent("configs") }
+    public func runURL(_ name: String) -> URL { runsURL.appendingPathComponent(name) }
+    public func configURL(_ name: String) -> URL { configsURL.appendingPathComponent(name + ".toml") }
+
+    /// Whether `dir` looks like a sweep folder (it has a plan.json).
+    public static func isSweep(_ dir: URL) -> Bool {
+        FileManager.default.fileExists(atPath: dir.appendingPathComponent("plan.json").path)
+    }
+
+    /// What `plan.json` records of each run.
+    public struct RecordedRun: Codable, Equatable, Sendable {
+        public var name: String
+        public var configHash: String
+        public var params: Int
+        public var datasetTokens: Int
+        public var steps: Int
+        enum CodingKeys: String, CodingKey {
+            case name, configHash = "config_hash", params, datasetTokens = "dataset_tokens", steps
+        }
+    }
+    /// `plan.json`.
+    public struct RecordedPlan: Codable, Equatable, Sendable {
+        public var sweep: String
+        public var planHash: String
+        public var runs: [RecordedRun]
+        enum CodingKeys: String, CodingKey { case sweep, planHash = "plan_hash", runs }
+    }
+
+    public func recordedPlan() throws -> RecordedPlan? {
+        guard let data = try? Data(contentsOf: planURL) else { return nil }
+        do { return try JSONDecoder().decode(RecordedPlan.self, from: data) } catch {
+            throw SweepError.unreadablePlan(path: planURL.path, reason: "\(error)")
+        }
+    }
+
+    /// Makes the folder this plan's: writes plan.json and the run configs the first time;
+    /// afterwards checks that the plan is the same one.
+    public func adopt(_ plan: SweepPlan, specText: String?) throws {
+        let mine = RecordedPlan(sweep: plan.spec.name, planHash: plan.planHash, runs: plan.runs.map {
+            RecordedRun(name: $0.name, configHash: $0.configHash, params: $0.params, datasetTokens: $0.datasetTokens, steps: $0.steps)
+        })
+        if let old = try recordedPlan() {
+            guard old.planHash != mine.planHash else { return }
+            let oldByName = Dictionary(old.runs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let newNames = Set(mine.runs.map(\.name))
+            let added = mine.runs.filter { oldByName[$0.name] == nil }.map(\.name)
+            let removed = old.runs.filter { !newNames.contains($0.name) }.map(\.name)
+            let changed = mine.runs.filter { r in oldByName[r.name].map { $0.configHash != r.configHash } ?? false }.map(\.name)
+            throw SweepError.specChanged(folder: url.path, added: added, removed: removed, changed: changed)
+        }
+        let runsPresent = (try? FileManager.default.contentsOfDirectory(atPath: runsURL.path))?.filter { !$0.hasPrefix(".") } ?? []
+        if !runsPresent.isEmpty {
+            throw SweepError.foreignRuns(folder: url.path, examples: Array(runsPresent.sorted().prefix(3)))
+        }
+        try FileManager.default.createDirectory(at: runsURL, withIntermediateDirectories: true)
+        for r in plan.runs { try AtomicFile.write(r.config.renderTOML(), to: configURL(r.name)) }
+        if let specText { try AtomicFile.write(specText, to: url.appendingPathComponent("spec.toml")) }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try enc.encode(mine), to: planURL)   // last: the folder is adopted once this exists
+    }
+}
+
+/// Problems with a sweep as a whole, saying what to do about them.
+public enum SweepError: Error, CustomStringConvertible, Equatable {
+    case specChanged(folder: String, added: [String], removed: [String], changed: [String])
+    case foreignRuns(folder: String, examples: [String])
+    case unreadablePlan(path: String, reason: String)
+    case unknownRuns(names: [String], known: [String])
+    case executableMissing(path: String)
+    case notASweep(path: String)
+
+    public var description: String {
+        func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? " and \(xs.count - 5) more" : "") }
+        switch self {
+        case let .specChanged(folder, added, removed, changed):
+            var parts: [String] = []
+            if !changed.isEmpty { parts.append("changed config: \(list(changed))") }
+            if !added.isEmpty { parts.append("new runs: \(list(added))") }
+            if !removed.isEmpty { parts.append("dropped runs: \(list(removed))") }
+            return "the sweep folder '\(folder)' was made from a different spec (\(parts.joined(separator: "; "))); "
+                + "refusing to mix two specs in one folder: give another --out, or delete the folder to start over"
+        case let .foreignRuns(folder, examples):
+            return "'\(folder)/runs' already holds run directories (\(examples.joined(separator: ", "))) but no plan.json; refusing to adopt them"
+        case let .unreadablePlan(path, reason):
+            return "cannot read the sweep's plan '\(path)': \(reason)"
+        case let .unknownRuns(names, known):
+            return "no run named \(names.joined(separator: ", ")) in this sweep; its runs: \(list(known))"
+        case let .executableMissing(path):
+            return "cannot start training processes: the workbench executable '\(path)' is missing"
+        case let .notASweep(path):
+            return "'\(path)' is not a sweep folder (no plan.json); run `workbench sweep SPEC` first"
+        }
+    }
+}
+
+extension SweepPlan {
+    /// The plan a sweep folder records (plan.json and configs/), for reading a sweep without
+    /// its spec file: `workbench runs`, reports, cluster back-ends.
+    public init(recorded: SweepFolder.RecordedPlan, configs: URL) throws {
+        var runs: [PlannedRun] = []
+        for r in recorded.runs {
+            let url = configs.appendingPathComponent(r.name + ".toml")
+            let cfg: TrainConfig
+            do { cfg = try TrainConfig.load(from: url) } catch {
+                throw SweepError.unreadablePlan(path: url.path, reason: "\(error)")
+            }
+            runs.append(PlannedRun(name: r.name, grid: String(r.name.split(separator: "-").first ?? ""), config: cfg,
+                                   params: r.params, datasetTokens: r.datasetTokens, steps: r.steps,
+                                   tokens: r.steps * cfg.train.batchSize * cfg.model.nCtx, configHash: r.configHash))
+        }
+        self.init(spec: SweepSpec(name: recorded.sweep, file: configs.deletingLastPathComponent().appendingPathComponent("spec.toml").path,
+                                  base: TrainConfig()), runs: runs)
+    }
+}

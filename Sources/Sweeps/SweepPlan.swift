@@ -1,0 +1,169 @@
+import Datasets
+import Foundation
+import Training
+
+/// One run of a sweep as planned: its name, its fully resolved config, and the sizes that place
+/// it in the study (N, D, E, compute).
+public struct PlannedRun: Equatable, Sendable {
+    public var name: String
+    public var grid: String
+    /// The run's config; `train.run_dir` is the run's name relative to the sweep's `runs/`
+    /// folder and `train.threads` is 0 (the executor decides both).
+    public var config: TrainConfig
+    /// N, non-embedding parameters.
+    public var params: Int
+    /// D, unique training tokens the run may use.
+    public var datasetTokens: Int
+    public var steps: Int
+    /// E, tokens the run will process.
+    public var tokens: Int
+    public var computePFDays: Double { 6 * Double(params) * Double(tokens) / 8.64e19 }
+    /// SHA-256 of the config as TOML (run_dir and threads neutralised).
+    public var configHash: String
+}
+
+/// A sweep spec multiplied out into runs, in execution order (grid by grid, then by size).
+///
+///     let plan = try SweepPlan(spec: try SweepSpec.load(from: url))
+///     for r in plan.runs { print(r.name, r.params, r.steps) }
+public struct SweepPlan: Sendable {
+    public var spec: SweepSpec
+    public var runs: [PlannedRun]
+
+    public init(spec: SweepSpec, runs: [PlannedRun]) { self.spec = spec; self.runs = runs }
+
+    public init(spec: SweepSpec, datasetTokens: (TrainConfig) throws -> Int = DatasetSize.trainingTokens) throws {
+        self.spec = spec
+        var runs: [PlannedRun] = []
+        var sizeCache: [String: Int] = [:]
+        for g in spec.grids {
+            var base = spec.base
+            for (k, v) in spec.overrides { try base.set(k, to: v) }
+            let shapes: [ModelShape]
+            switch g.shapes {
+            case .base:
+                shapes = [ModelShape.make(nLayer: base.model.nLayer, dModel: base.model.dModel, base: base.model,
+                                          headDim: g.headDim, mlpRatio: g.mlpRatio, attnRatio: g.attnRatio)]
+            case .pairs(let pairs):
+                shapes = pairs.map { ModelShape.make(nLayer: $0[0], dModel: $0[1], base: base.model, headDim: g.headDim,
+                                                     mlpRatio: g.mlpRatio, attnRatio: g.attnRatio) }
+            case .targetParams(let targets, let aspect):
+                shapes = targets.map { ModelShape.forTarget(params: $0, aspectRatio: aspect, base: base.model, headDim: g.headDim,
+                                                            mlpRatio: g.mlpRatio, attnRatio: g.attnRatio) }
+            }
+            // Every combination of the extra axes, in key order.
+            var combos: [[(String, String)]] = [[]]
+            for (k, values) in g.axes { combos = combos.flatMap { c in values.map { c + [(k, $0)] } } }
+            for shape in shapes {
+                for d in g.dataTokens {
+                    for seed in g.seeds {
+                        for combo in combos {
+                            var cfg = base
+                            cfg.model.nLayer = shape.nLayer; cfg.model.dModel = shape.dModel; cfg.model.nHead = shape.nHead
+                            cfg.model.mlpWidth = shape.mlpWidth; cfg.model.attnWidth = shape.attnWidth
+                            cfg.data.maxTrainTokens = d
+                            cfg.train.seed = seed
+                            for (k, v) in combo { try cfg.set(k, to: v) }
+                            let sizeKey = "\(cfg.data.dataset)|\(d)|\(cfg.model.nCtx)"
+                            let D: Int
+                            if let c = sizeCache[sizeKey] { D = c } else { D = try datasetTokens(cfg); sizeCache[sizeKey] = D }
+                            let perStep = cfg.train.batchSize * cfg.model.nCtx
+                            let steps: Int
+                            switch g.length {
+                            case .tokens(let e): steps = max(1, Int((e / Double(perStep)).rounded(.up)))
+                            case .epochs(let k): steps = max(1, Int((k * Double(D) / Double(perStep)).rounded(.up)))
+                            case .steps(let n): steps = n
+                            case .base: steps = cfg.train.steps
+                            }
+                            cfg.train.steps = steps
+                            if g.evals > 0 { cfg.train.evalEvery = max(1, steps / g.evals) }
+                            if cfg.train.checkpointEvery % cfg.train.evalEvery != 0 { cfg.train.checkpointEvery = 0 }
+                            var name = "\(g.name)-L\(shape.nLayer)-d\(shape.dModel)-D\(d == 0 ? "all" : Self.compact(Double(d)))-s\(seed)"
+                            for (k, v) in combo { name += "-\(k.split(separator: ".").last!)\(v.replacingOccurrences(of: "/", with: "_"))" }
+                            cfg.train.runDir = name
+                            cfg.train.threads = 0
+                            runs.append(PlannedRun(name: name, grid: g.name, config: cfg, params: shape.params, datasetTokens: D,
+                                                   steps: steps, tokens: steps * perStep, configHash: Self.hash(cfg)))
+                        }
+                    }
+                }
+            }
+        }
+        var seen = Set<String>()
+        for r in runs where !seen.insert(r.name).inserted {
+            throw SweepSpecError(file: spec.file, key: nil, reason: "two runs would share the name '\(r.name)' (repeated values on an axis?)")
+        }
+        self.runs = runs
+    }
+
+    /// The config hash that identifies a run across machines: TOML with run_dir and threads neutralised.
+    public static func hash(_ cfg: TrainConfig) -> String {
+        var c = cfg
+        c.train.runDir = URL(fileURLWithPath: cfg.train.runDir).lastPathComponent
+        c.train.threads = 0
+        return SHA256.hex(of: Data(c.renderTOML().utf8))
+    }
+
+    /// Digest of the whole plan (names and config hashes): a sweep folder belongs to one plan.
+    public var planHash: String {
+        SHA256.hex(of: Data(runs.map { "\($0.name) \($0.configHash)\n" }.joined().utf8))
+    }
+
+    /// 250000 → "2.5e5", 100000 → "1e5", 64 → "64".
+    static func compact(_ x: Double) -> String {
+        if x < 1000 { return String(Int(x)) }
+        let e = Int(floor(log10(x)))
+        let m = x / pow(10, Double(e))
+        let ms = m == m.rounded() ? String(Int(m)) : String(format: "%g", (m * 100).rounded() / 100)
+        return "\(ms)e\(e)"
+    }
+}
+
+/// D for a config: the unique training tokens the trainer will keep (whole records for the
+/// records layout), read from the shard manifest without loading the shards.
+public enum DatasetSize {
+    public static func trainingTokens(_ cfg: TrainConfig) throws -> Int {
+        let spec = cfg.data.dataset
+        let available: Int
+        var records = false
+        if spec.hasPrefix("builtin:") {
+            available = try DatasetSource.load(spec).splits["train"]?.tokens.count ?? 0
+        } else {
+            let url = URL(fileURLWithPath: spec).appendingPathComponent("manifest.json")
+            guard let data = try? Data(contentsOf: url) else {
+                throw SweepSpecError(file: spec, key: "data.dataset",
+                                     reason: "no prepared dataset here (missing manifest.json); prepare it with `workbench data prepare NAME --data-dir …`")
+            }
+            let m: ShardManifest
+            do { m = try JSONDecoder().decode(ShardManifest.self, from: data) } catch {
+                throw SweepSpecError(file: url.path, key: nil, reason: "unreadable manifest: \(error)")
+            }
+            guard let train = m.splits["train"] else {
+                throw SweepSpecError(file: url.path, key: nil, reason: "the dataset has no train split")
+            }
+            available = train.tokens
+            records = m.layout == .records
+        }
+        guard cfg.data.maxTrainTokens > 0 else { return available }
+        var keep = min(cfg.data.maxTrainTokens, available)
+        if records { keep -= keep % (cfg.model.nCtx + 1) }
+        return keep
+    }
+}
+
+extension DatasetSize {
+    /// The modality a dataset's manifest names (`text` for the built-in sample); nil when unreadable.
+    public static func modality(of dataset: String) -> String? {
+        if dataset.hasPrefix("builtin:") { return "text" }
+        let url = URL(fileURLWithPath: dataset).appendingPathComponent("manifest.json")
+        guard let data = try? Data(contentsOf: url), let m = try? JSONDecoder().decode(ShardManifest.self, from: data) else { return nil }
+        return m.modality
+    }
+
+    /// Modalities of every dataset a plan uses.
+    public static func modalities(_ plan: SweepPlan) -> [String: String] {
+        var out: [String: String] = [:]
+        for d in Set(plan.runs.map(\.config.data.dataset)) { out[d] = modality(of: d) }
+        return out
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+import Sweeps
+import Training
+
+/// Parsing sweep specs and multiplying them out into runs.
+final class SweepSpecTests: XCTestCase {
+    func spec(_ text: String) throws -> SweepSpec {
+        try SweepSpec.parse(text, file: "/tmp/s.toml", baseDirectory: URL(fileURLWithPath: "/tmp"))
+    }
+
+    func testGridMultipliesShapesDataSizesSeedsAndAxes() throws {
+        let s = try spec("""
+            name = "t"
+            [set]
+            "train.batch_size" = 4
+            "model.n_ctx" = 16
+            [[grid]]
+            name = "g"
+            shapes = [[1, 32], [2, 64]]
+            data_tokens = [0, 1000]
+            seeds = [1, 2]
+            tokens = 6400
+            evals = 4
+            [grid.axes]
+            "optimizer.lr" = [1e-3, 2e-3]
+            """)
+        let plan = try SweepPlan(spec: s) { cfg in cfg.data.maxTrainTokens == 0 ? 50_000 : cfg.data.maxTrainTokens }
+        XCTAssertEqual(plan.runs.count, 2 * 2 * 2 * 2)
+        let r = plan.runs[0]
+        XCTAssertEqual(r.name, "g-L1-d32-Dall-s1-lr0.001")
+        XCTAssertEqual(r.steps, 100)                     // 6400 tokens / (4 · 16)
+        XCTAssertEqual(r.tokens, 6400)
+        XCTAssertEqual(r.config.train.evalEvery, 25)
+        XCTAssertEqual(r.datasetTokens, 50_000)
+        XCTAssertEqual(r.params, 12 * 32 * 32 + 15 * 32)  // 12·d² weights + 13·d biases and layer norms per layer + 2·d final (d = 32)
+        XCTAssertEqual(plan.runs.map(\.name).filter { $0.contains("D1e3-s2-lr0.002") }.count, 2)
+        XCTAssertEqual(Set(plan.runs.map(\.configHash)).count, 16)
+    }
+
+    func testEpochRuleTrainsForKPassesOverD() throws {
+        let s = try spec("""
+            [set]
+            "train.batch_size" = 2
+            "model.n_ctx" = 10
+            [[grid]]
+            data_tokens = [1000, 4000]
+            epochs = 3
+            """)
+        let plan = try SweepPlan(spec: s) { $0.data.maxTrainTokens }
+        XCTAssertEqual(plan.runs.map(\.steps), [150, 600])   // 3·D / 20
+    }
+
+    func testTargetSizesBecomeShapesNearTheTarget() throws {
+        let s = try spec("""
+            [[grid]]
+            params = [2e4, 2e5, 2e6]
+            aspect_ratio = 32
+            steps = 10
+            """)
+        let plan = try SweepPlan(spec: s) { _ in 1000 }
+        for (r, target) in zip(plan.runs, [2e4, 2e5, 2e6]) {
+            XCTAssertLessThan(abs(log(Double(r.params) / target)), log(2.0), "\(r.name): N = \(r.params) for target \(target)")
+            XCTAssertEqual(r.config.model.dModel % 16, 0)
+            XCTAssertEqual(r.config.model.attnWidth % r.config.model.nHead, 0)
+        }
+        XCTAssertLessThan(plan.runs[0].config.model.nLayer, plan.runs[2].config.model.nLayer)
+    }
+
+    func testUnknownKeysAndEmptyAxesNameFileAndKey() {
+        let cases: [(String, String)] = [
+            ("bogus = 1\n[[grid]]\nsteps = 1", "'bogus'"),
+            ("[[grid]]\nshapez = [[1, 8]]", "'grid[1].shapez'"),
+            ("[[grid]]\nseeds = []", "'grid[1].seeds'"),
+            ("[[grid]]\nshapes = []", "'grid[1].shapes'"),
+            ("[[grid]]\n[grid.axes]\n\"optimizer.lr\" = []", "'grid[1].axes.optimizer.lr'"),
+            ("[[grid]]\n[grid.axes]\n\"optimizer.lrr\" = [1]", "'grid[1].axes.optimizer.lrr'"),
+            ("[set]\n\"train.stepz\" = 3\n[[grid]]", "'set.train.stepz'"),
+            ("[[grid]]\ntokens = 10\nepochs = 2", "'grid[1].epochs'"),
+            ("name = \"x\"", "'grid'"),
+        ]
+        for (text, key) in cases {
+            XCTAssertThrowsError(try spec(text), text) { error in
+                let msg = "\(error)"
+                XCTAssertTrue(msg.contains("/tmp/s.toml") && msg.contains(key), "\(text) → \(msg)")
+            }
+        }
+    }
+
+    func testBaseConfigIsReadRelativeToTheSpec() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sweeps"), withIntermediateDirectories: true)
+        try "[model]\nn_layer = 3\nd_model = 48\nn_head = 3\n[train]\nsteps = 7\n".write(to: dir.appendingPathComponent("base.toml"), atomically: true, encoding: .utf8)
+        try "base = \"../base.toml\"\n[[grid]]\n".write(to: dir.appendingPathComponent("sweeps/x.toml"), atomically: true, encoding: .utf8)
+        let s = try SweepSpec.load(from: dir.appendingPathComponent("sweeps/x.toml"))
+        XCTAssertEqual(s.name, "x")
+        let plan = try SweepPlan(spec: s) { _ in 100 }
+        XCTAssertEqual(plan.runs.map(\.name), ["g1-L3-d48-Dall-s1"])
+        XCTAssertEqual(plan.runs[0].steps, 7)
+        XCTAssertEqual(plan.runs[0].config.model.nHead, 3)
+    }
+}
