@@ -14,6 +14,8 @@ struct SweepCommand: ParsableCommand {
         The sweep folder (default sweeps/<name>) receives plan.json, configs/, runs/<run>/ and index.sqlite.
         Running the same command again skips finished runs and resumes unfinished ones from their checkpoints.
         Example: workbench sweep configs/sweeps/text-quick.toml --dry-run
+        With --backend slurm the unfinished runs go to Slurm as one job array (one task per run) instead;
+        `workbench runs SWEEP` then shows each task's Slurm state.
         """)
 
     @Argument(help: "Sweep spec (TOML; see configs/sweeps/).") var spec: String
@@ -22,6 +24,7 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Run only these runs (names as in the plan).") var only: [String] = []
     @Option(help: "Runs at a time (default: the spec's `parallel`, else one per core).") var maxParallel: Int?
     @Flag(help: "Skip the speed measurement behind the time estimates.") var noEstimate = false
+    @OptionGroup var slurm: SweepSlurmOptions
 
     func run() throws {
         let specURL = URL(fileURLWithPath: spec)
@@ -38,9 +41,10 @@ struct SweepCommand: ParsableCommand {
             try folder.adopt(plan, specText: nil)   // throws the mismatch, naming the runs
         }
         let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
-        let estimate = noEstimate ? nil : SweepEstimate.measure(plan, threadsPerRun: threads)
+        let estimate = noEstimate || slurm.backend == .slurm ? nil : SweepEstimate.measure(plan, threadsPerRun: threads)
         SweepPlanPrinter.print(plan, states: states, estimate: estimate, parallel: parallel, threads: threads, folder: folder)
         if dryRun { return }
+        if slurm.backend == .slurm { try slurm.checkBeforeAdopting() }
 
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
         let lock: RunLock
@@ -58,6 +62,10 @@ struct SweepCommand: ParsableCommand {
         let finished = selected.count - todo.count
         if todo.isEmpty {
             print("every selected run is finished (\(finished)); nothing to do. `workbench runs \(folder.url.path)` lists them.")
+            return
+        }
+        if slurm.backend == .slurm {
+            try slurm.submit(plan, folder: folder, todo: todo, finished: finished, executable: try Self.executable())
             return
         }
         print("running \(todo.count) runs (\(finished) already finished), \(parallel) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
