@@ -93,7 +93,9 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 if alive "$STATE/slurmctld.pid"; then
   $SUDO scontrol reconfigure || die "scontrol reconfigure failed"
 else
-  $SUDO slurmctld -i || die "slurmctld did not start: $(tail -n 5 "$STATE/log/slurmctld.log" 2>/dev/null)"
+  # No controller of ours is alive: whatever state an earlier one left (jobs, node states) goes.
+  $SUDO rm -rf "$STATE/ctld" "$STATE/spool"; $SUDO mkdir -p "$STATE/ctld" "$STATE/spool"
+  $SUDO slurmctld -i -c || die "slurmctld did not start: $(tail -n 5 "$STATE/log/slurmctld.log" 2>/dev/null)"
 fi
 alive "$STATE/slurmd.pid" || $SUDO slurmd || die "slurmd did not start: $(tail -n 5 "$STATE/log/slurmd.log" 2>/dev/null)"
 
