@@ -23,13 +23,20 @@ public struct CheckpointState: Codable, Equatable, Sendable {
 
 /// Saves and restores `checkpoint.safetensors` (weights, nanoGPT names, readable by Python's
 /// `safetensors`), `optimizer.safetensors` (AdamW moments `exp_avg.*`, `exp_avg_sq.*`) and
-/// `checkpoint.json` (the loop's position). Each is written to a temporary name and renamed;
-/// the JSON goes last and every file records its step, so a half-written checkpoint is detected
-/// on load instead of being trusted.
+/// `checkpoint.json` (the loop's position). A checkpoint is written as a set: all three files are
+/// first staged as `<file>.next` (each written to a temporary name and renamed), the JSON last,
+/// then renamed into place in the same order. A process killed at any moment (SIGTERM from
+/// Slurm's scancel or preemption, SIGKILL) therefore leaves either the previous checkpoint plus
+/// an incomplete stage, or a complete stage: `recoverStaged` (called by the trainer under the
+/// run's lock) discards the first and finishes the second. Every file records its step, so a
+/// mixed set is still detected on load instead of being trusted.
 public enum Checkpoint {
     public static let weightsFile = "checkpoint.safetensors"
     public static let optimizerFile = "optimizer.safetensors"
     public static let stateFile = "checkpoint.json"
+    /// Suffix of a staged (not yet committed) checkpoint file.
+    public static let stagedSuffix = ".next"
+    static var setFiles: [String] { [optimizerFile, weightsFile, stateFile] }   // stage and commit order
 
     public static func exists(in dir: URL) -> Bool {
         FileManager.default.fileExists(atPath: dir.appendingPathComponent(stateFile).path)
@@ -38,12 +45,44 @@ public enum Checkpoint {
     public static func save(model: GPT, optimizer: AdamW, state: CheckpointState, to dir: URL) throws {
         let meta = ["step": String(state.step), "format": "workbench-gpt"]
         try writeTensors(layout: model.layout, prefix: "", buffers: [("exp_avg.", optimizer.m), ("exp_avg_sq.", optimizer.v)],
-                         metadata: meta, to: dir.appendingPathComponent(optimizerFile))
+                         metadata: meta, to: staged(optimizerFile, in: dir))
         try writeTensors(layout: model.layout, prefix: "", buffers: [("", model.parameters)],
-                         metadata: meta, to: dir.appendingPathComponent(weightsFile))
+                         metadata: meta, to: staged(weightsFile, in: dir))
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try enc.encode(state), to: dir.appendingPathComponent(stateFile))
+        try AtomicFile.write(try enc.encode(state), to: staged(stateFile, in: dir))   // the stage is complete once this exists
+        try commitStaged(in: dir)
+    }
+
+    static func staged(_ file: String, in dir: URL) -> URL { dir.appendingPathComponent(file + stagedSuffix) }
+
+    /// Settles a checkpoint that a killed process left half-saved: a complete stage (its
+    /// `checkpoint.json.next` exists) is renamed into place, an incomplete one is removed, so the
+    /// directory holds one consistent checkpoint. Returns what it did, or nil when there was
+    /// nothing staged. Only the process holding the run's lock may call it.
+    @discardableResult
+    public static func recoverStaged(in dir: URL) throws -> String? {
+        let fm = FileManager.default
+        let present = setFiles.filter { fm.fileExists(atPath: staged($0, in: dir).path) }
+        guard !present.isEmpty else { return nil }
+        if present.contains(stateFile) {
+            let step = (try? JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: staged(stateFile, in: dir))))?.step
+            try commitStaged(in: dir)
+            return "finished saving the checkpoint of step \(step.map(String.init) ?? "?") that an interrupted process had staged"
+        }
+        for f in present { try fm.removeItem(at: staged(f, in: dir)) }
+        return "discarded an incompletely staged checkpoint (\(present.map { $0 + stagedSuffix }.joined(separator: ", ")))"
+    }
+
+    /// Renames the staged files into place, the JSON last.
+    static func commitStaged(in dir: URL) throws {
+        for f in setFiles {
+            let from = staged(f, in: dir), to = dir.appendingPathComponent(f)
+            guard FileManager.default.fileExists(atPath: from.path) else { continue }
+            if rename(from.path, to.path) != 0 {
+                throw WorkbenchIOError.writeFailed(path: to.path, reason: "cannot rename the staged checkpoint file into place: \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     static func writeTensors(layout: ParameterLayout, prefix: String, buffers: [(String, FloatBuffer)],

@@ -121,6 +121,9 @@ public final class Trainer {
         var metrics: [String] = []
         var resumedAtStep: Int? = nil
         var lastTestLoss: Double? = nil
+        if let settled = try Checkpoint.recoverStaged(in: run.url) {
+            FileHandle.standardError.write(Data("note: \(run.url.path): \(settled)\n".utf8))
+        }
         if Checkpoint.exists(in: run.url) {
             let saved = try Checkpoint.loadState(from: run.url)
             guard resume else { throw TrainingError.runExists(path: run.url.path, step: saved.step) }
