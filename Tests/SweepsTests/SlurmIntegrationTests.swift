@@ -5,8 +5,8 @@ import Training
 
 /// Against a real Slurm (tools/slurm/start.sh; .ci/run sets WORKBENCH_SLURM_TEST=1): a tiny
 /// sweep submitted as one job array finishes every run with exactly the curves and weights of
-/// the local executor; one array task cancelled with `scancel` mid-run and requeued resumes
-/// from its checkpoint; `workbench runs` shows the Slurm states and the index says what the
+/// the local executor; one array task cancelled with `scancel` mid-run and requeued, and one
+/// requeued by Slurm while running (as preemption does), resume from their checkpoints; `workbench runs` shows the Slurm states and the index says what the
 /// run directories say; a submission Slurm rejects is reported in Slurm's words.
 final class SlurmIntegrationTests: XCTestCase {
     override func setUpWithError() throws {
@@ -56,12 +56,24 @@ final class SlurmIntegrationTests: XCTestCase {
             return st.status == .partial && st.step > 0 ? st.step : nil
         }
         try SlurmTestSupport.must("scancel", [victimTask])
+        // Task 1 is preempted instead: requeued by Slurm while it runs (SIGTERM at any moment, even mid-save).
+        let preempted = submission.runs[1], preemptedTask = "\(job)_1"
+        let preemptedDir = sweep.appendingPathComponent("runs/\(preempted)")
+        _ = try SlurmTestSupport.waitFor("task \(preemptedTask) to checkpoint past step 0", seconds: 120) { () -> Int? in
+            let st = RunState.read(preemptedDir)
+            if st.status.isFinished { XCTFail("\(preempted) finished before it could be requeued; make the runs longer"); throw CocoaError(.userCancelled) }
+            return st.status == .partial && st.step > 0 ? st.step : nil
+        }
+        try SlurmTestSupport.must("scontrol", ["requeue", preemptedTask])
         _ = try SlurmTestSupport.waitFor("\(victimTask) to leave the queue", seconds: 60) {
             try SlurmTestSupport.queued(job: job)[victimTask] == nil ? true : nil
         }
-        _ = try SlurmTestSupport.waitFor("the cancelled task's training process to end", seconds: 30) {
-            processIDs(commandLineContaining: ["train", victimDir.path]).isEmpty ? true : nil
+        _ = try SlurmTestSupport.waitFor("the stopped tasks' training processes to end", seconds: 30) {
+            processIDs(commandLineContaining: ["train", victimDir.path]).isEmpty
+                && processIDs(commandLineContaining: ["train", preemptedDir.path]).isEmpty ? true : nil
         }
+        let preemptedAt = RunState.read(preemptedDir)
+        XCTAssertEqual(preemptedAt.status, .partial)
         let cancelled = RunState.read(victimDir)
         XCTAssertEqual(cancelled.status, .partial, "the cancelled run should be unfinished")
         XCTAssertGreaterThanOrEqual(cancelled.step, seen)
@@ -70,9 +82,15 @@ final class SlurmIntegrationTests: XCTestCase {
         XCTAssertTrue(during.output.contains("failed (\(victimTask)"), "runs shows the cancelled task as failed:\n\(during.output)")
         XCTAssertTrue(during.output.contains("CANCELLED"), "runs quotes the task's log:\n\(during.output)")
 
-        // Requeue it (Slurm holds a requeued task ~2 minutes unless told to start it now).
+        // Requeue the cancelled one. Slurm holds a requeued task ~2 minutes (reason BeginTime)
+        // unless told, once it is pending again, to start now.
         try SlurmTestSupport.must("scontrol", ["requeue", victimTask])
-        try SlurmTestSupport.must("scontrol", ["update", "JobId=\(victimTask)", "StartTime=now"])
+        for task in [victimTask, preemptedTask] {
+            _ = try SlurmTestSupport.waitFor("\(task) to be pending again", seconds: 60) {
+                try SlurmTestSupport.queued(job: job)[task] == "PENDING" ? true : nil
+            }
+            try SlurmTestSupport.must("scontrol", ["update", "JobId=\(task)", "StartTime=now"])
+        }
 
         // Everything finishes.
         let names = submission.runs
@@ -81,12 +99,17 @@ final class SlurmIntegrationTests: XCTestCase {
             let queue = try SlurmTestSupport.queued(job: job)
             return done && queue.isEmpty ? true : nil
         }
-        let trainLog = try String(contentsOf: victimDir.appendingPathComponent("train.log"), encoding: .utf8)
-        let resumedAt = trainLog.components(separatedBy: "resuming at step ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
-        XCTAssertEqual(resumedAt.count, 1, "one resume in \(victim)'s train.log:\n\(trainLog)")
-        XCTAssertEqual(resumedAt.first, cancelled.step, "the requeued task resumes from the checkpoint the cancel left")
-        let taskLog = try String(contentsOf: SlurmArrayScript.logURL(sweep, jobID: job, index: 0), encoding: .utf8)
-        XCTAssertTrue(taskLog.contains("attempt 2"), taskLog)
+        // Each stopped task resumed once, from the checkpoint it left (or from the one it was saving
+        // when stopped, which the resume finishes), and its task log shows the second attempt.
+        for (run, dir, index, leftAt) in [(victim, victimDir, 0, cancelled.step), (preempted, preemptedDir, 1, preemptedAt.step)] {
+            let trainLog = try String(contentsOf: dir.appendingPathComponent("train.log"), encoding: .utf8)
+            let resumedAt = trainLog.components(separatedBy: "resuming at step ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+            XCTAssertEqual(resumedAt.count, 1, "one resume in \(run)'s train.log:\n\(trainLog)")
+            XCTAssertGreaterThan(leftAt, 0, run)
+            XCTAssertGreaterThanOrEqual(resumedAt.first ?? -1, leftAt, "\(run) resumes from its checkpoint, not from the start")
+            let taskLog = try String(contentsOf: SlurmArrayScript.logURL(sweep, jobID: job, index: index), encoding: .utf8)
+            XCTAssertTrue(taskLog.contains("attempt 2"), taskLog)
+        }
 
         // Same curves and weights as the local executor.
         for n in names {
@@ -121,7 +144,7 @@ final class SlurmIntegrationTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertTrue(again.output.contains("every selected run is finished (4)"), again.output)
         XCTAssertEqual(try SlurmJobLedger.read(SweepFolder(sweep)).submissions.count, 1)
-        print("slurm integration: \(String(format: "%.1f", Date().timeIntervalSince(began))) s; cancelled \(victimTask) at step \(cancelled.step)")
+        print("slurm integration: \(String(format: "%.1f", Date().timeIntervalSince(began))) s; cancelled \(victimTask) at step \(cancelled.step), requeued \(preemptedTask) at step \(preemptedAt.step)")
     }
 
     func testRejectedSubmissionQuotesSlurmAndLosesNothing() throws {
