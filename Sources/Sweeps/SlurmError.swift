@@ -15,8 +15,8 @@ public enum SlurmError: Error, CustomStringConvertible, Equatable {
         case let .badOption(why):
             return why
         case let .commandMissing(name):
-            return "'\(name)' is not on the PATH: this machine cannot submit to Slurm (run on a login node of the cluster, "
-                + "or start a local test cluster with tools/slurm/start.sh); nothing was submitted"
+            return "'\(name)' is not on the PATH: this machine cannot reach Slurm (run on a login node of the cluster, "
+                + "or start a one-node test cluster with tools/slurm/start.sh); nothing was submitted"
         case let .rejected(script, message):
             return "Slurm rejected the job array '\(script)': \(message)"
         case let .unexpectedReply(command, output):

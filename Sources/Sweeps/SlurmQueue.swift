@@ -47,7 +47,7 @@ public enum SlurmQueue {
                 s.detail = q.state + (q.reason.isEmpty || q.reason == "None" ? "" : " (\(q.reason))")
             } else if !queue.ok {
                 s.phase = dir.status.isFinished ? .finished : .unknown
-                s.detail = queue.problem
+                s.detail = dir.status.isFinished ? nil : queue.problem
             } else if dir.status.isFinished {
                 s.phase = .finished
             } else {
@@ -75,10 +75,14 @@ public enum SlurmQueue {
     /// when squeue is missing or fails.
     static func queued(jobIDs: Set<String>) -> (ok: Bool, problem: String?, tasks: [String: (state: String, reason: String)]) {
         let reply: SlurmCommand.Reply
-        do { reply = try SlurmCommand.run("squeue", ["--noheader", "--array", "--format=%i|%T|%r"]) } catch {
-            return (false, "\(error)", [:])
+        do { reply = try SlurmCommand.run("squeue", ["--noheader", "--array", "--format=%i|%T|%r"]) } catch SlurmError.commandMissing {
+            return (false, "squeue is not on the PATH", [:])
+        } catch {
+            return (false, "squeue could not be started: \(error)", [:])
         }
-        guard reply.status == 0 else { return (false, "squeue failed: \(reply.message)", [:]) }
+        guard reply.status == 0 else {
+            return (false, "squeue failed: \(reply.message.split(separator: "\n").last.map(String.init) ?? "exit status \(reply.status)")", [:])
+        }
         var tasks: [String: (state: String, reason: String)] = [:]
         for line in reply.output.split(separator: "\n") {
             let f = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
