@@ -26,7 +26,7 @@ public enum SlurmQueue {
         let tasks = ledger.latestTasks()
         guard !tasks.isEmpty else { return [:] }
         let jobIDs = Set(tasks.values.map(\.jobID))
-        let queue = queued(jobIDs: jobIDs)
+        let queue = queued(jobIDs: jobIDs, name: SlurmArrayScript.jobName(plan.spec.name))
         let accounting = queue.ok ? accounted(jobIDs: jobIDs) : nil
         let steps = Dictionary(plan.runs.map { ($0.name, $0.steps) }, uniquingKeysWith: { a, _ in a })
         var out: [String: TaskState] = [:]
@@ -71,11 +71,12 @@ public enum SlurmQueue {
         return out
     }
 
-    /// `squeue` rows of the given arrays, by `<job>_<index>`; `ok` is false (with the problem)
-    /// when squeue is missing or fails.
-    static func queued(jobIDs: Set<String>) -> (ok: Bool, problem: String?, tasks: [String: (state: String, reason: String)]) {
+    /// `squeue` rows of the given arrays, by `<job>_<index>` (only jobs named `name`, so a job id
+    /// that a reset controller gave to another job is not taken for ours); `ok` is false (with
+    /// the problem) when squeue is missing or fails.
+    static func queued(jobIDs: Set<String>, name: String) -> (ok: Bool, problem: String?, tasks: [String: (state: String, reason: String)]) {
         let reply: SlurmCommand.Reply
-        do { reply = try SlurmCommand.run("squeue", ["--noheader", "--array", "--format=%i|%T|%r"]) } catch SlurmError.commandMissing {
+        do { reply = try SlurmCommand.run("squeue", ["--noheader", "--array", "--format=%i|%T|%r|%j"]) } catch SlurmError.commandMissing {
             return (false, "squeue is not on the PATH", [:])
         } catch {
             return (false, "squeue could not be started: \(error)", [:])
@@ -86,7 +87,7 @@ public enum SlurmQueue {
         var tasks: [String: (state: String, reason: String)] = [:]
         for line in reply.output.split(separator: "\n") {
             let f = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard f.count >= 3, let job = f[0].split(separator: "_").first, jobIDs.contains(String(job)) else { continue }
+            guard f.count >= 4, f[3] == name, let job = f[0].split(separator: "_").first, jobIDs.contains(String(job)) else { continue }
             tasks[f[0]] = (f[1], f[2])
         }
         return (true, nil, tasks)
