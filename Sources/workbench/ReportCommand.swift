@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Report title.") var title = "Scaling-law report"
 
     func run() throws {
-        let all = try RunRecord.loadAll(try Self.runDirectories(runs.map { URL(fileURLWithPath: $0) }))
+        let all = try Self.loadRuns(runs.map { URL(fileURLWithPath: $0) })
         let options = ScalingStudy.Options(resamples: bootstrap, frontierResamples: frontierBootstrap, seed: seed, delta: delta, holdOut: holdOut)
         let start = Date()
         let files = try ScalingReport.write(runs: all, to: URL(fileURLWithPath: out), options: options, title: title)
@@ -35,6 +35,22 @@ struct ReportCommand: ParsableCommand {
 }
 
 extension ReportCommand {
+    /// The runs under the given paths. With several sweep folders (a study), each run's name is
+    /// prefixed with its sweep folder's, so that equal run names from different sweeps stay apart.
+    static func loadRuns(_ paths: [URL]) throws -> [RunRecord] {
+        let sweeps = paths.filter { SweepFolder.isSweep($0) }
+        var runs = try RunRecord.loadAll(try runDirectories(paths))
+        if sweeps.count > 1 {
+            let roots = Set(sweeps.map { $0.standardizedFileURL.path })
+            for i in runs.indices {
+                let sweep = runs[i].url.deletingLastPathComponent().deletingLastPathComponent()
+                if roots.contains(sweep.standardizedFileURL.path) { runs[i].name = "\(sweep.lastPathComponent)-\(runs[i].name)" }
+            }
+            runs.sort { $0.name < $1.name }
+        }
+        return runs
+    }
+
     /// Paths with every sweep folder replaced by the run directories its results index lists
     /// with at least one evaluation (the index is refreshed from the run directories first).
     static func runDirectories(_ paths: [URL]) throws -> [URL] {

@@ -107,8 +107,7 @@ struct StudyCommand: ParsableCommand {
 
         // 4. One report over every modality.
         let reportStarted = Date()
-        let dirs = try ReportCommand.runDirectories(folders.map(\.1.url))
-        let runs = try RunRecord.loadAll(dirs)
+        let runs = try ReportCommand.loadRuns(folders.map(\.1.url))
         let options = preset == "quick" ? ScalingStudy.Options(resamples: 300, frontierResamples: 60)
                                          : ScalingStudy.Options(resamples: 1000, frontierResamples: 200)
         let reportDir = studyDir.appendingPathComponent("report")
@@ -153,7 +152,8 @@ enum StudyEvaluations {
                 print(String(format: "%@: loss by position of %@ (%.4f nats/token over %d tokens)", modality, largest.name, r.lossNats, r.countedTokens))
             }
         }
-        for r in done {
+        // Mutual information against N: the size grid's runs (the data grid's overfit ones would mix in D).
+        for r in done where r.name.hasPrefix("size-") {
             let dir = folder.runURL(r.name)
             let file = dir.appendingPathComponent("paired_eval.json")
             guard !FileManager.default.fileExists(atPath: file.path) else { continue }

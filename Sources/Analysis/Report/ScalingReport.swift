@@ -40,9 +40,10 @@ public struct PaperComparison: Codable, Sendable {
     public var quantity: String
     public var study: Interval?
     public var paper: Double
-    /// Whether the paper's value lies inside the study's 95 % interval (nil when not fitted or no interval).
+    /// Whether the paper's value lies inside the study's 95 % interval (nil when not fitted, or
+    /// when the interval collapsed to a point because too few resamples could be fitted).
     public var agrees: Bool? {
-        guard let s = study, s.lower.isFinite, s.upper.isFinite else { return nil }
+        guard let s = study, s.lower.isFinite, s.upper.isFinite, s.upper > s.lower else { return nil }
         return s.contains(paper)
     }
 }
@@ -100,7 +101,9 @@ public enum ScalingReport {
                 sink.data.groundTruth.append(row)
             }
             if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
-            let safe = m.replacingOccurrences(of: "/", with: "-")
+            // File names without spaces or brackets, so that Markdown links to the plots work: "image (fashion-mnist-8)" → "image-fashion-mnist-8".
+            let safe = m.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
+                .split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
             try save(ReportPlots.law(series: study.lossVersusParamsSeries, estimate: study.lossVersusParams, xLabel: "parameters N (non-embedding)",
                                      check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)")
             if !study.lossVersusDataSeries.x.isEmpty {
@@ -150,7 +153,7 @@ public enum ScalingReport {
         func add(_ q: String, _ ours: Interval?, _ theirs: Double?) {
             guard let theirs else { return }
             let c = PaperComparison(group: s.modality, domain: p.name, quantity: q, study: ours, paper: theirs)
-            out.append(([q, ours?.text(3) ?? "not fitted", Format.sig(theirs, 3), c.agrees.map { $0 ? "yes" : "no" } ?? "–"], c))
+            out.append(([q, ours?.text(3) ?? "not fitted", Format.sig(theirs, 3), c.agrees.map { $0 ? "yes" : "no" } ?? (ours == nil ? "–" : "no interval")], c))
         }
         add("α_N (L(N))", s.lossVersusParams?.exponent, p.alphaN)
         add("α_D (L(D))", s.lossVersusData?.exponent, p.alphaD)
