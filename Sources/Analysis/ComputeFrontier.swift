@@ -66,9 +66,13 @@ public struct ComputeFrontier: Codable, Sendable {
                                 params: c.n, interior: live && c.n != smallest && c.n != largest))
         }
         // Noise can make two sizes swap places a few times where their curves cross: keep one
-        // transition per pair of sizes, at the geometric mean of its crossing computes.
+        // transition per pair of sizes, at the geometric mean of its crossing computes. A size
+        // whose run has ended holds the frontier at its final loss until a larger one beats it:
+        // that is where the larger size starts to pay, so it counts as a transition too (short
+        // sweeps end their runs before the next size crosses them). Edge sizes never count.
         var crossings: [Double: [Double]] = [:]
-        for k in 1..<max(points.count, 1) where points[k].params != points[k - 1].params && points[k].interior && points[k - 1].interior {
+        func inner(_ p: Point) -> Bool { p.params != smallest && p.params != largest }
+        for k in 1..<max(points.count, 1) where points[k].params != points[k - 1].params && inner(points[k]) && inner(points[k - 1]) {
             let c = (points[k].computePFDays * points[k - 1].computePFDays).squareRoot()
             crossings[(points[k].params * points[k - 1].params).squareRoot(), default: []].append(Foundation.log(c))
         }

@@ -33,6 +33,10 @@ public struct RunSummary: Sendable, Equatable {
     public var tokensPerItem: Double?
     /// What an item is ("image", "problem", "caption").
     public var itemName: String?
+    /// Exact entropy of the source (nats per counted token) when the dataset is synthetic.
+    public var trueEntropyNatsPerToken: Double? = nil
+    /// Exact image–caption mutual information (nats per pair) when the dataset is synthetic.
+    public var trueMutualInformationNats: Double? = nil
 }
 
 /// A run directory as Analysis sees it: its name, summary and learning curve.
@@ -57,12 +61,19 @@ public struct RunRecord: Sendable {
         }
         let curve = try MetricsReader.read(metricsURL, run: name)
         let summaryURL = url.appendingPathComponent("summary.json")
-        let summary: RunSummary
+        var summary: RunSummary
         if FileManager.default.fileExists(atPath: summaryURL.path) {
             summary = try SummaryReader.read(summaryURL, run: name, curve: curve)
         } else {
             summary = SummaryReader.derived(from: curve)
         }
+        // A summary without modality or dataset (older runs, killed runs): the run's config.toml
+        // and its dataset's manifest say what it trained on.
+        let info = RunDatasetInfo(runDirectory: url, dataset: summary.dataset == "unknown" ? nil : summary.dataset)
+        if summary.dataset == "unknown", let d = info.dataset { summary.dataset = d }
+        if summary.modality == "unknown", let m = info.modality { summary.modality = m }
+        summary.trueEntropyNatsPerToken = info.trueEntropyNatsPerToken
+        summary.trueMutualInformationNats = info.trueMutualInformationNats
         return RunRecord(name: name, url: url, summary: summary, curve: curve)
     }
 
@@ -181,5 +192,50 @@ enum SummaryReader {
                           bestTestLossNats: best.testLossNats, bestStep: best.step,
                           finalTestLossNats: curve.last!.testLossNats, status: "no summary",
                           modality: "unknown", dataset: "unknown", tokensPerItem: nil, itemName: nil)
+    }
+}
+
+/// What a run's `config.toml` and its dataset's `manifest.json` say about the data: the
+/// dataset, its modality, and the exact entropy and mutual information of synthetic sources.
+/// Read without the trainer's types (Analysis depends on files only).
+struct RunDatasetInfo {
+    var dataset: String?
+    var modality: String?
+    var trueEntropyNatsPerToken: Double?
+    var trueMutualInformationNats: Double?
+
+    init(runDirectory: URL, dataset known: String?) {
+        dataset = known ?? Self.configuredDataset(runDirectory.appendingPathComponent("config.toml"))
+        guard let d = dataset else { return }
+        if d.hasPrefix("builtin:") { modality = "text"; return }
+        let candidates = d.hasPrefix("/") ? [URL(fileURLWithPath: d)]
+            : [URL(fileURLWithPath: d), runDirectory.deletingLastPathComponent().appendingPathComponent(d)]
+        for dir in candidates {
+            guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")),
+                  let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { continue }
+            modality = obj["modality"] as? String
+            trueEntropyNatsPerToken = (obj["true_entropy_nats_per_token"] as? NSNumber)?.doubleValue
+            if let extra = obj["extra"] as? [String: Any], let mi = extra["true_mi_nats_per_pair"] {
+                trueMutualInformationNats = (mi as? NSNumber)?.doubleValue ?? (mi as? String).flatMap(Double.init)
+            }
+            return
+        }
+    }
+
+    /// `dataset = "…"` in the `[data]` table of a resolved config.toml.
+    static func configuredDataset(_ url: URL) -> String? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        var section = ""
+        for raw in text.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") { section = line; continue }
+            guard section == "[data]", line.hasPrefix("dataset"), let eq = line.firstIndex(of: "=") else { continue }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            guard key == "dataset" else { continue }
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard value.hasPrefix("\""), value.count >= 2, value.hasSuffix("\"") else { return nil }
+            return String(value.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+        }
+        return nil
     }
 }

@@ -68,13 +68,17 @@ public struct SweepPlan: Sendable {
                             let D: Int
                             if let c = sizeCache[sizeKey] { D = c } else { D = try datasetTokens(cfg); sizeCache[sizeKey] = D }
                             let perStep = cfg.train.batchSize * cfg.model.nCtx
-                            let steps: Int
+                            var steps: Int
+                            func stepsFor(_ e: Double) -> Int { max(1, Int((e / Double(perStep)).rounded(.up))) }
                             switch g.length {
-                            case .tokens(let e): steps = max(1, Int((e / Double(perStep)).rounded(.up)))
-                            case .epochs(let k): steps = max(1, Int((k * Double(D) / Double(perStep)).rounded(.up)))
+                            case .tokens(let e): steps = stepsFor(e)
+                            case .epochs(let k): steps = stepsFor(k * Double(D))
                             case .steps(let n): steps = n
+                            case .computeFLOPs(let c): steps = stepsFor(c / (6 * Double(shape.params)))
                             case .base: steps = cfg.train.steps
                             }
+                            if g.minTokens > 0 { steps = max(steps, stepsFor(g.minTokens)) }
+                            if g.maxTokens > 0 { steps = min(steps, stepsFor(g.maxTokens)) }
                             cfg.train.steps = steps
                             if g.evals > 0 { cfg.train.evalEvery = max(1, steps / g.evals) }
                             if cfg.train.checkpointEvery % cfg.train.evalEvery != 0 { cfg.train.checkpointEvery = 0 }

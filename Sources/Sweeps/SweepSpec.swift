@@ -15,7 +15,8 @@ import Training
 ///     shapes = [[1, 32], [2, 64]]          # n_layer, d_model; or params = [1e4, 1e5] with aspect_ratio
 ///     data_tokens = [0]                    # data.max_train_tokens (0 = all)
 ///     seeds = [1]
-///     tokens = 2e6                         # E per run; or epochs = 4 (E = 4·D), or steps = 500
+///     tokens = 2e6                         # E per run; or epochs = 4 (E = 4·D), steps = 500,
+///                                          # or compute_flops = 1e12 (E = C/6N); min_tokens, max_tokens bound E
 ///     evals = 20
 ///     [grid.axes]
 ///     "optimizer.lr" = [1e-3, 2e-3]
@@ -30,6 +31,9 @@ public struct SweepSpec: Equatable, Sendable {
         case epochs(Double)
         /// A fixed number of optimizer steps.
         case steps(Int)
+        /// The same training compute C = 6·N·E for every size (E = C / 6N): the design whose
+        /// learning curves cross, so that the compute frontier changes size along its length.
+        case computeFLOPs(Double)
         /// The base config's `train.steps`.
         case base
     }
@@ -59,13 +63,17 @@ public struct SweepSpec: Equatable, Sendable {
         public var length: LengthRule = .base
         /// Evaluations per run (sets `train.eval_every`; 0 = the base's eval_every).
         public var evals = 0
+        /// Limits on E from any rule (0 = none): with `compute_flops`, a floor lets every size
+        /// train long enough for L(N) while smaller sizes run on to the common compute.
+        public var minTokens = 0.0
+        public var maxTokens = 0.0
         /// Further axes over any config key, values as `--set` text.
         public var axes: [(key: String, values: [String])] = []
 
         public static func == (a: Grid, b: Grid) -> Bool {
             a.name == b.name && a.shapes == b.shapes && a.headDim == b.headDim && a.mlpRatio == b.mlpRatio
                 && a.attnRatio == b.attnRatio && a.dataTokens == b.dataTokens && a.seeds == b.seeds
-                && a.length == b.length && a.evals == b.evals
+                && a.length == b.length && a.evals == b.evals && a.minTokens == b.minTokens && a.maxTokens == b.maxTokens
                 && a.axes.map(\.key) == b.axes.map(\.key) && a.axes.map(\.values) == b.axes.map(\.values)
         }
     }
@@ -91,7 +99,7 @@ public struct SweepSpec: Equatable, Sendable {
 
     static let topKeys = ["name", "base", "set", "grid", "parallel"]
     static let gridKeys = ["name", "shapes", "params", "aspect_ratio", "head_dim", "mlp_ratio", "attn_ratio",
-                           "data_tokens", "seeds", "tokens", "epochs", "steps", "evals", "axes"]
+                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "min_tokens", "max_tokens", "evals", "axes"]
 
     /// Reads a spec file; `base` is resolved relative to the spec's folder.
     public static func load(from url: URL) throws -> SweepSpec {
@@ -211,8 +219,12 @@ public struct SweepSpec: Equatable, Sendable {
         g.attnRatio = try scalar("attn_ratio")
         g.dataTokens = try integers("data_tokens", minimum: 0) ?? [base.data.maxTrainTokens]
         g.seeds = try integers("seeds", minimum: 0) ?? [base.train.seed]
-        let rules = ["tokens", "epochs", "steps"].filter { t[$0] != nil }
-        if rules.count > 1 { throw fail("\(at).\(rules[1])", "give one length rule: tokens, epochs or steps") }
+        let rules = ["tokens", "epochs", "steps", "compute_flops"].filter { t[$0] != nil }
+        if rules.count > 1 { throw fail("\(at).\(rules[1])", "give one length rule: tokens, epochs, steps or compute_flops") }
+        if let x = try scalar("compute_flops") { g.length = .computeFLOPs(x) }
+        if let x = try scalar("max_tokens") { g.maxTokens = x }
+        if let x = try scalar("min_tokens") { g.minTokens = x }
+        if g.maxTokens > 0, g.minTokens > g.maxTokens { throw fail("\(at).min_tokens", "is above max_tokens") }
         if let x = try scalar("tokens") { g.length = .tokens(x) }
         if let x = try scalar("epochs") { g.length = .epochs(x) }
         if let x = try scalar("steps") {

@@ -13,6 +13,7 @@ struct Workbench: ParsableCommand {
             TrainCommand.self,
             SweepCommand.self,
             RunsCommand.self,
+            StudyCommand.self,
             EvalCommand.self,
             SampleCommand.self,
             TokenizeCommand.self,

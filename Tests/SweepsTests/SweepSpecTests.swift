@@ -51,6 +51,36 @@ final class SweepSpecTests: XCTestCase {
         XCTAssertEqual(plan.runs.map(\.steps), [150, 600])   // 3·D / 20
     }
 
+    func testComputeRuleGivesEverySizeTheSameComputeUpToTheCap() throws {
+        let s = try spec("""
+            [set]
+            "train.batch_size" = 1
+            "model.n_ctx" = 10
+            [[grid]]
+            shapes = [[1, 16], [1, 32], [2, 64]]
+            compute_flops = 1e9
+            max_tokens = 2e4
+            """)
+        let plan = try SweepPlan(spec: s) { _ in 1_000_000 }
+        let small = plan.runs[0], mid = plan.runs[1], large = plan.runs[2]
+        XCTAssertEqual(small.tokens, 20_000, "capped: 1e9 / (6 · 3.3k) would be 50k tokens")
+        XCTAssertEqual(6 * Double(mid.params * mid.tokens), 1e9, accuracy: 6 * Double(mid.params) * 10)
+        XCTAssertEqual(6 * Double(large.params * large.tokens), 1e9, accuracy: 6 * Double(large.params) * 10)
+        XCTAssertGreaterThan(mid.tokens, large.tokens)
+
+        let floored = try SweepPlan(spec: try spec("""
+            [set]
+            "train.batch_size" = 1
+            "model.n_ctx" = 10
+            [[grid]]
+            shapes = [[1, 16], [2, 64]]
+            compute_flops = 1e9
+            min_tokens = 5e3
+            """)) { _ in 1_000_000 }
+        XCTAssertEqual(floored.runs[1].tokens, 5_000, "the floor lifts the large model above C / 6N")
+        XCTAssertGreaterThan(floored.runs[0].tokens, 40_000)
+    }
+
     func testTargetSizesBecomeShapesNearTheTarget() throws {
         let s = try spec("""
             [[grid]]

@@ -29,6 +29,32 @@ public struct ReportData: Codable, Sendable {
     public var entropy: [EntropyRow] = []
     public var mutualInformation: [MutualInformationRow] = []
     public var positions: [Position] = []
+    public var paperComparisons: [PaperComparison] = []
+    public var groundTruth: [GroundTruthRow] = []
+}
+
+/// One of this study's figures beside the paper's.
+public struct PaperComparison: Codable, Sendable {
+    public var group: String
+    public var domain: String
+    public var quantity: String
+    public var study: Interval?
+    public var paper: Double
+    /// Whether the paper's value lies inside the study's 95 % interval (nil when not fitted, or
+    /// when the interval collapsed to a point because too few resamples could be fitted).
+    public var agrees: Bool? {
+        guard let s = study, s.lower.isFinite, s.upper.isFinite, s.upper > s.lower else { return nil }
+        return s.contains(paper)
+    }
+}
+
+/// A fitted or estimated figure of a synthetic source beside its exact value.
+public struct GroundTruthRow: Codable, Sendable {
+    public var group: String
+    public var quantity: String
+    public var fitted: Interval
+    public var truth: Double
+    public var relativeError: Double { (fitted.estimate - truth) / truth }
 }
 
 /// `workbench report`: every fit, table and plot over a set of run directories, written as
@@ -37,8 +63,9 @@ public struct ReportData: Codable, Sendable {
 ///     let runs = try RunRecord.loadAll([URL(fileURLWithPath: "runs")])
 ///     let written = try ScalingReport.write(runs: runs, to: URL(fileURLWithPath: "report"))
 public enum ScalingReport {
-    public static func write(runs: [RunRecord], to dir: URL, options: ScalingStudy.Options = .init(),
+    public static func write(runs unlabelled: [RunRecord], to dir: URL, options: ScalingStudy.Options = .init(),
                              title: String = "Scaling-law report") throws -> [URL] {
+        let runs = StudyGroups.label(unlabelled)
         let sink = ReportSink(title: title, plots: dir.appendingPathComponent("plots"))
         let save = sink.save
         let modalities = Array(Set(runs.map(\.summary.modality))).sorted()
@@ -61,8 +88,22 @@ public enum ScalingReport {
                 sink.doc.blocks.append(.paragraph("Held-out check \(name): fitted on \(c.fittedOn) smaller scales; at the largest "
                     + c.heldOut.map { "x = \(Format.sig($0.x)): predicted \(Format.sig($0.predicted, 4)), observed \(Format.sig($0.observed, 4)) (\(Format.sig(100 * $0.relativeError, 2)) %)" }.joined(separator: "; ")))
             }
+            let synthetic = study.runs.first { $0.summary.trueEntropyNatsPerToken != nil }?.summary.trueEntropyNatsPerToken
+            let tokensPerItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary.tokensPerItem
+            if synthetic == nil, let paper = PaperReference.match(modality: m, tokensPerItem: tokensPerItem) {
+                let rows = paperRows(study, paper)
+                sink.data.paperComparisons.append(contentsOf: rows.map(\.1))
+                sink.doc.blocks.append(.paragraph("Against the paper (\(paper.name), \(paper.source)); \"agrees\" means the paper's value lies inside this study's 95 % interval:"))
+                sink.doc.blocks.append(.table(header: ["quantity", "this study", "paper", "agrees"], rows: rows.map(\.0)))
+            }
+            if let truth = synthetic, let l = study.lossVersusParams?.lossInfinity {
+                let row = GroundTruthRow(group: m, quantity: "L∞ (nats/token)", fitted: l, truth: truth)
+                sink.data.groundTruth.append(row)
+            }
             if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
-            let safe = m.replacingOccurrences(of: "/", with: "-")
+            // File names without spaces or brackets, so that Markdown links to the plots work: "image (fashion-mnist-8)" → "image-fashion-mnist-8".
+            let safe = m.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
+                .split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
             try save(ReportPlots.law(series: study.lossVersusParamsSeries, estimate: study.lossVersusParams, xLabel: "parameters N (non-embedding)",
                                      check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)")
             if !study.lossVersusDataSeries.x.isEmpty {
@@ -94,6 +135,7 @@ public enum ScalingReport {
         }))
         try positionSection(runs, sink)
         try mutualInformationSection(runs, sink)
+        groundTruthSection(sink)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -103,6 +145,34 @@ public enum ScalingReport {
             sink.written.append(dir.appendingPathComponent(name))
         }
         return sink.written
+    }
+
+    /// This study's exponents and L∞ beside the paper's, with whether each paper value falls in our interval.
+    static func paperRows(_ s: ScalingStudy, _ p: PaperReference) -> [([String], PaperComparison)] {
+        var out: [([String], PaperComparison)] = []
+        func add(_ q: String, _ ours: Interval?, _ theirs: Double?) {
+            guard let theirs else { return }
+            let c = PaperComparison(group: s.modality, domain: p.name, quantity: q, study: ours, paper: theirs)
+            out.append(([q, ours?.text(3) ?? "not fitted", Format.sig(theirs, 3), c.agrees.map { $0 ? "yes" : "no" } ?? (ours == nil ? "–" : "no interval")], c))
+        }
+        add("α_N (L(N))", s.lossVersusParams?.exponent, p.alphaN)
+        add("α_D (L(D))", s.lossVersusData?.exponent, p.alphaD)
+        add("α_C (L(C))", s.lossVersusCompute?.exponent, p.alphaC)
+        add("β (N_opt ∝ C^β)", s.optimalSizeExponent, p.beta)
+        add("L∞ of L(N) (nats/token)", s.lossVersusParams?.lossInfinity, p.lossInfinity)
+        return out
+    }
+
+    /// Fitted irreducible losses and estimated mutual information of synthetic sources next to
+    /// their exact values.
+    static func groundTruthSection(_ sink: ReportSink) {
+        guard !sink.data.groundTruth.isEmpty else { return }
+        sink.doc.blocks.append(.heading(2, "Ground truth: synthetic sources with known entropy and mutual information"))
+        sink.doc.blocks.append(.paragraph("The synthetic datasets' exact entropy rate (nats per counted token) and image–caption mutual information "
+            + "(nats per pair) are known from their generators; a fit that recovers them checks the whole pipeline."))
+        sink.doc.blocks.append(.table(header: ["group", "quantity", "fitted / estimated", "true", "relative error"], rows: sink.data.groundTruth.map { r in
+            [r.group, r.quantity, r.fitted.text(4), Format.sig(r.truth, 4), "\(Format.sig(100 * r.relativeError, 2)) %"]
+        }))
     }
 
     static func lawRows(_ s: ScalingStudy) -> [[String]] {
@@ -163,6 +233,14 @@ public enum ScalingReport {
                                              mutualInformationNats: e.mutualInformationNats, infogain: lt.map { e.mutualInformationNats / $0 }))
         }
         sink.data.mutualInformation = rows
+        // Synthetic pairs: the largest model's estimate against the exact mutual information.
+        for predicted in ["image", "text"] {
+            guard let (r, e) = evals.filter({ $0.1.predicted == predicted }).max(by: { $0.0.summary.params < $1.0.summary.params }),
+                  let truth = r.summary.trueMutualInformationNats else { continue }
+            let mi = e.mutualInformationNats
+            sink.data.groundTruth.append(GroundTruthRow(group: r.summary.modality, quantity: "I(image; caption), nats/pair, \(predicted) predicted, N = \(Format.sig(r.summary.params, 3))",
+                                                        fitted: Interval(estimate: mi, lower: .nan, upper: .nan), truth: truth))
+        }
         sink.doc.blocks.append(.heading(2, "Image–caption mutual information"))
         sink.doc.blocks.append(.paragraph("I = loss with a blank caption (or image) − loss with it, in nats per predicted item; infogain = I / L(text)."))
         sink.doc.blocks.append(.table(header: ["run", "N", "predicted", "I (nats/item)", "infogain"], rows: rows.sorted { ($0.predicted, $0.params) < ($1.predicted, $1.params) }.map {

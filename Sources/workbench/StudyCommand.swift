@@ -1,0 +1,169 @@
+import Analysis
+import ArgumentParser
+import Datasets
+import Foundation
+import Sweeps
+import Tensors
+import Training
+
+/// `workbench study --preset quick|full`: the papers' study at small scale in one command —
+/// prepares the datasets, runs one sweep per modality (specs in `configs/sweeps/<preset>/`),
+/// evaluates loss by position and image–caption mutual information, and writes one report.
+/// Resumable like any sweep: the same command again continues where it stopped.
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
+        discussion: """
+        quick: ~15 minutes on 2 cores from prepared data (8×8 images, small models); full: up to 12 hours (32×32 images, BPE text, larger grids).
+        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, math, captions, synthetic-text, synthetic-image);
+        its data.dataset names a dataset that is prepared into --data-dir when missing.
+        Example: workbench study --preset quick --modalities text image
+        """)
+
+    @Option(help: "quick or full.") var preset = "quick"
+    @Option(parsing: .upToNextOption, help: "Modalities to run (default: every spec of the preset).") var modalities: [String] = []
+    @Option(help: "Folder of prepared datasets (missing ones are prepared into it).") var dataDir = "data"
+    @Option(help: "Folder of the preset's sweep specs (default: configs/sweeps/<preset>).") var specs: String?
+    @Option(help: "Study folder: one sweep folder per modality and report/ (default: studies/<preset>).") var out: String?
+    @Option(help: "Runs at a time (default: one per core).") var maxParallel: Int?
+    @Flag(help: "Print each modality's plan and stop.") var dryRun = false
+
+    func run() throws {
+        guard ["quick", "full"].contains(preset) else { throw ValidationError("unknown preset '\(preset)'; use quick or full") }
+        let started = Date()
+        let specDir = URL(fileURLWithPath: specs ?? "configs/sweeps/\(preset)")
+        let available = ((try? FileManager.default.contentsOfDirectory(atPath: specDir.path)) ?? [])
+            .filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }.sorted()
+        if available.isEmpty { throw ValidationError("no sweep specs in '\(specDir.path)' (run from the workbench's folder, or pass --specs)") }
+        let chosen = modalities.isEmpty ? StudyCommand.order(available) : modalities
+        let unknown = chosen.filter { !available.contains($0) }
+        if !unknown.isEmpty { throw ValidationError("no spec for \(unknown.joined(separator: ", ")) in '\(specDir.path)'; have \(available.joined(separator: ", "))") }
+        let studyDir = URL(fileURLWithPath: out ?? "studies/\(preset)")
+        let cores = ProcessInfoCores.count
+        let parallel = max(1, maxParallel ?? cores), threads = max(1, cores / parallel)
+
+        // 1. Data: prepare what is missing.
+        var plans: [(String, SweepPlan, String)] = []
+        var prepSeconds = 0.0
+        for m in chosen {
+            let url = specDir.appendingPathComponent(m + ".toml")
+            var spec = try SweepSpec.load(from: url)
+            guard let i = spec.overrides.firstIndex(where: { $0.key == "data.dataset" }) else {
+                throw ValidationError("spec '\(url.path)' must set \"data.dataset\" in [set] (the study prepares that dataset)")
+            }
+            let name = URL(fileURLWithPath: spec.overrides[i].value).lastPathComponent
+            let dataset = URL(fileURLWithPath: dataDir).appendingPathComponent(name)
+            spec.overrides[i].value = dataset.path
+            if !FileManager.default.fileExists(atPath: dataset.appendingPathComponent("manifest.json").path) {
+                guard let recipe = DatasetCatalog.recipe(named: name) else {
+                    throw ValidationError("spec '\(url.path)' uses dataset '\(name)', which is not prepared in '\(dataDir)' and has no recipe")
+                }
+                if dryRun { print("\(m): dataset \(name) would be prepared into \(dataset.path)"); continue }
+                print("preparing dataset \(name) into \(dataset.path) …")
+                let t0 = Date()
+                _ = try recipe.prepare(PrepareOptions(dataDir: URL(fileURLWithPath: dataDir),
+                                                      cacheDir: URL(fileURLWithPath: dataDir).appendingPathComponent(".cache")))
+                prepSeconds += Date().timeIntervalSince(t0)
+                print(String(format: "prepared %@ in %.0f s", name, Date().timeIntervalSince(t0)))
+            }
+            plans.append((m, try SweepPlan(spec: spec), (try? String(contentsOf: url, encoding: .utf8)) ?? ""))
+        }
+
+        // 2. Sweeps, one modality after another, each with every core.
+        let executor = LocalExecutor(executable: try SweepCommand.executable(), parallel: parallel, threadsPerRun: threads)
+        var folders: [(String, SweepFolder)] = []
+        var failed: [String] = []
+        let sweepsStarted = Date()
+        for (m, plan, text) in plans {
+            let folder = SweepFolder(studyDir.appendingPathComponent(m))
+            folders.append((m, folder))
+            let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
+            print("")
+            SweepPlanPrinter.print(plan, states: states, estimate: dryRun ? SweepEstimate.measure(plan, threadsPerRun: threads) : nil,
+                                   parallel: parallel, threads: threads, folder: folder)
+            if dryRun { continue }
+            try folder.adopt(plan, specText: text)
+            let index = try ResultsIndex.open(at: folder.indexURL)
+            if let why = index.recovery { print("note: \(why)") }
+            let modalityNames = DatasetSize.modalities(plan)
+            try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: modalityNames)
+            let todo = plan.runs.map(\.name).filter { !(states[$0]?.status.isFinished ?? false) }
+            if todo.isEmpty { print("\(m): every run is finished"); continue }
+            var display = SweepProgressDisplay()
+            let outcome = try executor.run(plan, in: folder, index: index, names: todo, modalities: modalityNames) { display.handle($0) }
+            display.finish()
+            failed += outcome.failed.map { "\(m)/\($0.run): \($0.message)" }
+        }
+        if dryRun { return }
+        let sweepSeconds = Date().timeIntervalSince(sweepsStarted)
+
+        // 3. Evaluations the report needs beyond the learning curves.
+        let evalStarted = Date()
+        for (m, folder) in folders {
+            try StudyEvaluations.run(folder: folder, modality: m)
+        }
+        let evalSeconds = Date().timeIntervalSince(evalStarted)
+
+        // 4. One report over every modality.
+        let reportStarted = Date()
+        let runs = try ReportCommand.loadRuns(folders.map(\.1.url))
+        let options = preset == "quick" ? ScalingStudy.Options(resamples: 300, frontierResamples: 60)
+                                         : ScalingStudy.Options(resamples: 1000, frontierResamples: 200)
+        let reportDir = studyDir.appendingPathComponent("report")
+        try ScalingReport.write(runs: runs, to: reportDir, options: options,
+                                title: "Scaling study (\(preset) preset): \(chosen.joined(separator: ", "))")
+        let reportSeconds = Date().timeIntervalSince(reportStarted)
+        print("")
+        print(String(format: "study %@: %d runs; data preparation %@, sweeps %@, evaluations %@, report %@; total %@",
+                     preset, runs.count, Units.duration(prepSeconds), Units.duration(sweepSeconds), Units.duration(evalSeconds),
+                     Units.duration(reportSeconds), Units.duration(Date().timeIntervalSince(started))))
+        print("report: \(reportDir.path)/report.html (and report.md, fits.json, plots/)")
+        if !failed.isEmpty {
+            print("failed runs (run the same command again to resume them):")
+            for f in failed { print("  \(f)") }
+            throw ExitCode(1)
+        }
+    }
+
+    /// Real modalities first, ground truth last.
+    static func order(_ names: [String]) -> [String] {
+        let preferred = ["text", "image", "math", "captions", "synthetic-text", "synthetic-image"]
+        return names.sorted { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
+    }
+}
+
+/// The evaluations a study adds to its sweeps' runs: loss by position for the largest model of
+/// the size grid, and paired (blank versus real caption or image) losses for every image–caption
+/// run. Files already written are kept, so a resumed study does not redo them.
+enum StudyEvaluations {
+    static func run(folder: SweepFolder, modality: String) throws {
+        guard let recorded = try folder.recordedPlan() else { return }
+        let done = recorded.runs.filter { RunState.read(folder.runURL($0.name)).status == .completed }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let largest = done.filter({ $0.name.hasPrefix("size-") }).max(by: { $0.params < $1.params }) {
+            let dir = folder.runURL(largest.name)
+            let file = dir.appendingPathComponent("eval_test.json")
+            if !FileManager.default.fileExists(atPath: file.path) {
+                let trainer = try RunLoading.open(dir.path)
+                let r = trainer.evaluateByPosition(split: trainer.config.data.evalSplit, maxTokens: 4 * trainer.config.train.evalTokens)
+                try AtomicFile.write(try enc.encode(r), to: file)
+                print(String(format: "%@: loss by position of %@ (%.4f nats/token over %d tokens)", modality, largest.name, r.lossNats, r.countedTokens))
+            }
+        }
+        // Mutual information against N: the size grid's runs (the data grid's overfit ones would mix in D).
+        for r in done where r.name.hasPrefix("size-") {
+            let dir = folder.runURL(r.name)
+            let file = dir.appendingPathComponent("paired_eval.json")
+            guard !FileManager.default.fileExists(atPath: file.path) else { continue }
+            let trainer = try RunLoading.open(dir.path)
+            guard trainer.dataset.manifest.modality == "pair" else { return }
+            let p = try trainer.pairedEvaluation(maxTokens: 2 * trainer.config.train.evalTokens)
+            try AtomicFile.write(try enc.encode(p.text), to: dir.appendingPathComponent("paired_eval_text.json"))
+            try AtomicFile.write(try enc.encode(p.image), to: file)
+            print(String(format: "%@: paired evaluation of %@: I = %.3f nats per pair (caption → image), %.3f (image → caption)",
+                         modality, r.name, p.image.mutualInformationNats, p.text.mutualInformationNats))
+        }
+    }
+}

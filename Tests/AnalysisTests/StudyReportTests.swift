@@ -1,0 +1,80 @@
+import Analysis
+import Foundation
+import XCTest
+
+/// What the study adds to reports: runs named by their dataset's modality when summary.json
+/// does not say, separate fits per dataset within a modality, the papers' exponents beside
+/// ours, and fitted L∞ beside the exact entropy of a synthetic source.
+final class StudyReportTests: XCTestCase {
+    func writeManifest(_ dir: URL, modality: String, trueEntropy: Double?) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var obj: [String: Any] = ["name": dir.lastPathComponent, "modality": modality]
+        if let t = trueEntropy { obj["true_entropy_nats_per_token"] = t }
+        try JSONSerialization.data(withJSONObject: obj).write(to: dir.appendingPathComponent("manifest.json"))
+    }
+
+    func testRunWithoutModalityInSummaryTakesItFromConfigAndManifest() throws {
+        let root = temporaryFolder("modality-fallback")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data/pixels")
+        try writeManifest(data, modality: "image", trueEntropy: nil)
+        let run = root.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try "{\"step\": 0, \"tokens\": 0, \"params\": 100, \"compute_flops\": 0, \"compute_pfdays\": 0, \"train_loss\": null, \"test_loss\": 5.0}\n"
+            .write(to: run.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
+        try "[model]\nn_layer = 1\n\n[data]\ndataset = \"\(data.path)\"\nmax_train_tokens = 0\n"
+            .write(to: run.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        let r = try RunRecord.load(from: run)
+        XCTAssertEqual(r.summary.modality, "image")
+        XCTAssertEqual(r.summary.dataset, data.path)
+        // A summary that names no modality falls back the same way.
+        try "{\"params\": 100, \"status\": \"completed\"}".write(to: run.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try RunRecord.load(from: run).summary.modality, "image")
+        XCTAssertEqual(try RunRecord.load(from: run).summary.status, "completed")
+    }
+
+    func testStudyReportSeparatesDatasetsComparesWithPapersAndGroundTruth() throws {
+        let root = temporaryFolder("study-report"), out = temporaryFolder("study-report-out")
+        defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
+        let markov = root.appendingPathComponent("data/markov"), english = root.appendingPathComponent("data/english")
+        var truth = SyntheticRuns(modality: "text", dataset: markov.path)
+        truth.law.lossInfinity = 2.36
+        try writeManifest(markov, modality: "text", trueEntropy: 2.36)
+        var prose = SyntheticRuns(modality: "text", dataset: english.path)
+        prose.law.lossInfinity = 1.5; prose.law.alphaN = 0.08; prose.seed = 9
+        try writeManifest(english, modality: "text", trueEntropy: nil)
+        let dirA = root.appendingPathComponent("a"), dirB = root.appendingPathComponent("b")
+        try truth.write(to: dirA)
+        try prose.write(to: dirB)
+        let runs = try RunRecord.loadAll([dirA, dirB])
+        _ = try ScalingReport.write(runs: runs, to: out, options: .init(resamples: 100, frontierResamples: 20))
+        let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("## Modality: text (markov)"), md)
+        XCTAssertTrue(md.contains("## Modality: text (english)"), md)
+        XCTAssertTrue(md.contains("Ground truth"), md)
+
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("fits.json"))) as! [String: Any]
+        let truthRows = json["groundTruth"] as! [[String: Any]]
+        XCTAssertEqual(truthRows.count, 1)
+        XCTAssertEqual(truthRows[0]["group"] as? String, "text (markov)")
+        XCTAssertEqual(truthRows[0]["truth"] as! Double, 2.36)
+        let fitted = (truthRows[0]["fitted"] as! [String: Any])["estimate"] as! Double
+        XCTAssertEqual(fitted, 2.36, accuracy: 0.05, "L∞ recovered from runs generated with L∞ = 2.36")
+        let papers = json["paperComparisons"] as! [[String: Any]]
+        XCTAssertFalse(papers.isEmpty)
+        XCTAssertTrue(papers.allSatisfy { $0["group"] as? String == "text (english)" && $0["domain"] as? String == "Language" },
+                      "only the real dataset is compared with the paper")
+        let alphaN = papers.first { ($0["quantity"] as? String)?.hasPrefix("α_N") ?? false }!
+        XCTAssertEqual(alphaN["paper"] as! Double, 0.070)
+        XCTAssertEqual((alphaN["study"] as! [String: Any])["estimate"] as! Double, 0.08, accuracy: 0.02)
+    }
+
+    func testPaperDomainsByModalityAndResolution() {
+        XCTAssertEqual(PaperReference.match(modality: "text", tokensPerItem: nil)?.name, "Language")
+        XCTAssertEqual(PaperReference.match(modality: "image (fashion-mnist-8)", tokensPerItem: 192)?.name, "Image 8x8")
+        XCTAssertEqual(PaperReference.match(modality: "image", tokensPerItem: 768)?.name, "Image 16x16")
+        XCTAssertEqual(PaperReference.match(modality: "image", tokensPerItem: 3072)?.name, "Image 32x32")
+        XCTAssertEqual(PaperReference.match(modality: "math", tokensPerItem: nil)?.name, "Math (extrapolate)")
+        XCTAssertNil(PaperReference.match(modality: "audio", tokensPerItem: nil))
+    }
+}
