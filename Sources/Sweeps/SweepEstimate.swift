@@ -43,9 +43,15 @@ public struct SweepEstimate: Sendable {
         return SweepEstimate(rates: rates.sorted { $0.0 < $1.0 })
     }
 
-    /// Estimated wall seconds of one run alone at its thread count.
+    /// Estimated wall seconds of one run alone at its thread count: its training steps plus its
+    /// evaluations (forward only, a third of a training token's cost). Runs that share the
+    /// machine also share caches and memory bandwidth, so K runs at once take somewhat longer
+    /// than these solo figures divided by K (on 2 cores, about 1.3–1.6× measured).
     public func seconds(for r: PlannedRun) -> Double {
-        LocalExecutor.trainingFLOPs(r) / flopsPerSecond(params: r.params)
+        let perToken = LocalExecutor.trainingFLOPs(r) / Double(max(1, r.tokens))
+        let evals = Double(r.steps / max(1, r.config.train.evalEvery) + 2)
+        let evalTokens = evals * Double(r.config.train.evalTokens) * Double(1 + r.config.data.extraEvalSplits.count)
+        return (LocalExecutor.trainingFLOPs(r) + perToken * evalTokens / 3) / flopsPerSecond(params: r.params)
     }
 
     func flopsPerSecond(params n: Int) -> Double {

@@ -119,7 +119,7 @@ enum SweepPlanPrinter {
         }
         let wall = leftSeconds / Double(parallel)
         Swift.print("total: \(String(format: "%.3e", totalPF)) PF-days (6·N·E)"
-            + (estimate == nil ? "" : "; estimated \(Units.duration(totalSeconds / Double(parallel))) of wall time for the whole sweep, \(Units.duration(wall)) for what is left")
+            + (estimate == nil ? "" : "; estimated \(Units.duration(totalSeconds / Double(parallel))) of wall time for the whole sweep, \(Units.duration(wall)) for what is left (from solo timings; runs sharing the machine take up to ~1.5× longer)")
             + "; \(parallel) run\(parallel == 1 ? "" : "s") at a time × \(threads) thread\(threads == 1 ? "" : "s")")
     }
 
