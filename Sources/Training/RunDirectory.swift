@@ -50,6 +50,16 @@ public struct RunDirectory: Sendable {
         try RunLock(url.appendingPathComponent(".lock"))
     }
 
+    /// Removes temporary files that a killed writer left (`.<name>.tmp-<pid>`, see `AtomicFile`):
+    /// only the lock holder calls this, so no live writer owns them. Returns their names.
+    @discardableResult
+    public func removeStaleTemporaryFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        let stale = names.filter { $0.hasPrefix(".") && $0.contains(".tmp-") }
+        for n in stale { try? FileManager.default.removeItem(at: url.appendingPathComponent(n)) }
+        return stale
+    }
+
     public func writeConfig(_ cfg: TrainConfig) throws { try AtomicFile.write(cfg.renderTOML(), to: configURL) }
 
     /// Lines of metrics.jsonl whose step is at most `step` (what a resume keeps).

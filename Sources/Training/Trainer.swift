@@ -121,6 +121,7 @@ public final class Trainer {
         var metrics: [String] = []
         var resumedAtStep: Int? = nil
         var lastTestLoss: Double? = nil
+        run.removeStaleTemporaryFiles()
         if let settled = try Checkpoint.recoverStaged(in: run.url) {
             FileHandle.standardError.write(Data("note: \(run.url.path): \(settled)\n".utf8))
         }

@@ -82,6 +82,33 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(resumed.steps, done.steps)
     }
 
+    /// Two processes never train into one run directory: while one holds the run's lock, a
+    /// second is refused with a message naming the directory, and the checkpoint stays intact.
+    func testSecondTrainerIntoALockedRunDirectoryIsRefused() throws {
+        let cfg = try stoppedTinyRun(stopAfter: 4)
+        let dir = URL(fileURLWithPath: cfg.train.runDir)
+        let before = try Data(contentsOf: dir.appendingPathComponent("checkpoint.safetensors"))
+        var held: RunLock? = try RunDirectory(dir).acquireLock()
+        XCTAssertNotNil(held)
+        XCTAssertThrowsError(try Trainer(config: cfg, resume: true).run()) { error in
+            XCTAssertEqual(error as? TrainingError, .runLocked(path: dir.path))
+            XCTAssertTrue("\(error)".contains("in use by another training process"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("checkpoint.safetensors")), before)
+        held = nil                        // released, as when the first process ends
+        XCTAssertEqual(try Trainer(config: cfg, resume: true).run().status, "completed", "free again once the lock is released")
+    }
+
+    /// Temporary files a killed writer left behind are removed when the run resumes.
+    func testStaleTemporaryFilesAreRemovedOnResume() throws {
+        let cfg = try stoppedTinyRun(stopAfter: 4)
+        let dir = URL(fileURLWithPath: cfg.train.runDir)
+        let stale = dir.appendingPathComponent(".metrics.jsonl.tmp-99999")
+        try Data("half a line".utf8).write(to: stale)
+        try Trainer(config: cfg, resume: true).run()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))
+    }
+
     func testResumeWithChangedConfigIsRefused() throws {
         var cfg = try stoppedTinyRun(stopAfter: 4)
         cfg.optimizer.lr = 1e-2
