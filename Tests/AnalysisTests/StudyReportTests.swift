@@ -52,6 +52,8 @@ final class StudyReportTests: XCTestCase {
         XCTAssertTrue(md.contains("## Modality: text (markov)"), md)
         XCTAssertTrue(md.contains("## Modality: text (english)"), md)
         XCTAssertTrue(md.contains("Ground truth"), md)
+        XCTAssertTrue(md.contains("In the papers: Henighan et al. 2020 Fig. 3"), "each plot names the papers' figure it corresponds to")
+        XCTAssertTrue(md.contains("In the papers: Henighan et al. 2020 Fig. 2"))
 
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("fits.json"))) as! [String: Any]
         let truthRows = json["groundTruth"] as! [[String: Any]]

@@ -67,7 +67,7 @@ public enum ScalingReport {
                              title: String = "Scaling-law report") throws -> [URL] {
         let runs = StudyGroups.label(unlabelled)
         let sink = ReportSink(title: title, plots: dir.appendingPathComponent("plots"))
-        let save = sink.save
+        func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
         let modalities = Array(Set(runs.map(\.summary.modality))).sorted()
         sink.doc.blocks.append(.paragraph("\(runs.count) runs in \(modalities.count) modalities (\(modalities.joined(separator: ", "))). "
             + "Loss in nats per counted token, compute in PF-days (8.64e19 FLOP), N = non-embedding parameters. "
@@ -105,17 +105,17 @@ public enum ScalingReport {
             let safe = m.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
                 .split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
             try save(ReportPlots.law(series: study.lossVersusParamsSeries, estimate: study.lossVersusParams, xLabel: "parameters N (non-embedding)",
-                                     check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)")
+                                     check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)", paper: "Henighan et al. 2020 Fig. 3 (Fig. 7 for image resolutions); Kaplan et al. 2020 Fig. 1 (right)")
             if !study.lossVersusDataSeries.x.isEmpty {
                 try save(ReportPlots.law(series: study.lossVersusDataSeries, estimate: study.lossVersusData, xLabel: "dataset size D (tokens)",
-                                         check: study.extrapolation[study.lossVersusDataSeries.name]).figure(), "\(safe)-loss-vs-data", "L(D), \(m)")
+                                         check: study.extrapolation[study.lossVersusDataSeries.name]).figure(), "\(safe)-loss-vs-data", "L(D), \(m)", paper: "Kaplan et al. 2020 Fig. 1 (centre) and Fig. 9; Henighan et al. 2020 App. B.2 (math)")
             }
             if !study.frontier.points.isEmpty {
-                try save(ReportPlots.frontier(study).figure(), "\(safe)-frontier", "learning curves, frontier and L(C), \(m)")
-                try save(ReportPlots.optimalSize(study).figure(), "\(safe)-optimal-size", "N_opt(C), \(m)")
+                try save(ReportPlots.frontier(study).figure(), "\(safe)-frontier", "learning curves, frontier and L(C), \(m)", paper: "Henighan et al. 2020 Fig. 5 (Fig. 1 shows the reducible part L − L∞)")
+                try save(ReportPlots.optimalSize(study).figure(), "\(safe)-optimal-size", "N_opt(C), \(m)", paper: "Henighan et al. 2020 Fig. 2 and Fig. 16")
             }
             if let j = study.joint.first(where: { $0.law.form == .additive }) ?? study.joint.first {
-                try save(ReportPlots.joint(j, runs: study.runs, modality: m).figure(), "\(safe)-joint", "L(N, D) contours (indifference curves), \(m)")
+                try save(ReportPlots.joint(j, runs: study.runs, modality: m).figure(), "\(safe)-joint", "L(N, D) contours (indifference curves), \(m)", paper: "Kaplan et al. 2020 Fig. 9 and eq. (1.5); the L(C)/L(D) crossover is Henighan et al. 2020 §6, Kaplan et al. 2020 §6.3")
             }
             if let l = study.lossVersusParams?.lossInfinity {
                 let withItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary
@@ -129,6 +129,7 @@ public enum ScalingReport {
         }
         sink.data.entropy = entropyRows
         sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
+        sink.doc.blocks.append(.paragraph("L∞ of L(N) per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image)."))
         sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)"], rows: entropyRows.map { r in
             [r.modality, r.lossInfinity.text(4), r.bitsPerToken.text(4),
              r.perItemNats.map { "\($0.text(4)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map { $0.text(4) } ?? "–"]
@@ -185,7 +186,7 @@ public enum ScalingReport {
     }
 
     static func positionSection(_ runs: [RunRecord], _ sink: ReportSink) throws {
-        let save = sink.save
+        func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
         func positionsFile(_ r: RunRecord) -> URL? {
             ["eval_positions.json", "eval_test.json"].map { r.url.appendingPathComponent($0) }
                 .first { FileManager.default.fileExists(atPath: $0.path) }
@@ -198,12 +199,12 @@ public enum ScalingReport {
             if let maps = p.pixelMaps(), let side = p.imageSide {
                 let names = ["mean of channels", "red", "green", "blue"]
                 let panels = maps.enumerated().map { HeatMapPlot.Panel(title: $0.offset < names.count ? names[$0.offset] : "channel \($0.offset)", rows: side, columns: side, values: $0.element) }
-                try save(HeatMapPlot(title: "Mean loss per pixel, \(r.name)", colorLabel: "nats/token", panels: panels).figure(), "\(r.name)-pixel-loss", "loss per pixel, \(r.name)")
+                try save(HeatMapPlot(title: "Mean loss per pixel, \(r.name)", colorLabel: "nats/token", panels: panels).figure(), "\(r.name)-pixel-loss", "loss per pixel, \(r.name)", paper: "Henighan et al. 2020 Fig. 6 (left)")
                 sink.data.positions.append(.init(run: r.name, modality: p.modality, fit: nil, problem: nil))
             } else {
                 do {
                     let f = try p.powerLawFit()
-                    try save(ReportPlots.position(p, fit: f, run: r.name).figure(), "\(r.name)-position-loss", "loss by position, \(r.name)")
+                    try save(ReportPlots.position(p, fit: f, run: r.name).figure(), "\(r.name)-position-loss", "loss by position, \(r.name)", paper: "Henighan et al. 2020 §2.4")
                     sink.doc.blocks.append(.paragraph("\(r.name): L(pos) = \(f.law.formula(variable: "pos", digits: 4))"
                         + (f.law.form == .pure ? " (pure power law: the positions show no significant curvature, so L∞ is not determined)" : "")
                         + ", rms log residual \(Format.sig(f.rmsLogResidual, 2))"))
@@ -217,7 +218,7 @@ public enum ScalingReport {
     }
 
     static func mutualInformationSection(_ runs: [RunRecord], _ sink: ReportSink) throws {
-        let save = sink.save
+        func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
         var rows: [MutualInformationRow] = []
         var evals: [(RunRecord, PairedEvaluation)] = []
         for r in runs {
@@ -246,8 +247,8 @@ public enum ScalingReport {
         sink.doc.blocks.append(.table(header: ["run", "N", "predicted", "I (nats/item)", "infogain"], rows: rows.sorted { ($0.predicted, $0.params) < ($1.predicted, $1.params) }.map {
             [$0.run, Format.sig($0.params, 3), $0.predicted, $0.mutualInformationNats.map { Format.sig($0, 4) } ?? "–", $0.infogain.map { Format.sig($0, 4) } ?? "–"]
         }))
-        try save(ReportPlots.mutualInformation(rows, infogain: false).figure(), "mutual-information", "mutual information against model size")
-        try save(ReportPlots.mutualInformation(rows, infogain: true).figure(), "infogain", "infogain against model size")
+        try save(ReportPlots.mutualInformation(rows, infogain: false).figure(), "mutual-information", "mutual information against model size", paper: "Henighan et al. 2020 §4, eq. (4.1)")
+        try save(ReportPlots.mutualInformation(rows, infogain: true).figure(), "infogain", "infogain against model size", paper: "Henighan et al. 2020 §4, eq. (1.3)")
     }
 }
 
@@ -264,9 +265,11 @@ final class ReportSink {
         self.plots = plots
     }
 
-    func save(_ fig: Figure, _ name: String, _ alt: String) throws {
+    /// Writes a plot and places it in the document; `paper` names the papers' figure it corresponds to.
+    func save(_ fig: Figure, _ name: String, _ alt: String, paper: String? = nil) throws {
         try fig.write(to: plots.appendingPathComponent(name))
         written += [plots.appendingPathComponent(name + ".svg"), plots.appendingPathComponent(name + ".png")]
         doc.blocks.append(.figure("plots/\(name)", alt))
+        if let paper { doc.blocks.append(.paragraph("In the papers: \(paper).")) }
     }
 }
