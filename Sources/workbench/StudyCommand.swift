@@ -15,7 +15,7 @@ struct StudyCommand: ParsableCommand {
         commandName: "study",
         abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
         discussion: """
-        quick: ~15 minutes on 2 cores from prepared data (8×8 images, small models); full: up to 12 hours (32×32 images, BPE text, larger grids).
+        quick: about 7 minutes on 2 cores (8×8 images, bytes for text, small models); full: about 3.5–5 hours planned (32×32 images, BPE text, larger models).
         Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, math, captions, synthetic-text, synthetic-image);
         its data.dataset names a dataset that is prepared into --data-dir when missing.
         Example: workbench study --preset quick --modalities text image

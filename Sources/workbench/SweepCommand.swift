@@ -13,7 +13,7 @@ struct SweepCommand: ParsableCommand {
         discussion: """
         The sweep folder (default sweeps/<name>) receives plan.json, configs/, runs/<run>/ and index.sqlite.
         Running the same command again skips finished runs and resumes unfinished ones from their checkpoints.
-        Example: workbench sweep configs/sweeps/text-quick.toml --dry-run
+        Example: workbench sweep configs/sweeps/example.toml --dry-run
         With --backend slurm the unfinished runs go to Slurm as one job array (one task per run) instead;
         `workbench runs SWEEP` then shows each task's Slurm state.
         """)
