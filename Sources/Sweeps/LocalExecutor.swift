@@ -80,22 +80,26 @@ public struct LocalExecutor: Sendable {
         var lastProgress = clock.now
         var costAtStart: Double? = nil
 
-        func stepNow(_ r: PlannedRun) -> Int {
-            if running[r.name] != nil { return LocalExecutor.lastLoggedStep(folder.runURL(r.name)) ?? startStep[r.name] ?? 0 }
-            return RunState.read(folder.runURL(r.name)).step
-        }
+        // A running run's step comes from its log (checkpoints are sparse); any other run's from its directory.
+        func loggedStep(_ name: String) -> Int { LocalExecutor.lastLoggedStep(folder.runURL(name)) ?? startStep[name] ?? 0 }
         func progress() -> Progress {
             var done = 0.0, finished = 0
             for r in plan.runs {
-                let s = min(r.steps, stepNow(r))
-                done += cost[r.name]! * Double(s) / Double(max(1, r.steps))
-                if running[r.name] == nil, RunState.read(folder.runURL(r.name)).status.isFinished { finished += 1 }
+                let step: Int
+                if running[r.name] != nil {
+                    step = loggedStep(r.name)
+                } else {
+                    let state = RunState.read(folder.runURL(r.name))
+                    step = state.step
+                    if state.status.isFinished { finished += 1 }
+                }
+                done += cost[r.name]! * Double(min(r.steps, step)) / Double(max(1, r.steps))
             }
             if costAtStart == nil { costAtStart = done }
             let secs = Double((clock.now - began).components.seconds) + Double((clock.now - began).components.attoseconds) * 1e-18
             return Progress(runsDone: finished, runsTotal: plan.runs.count, costDone: done, costTotal: costTotal,
                             costThisSession: done - costAtStart!, secondsThisSession: secs,
-                            running: running.keys.sorted().map { n in (n, stepNow(byName[n]!), byName[n]!.steps) })
+                            running: running.keys.sorted().map { n in (n, loggedStep(n), byName[n]!.steps) })
         }
         _ = progress()
 
@@ -176,15 +180,18 @@ public struct LocalExecutor: Sendable {
          "--set", "train.threads=\(threads)", "--exit-with-parent"]
     }
 
-    /// The step of the last "step N/M" progress line in a run's train.log.
-    static func lastLoggedStep(_ dir: URL) -> Int? {
+    /// The step of the last progress line in a run's train.log: "step N/M …" or "eval step N …".
+    public static func lastLoggedStep(_ dir: URL) -> Int? {
         guard let tail = tailOfLog(dir, bytes: 2048) else { return nil }
         for line in tail.split(separator: "\n").reversed() {
             let words = line.split(separator: " ")
-            if words.count >= 2, words[0] == "step" || words[0] == "eval" {
-                let n = words[0] == "step" ? words[1].split(separator: "/").first : words.dropFirst().first { !$0.isEmpty && $0 != "step" }
-                if let n, let v = Int(n) { return v }
+            let field: Substring?
+            switch words.first {
+            case "step"?: field = words.count > 1 ? words[1].split(separator: "/").first : nil
+            case "eval"?: field = words.count > 2 && words[1] == "step" ? words[2] : nil
+            default: field = nil
             }
+            if let field, let step = Int(field) { return step }
         }
         return nil
     }
@@ -197,10 +204,6 @@ public struct LocalExecutor: Sendable {
     }
 
     static func tailOfLog(_ dir: URL, bytes: Int) -> String? {
-        guard let h = FileHandle(forReadingAtPath: dir.appendingPathComponent("train.log").path) else { return nil }
-        defer { try? h.close() }
-        let size = h.seekToEndOfFile()
-        h.seek(toFileOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
-        return String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+        LogTail.text(of: dir.appendingPathComponent("train.log"), bytes: bytes)
     }
 }

@@ -111,11 +111,7 @@ public enum SlurmQueue {
 
     /// The last `lines` non-empty lines of a text file.
     static func tail(of url: URL, lines: Int) -> [String] {
-        guard let h = FileHandle(forReadingAtPath: url.path) else { return [] }
-        defer { try? h.close() }
-        let size = h.seekToEndOfFile()
-        h.seek(toFileOffset: size > 4096 ? size - 4096 : 0)
-        let text = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+        guard let text = LogTail.text(of: url, bytes: 4096) else { return [] }
         return Array(text.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.suffix(lines))
     }
 }

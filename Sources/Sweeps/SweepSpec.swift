@@ -143,8 +143,7 @@ public struct SweepSpec: Equatable, Sendable {
             guard let t = s.table else { throw fail("set", "must be a table of \"section.key\" = value") }
             for k in t.keys.sorted() {
                 let v = try settingText(t[k]!, key: "set.\(k)", fail)
-                var probe = base
-                do { try probe.set(k, to: v) } catch { throw fail("set.\(k)", "\(error)") }
+                try checkSetting(k, [v], on: base, at: "set.\(k)", fail)
                 spec.overrides.append((k, v))
             }
         }
@@ -241,12 +240,21 @@ public struct SweepSpec: Equatable, Sendable {
                 guard let arr = at2[k]!.array else { throw fail("\(at).axes.\(k)", "must be an array of values") }
                 if arr.isEmpty { throw fail("\(at).axes.\(k)", "is empty: an axis needs at least one value") }
                 let values = try arr.map { try settingText($0, key: "\(at).axes.\(k)", fail) }
-                var probe = base
-                for v in values { do { try probe.set(k, to: v) } catch { throw fail("\(at).axes.\(k)", "\(error)") } }
+                try checkSetting(k, values, on: base, at: "\(at).axes.\(k)", fail)
                 g.axes.append((k, values))
             }
         }
         return g
+    }
+
+    /// Checks that every value is one `--set` would accept for `key` (known key, right type),
+    /// reporting a failure at `at` in the spec.
+    static func checkSetting(_ key: String, _ values: [String], on base: TrainConfig, at: String,
+                             _ fail: (String?, String) -> SweepSpecError) throws {
+        var probe = base
+        for v in values {
+            do { try probe.set(key, to: v) } catch { throw fail(at, "\(error)") }
+        }
     }
 
     /// A TOML value as the text `TrainConfig.set` parses.

@@ -57,7 +57,7 @@ extension ReportCommand {
         try paths.flatMap { p -> [URL] in
             guard SweepFolder.isSweep(p) else { return [p] }
             let folder = SweepFolder(p)
-            let rows = try SweepIndexLoading.openRefreshed(folder).runs().filter { $0.evaluations > 0 }
+            let rows = try SweepIndexLoading.openRefreshed(folder).index.runs().filter { $0.evaluations > 0 }
             return rows.map { folder.runURL($0.name) }
         }
     }

@@ -14,12 +14,12 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "Only runs of this modality.") var modality: String?
 
     func run() throws {
-        let folder = SweepFolder(URL(fileURLWithPath: sweep))
-        let index = try SweepIndexLoading.openRefreshed(folder)
-        let slurm = try SweepIndexLoading.slurmStates(folder, index: index)
         if let status, RunState.Status(rawValue: status) == nil {
             throw ValidationError("unknown status '\(status)'; use one of \(RunState.Status.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        let folder = SweepFolder(URL(fileURLWithPath: sweep))
+        let (index, plan) = try SweepIndexLoading.openRefreshed(folder)
+        let slurm = try SweepIndexLoading.slurmStates(folder, plan: plan, index: index)
         let rows = try index.runs(status: status, modality: modality)
         let width = max(20, rows.map(\.name.count).max() ?? 20)
         func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
@@ -43,22 +43,22 @@ struct RunsCommand: ParsableCommand {
 /// Opens a sweep folder's index and refreshes it from the run directories (rebuilding it when
 /// it is missing or unusable).
 enum SweepIndexLoading {
-    static func openRefreshed(_ folder: SweepFolder) throws -> ResultsIndex {
+    /// The index, and the plan recorded in the folder that it was refreshed against.
+    static func openRefreshed(_ folder: SweepFolder) throws -> (index: ResultsIndex, plan: SweepPlan) {
         guard let recorded = try folder.recordedPlan() else { throw SweepError.notASweep(path: folder.url.path) }
         let plan = try SweepIndexLoading.plan(folder, recorded: recorded)
         let index = try ResultsIndex.open(at: folder.indexURL)
         if let why = index.recovery { FileHandle.standardError.write(Data("note: \(why)\n".utf8)) }
         try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: DatasetSize.modalities(plan))
-        return index
+        return (index, plan)
     }
 
     /// Each run's Slurm array task (when the sweep was submitted with `--backend slurm`), and
     /// the index refreshed again with what Slurm knows: running tasks as running, failed ones
     /// as failed with their log's last line. Empty when nothing was submitted.
-    static func slurmStates(_ folder: SweepFolder, index: ResultsIndex) throws -> [String: SlurmQueue.TaskState] {
+    static func slurmStates(_ folder: SweepFolder, plan: SweepPlan, index: ResultsIndex) throws -> [String: SlurmQueue.TaskState] {
         let ledger = try SlurmJobLedger.read(folder)
-        guard !ledger.submissions.isEmpty, let recorded = try folder.recordedPlan() else { return [:] }
-        let plan = try SweepIndexLoading.plan(folder, recorded: recorded)
+        guard !ledger.submissions.isEmpty else { return [:] }
         let states = SlurmQueue.states(ledger: ledger, folder: folder, plan: plan)
         var overrides: [String: (status: RunState.Status, message: String?)] = [:]
         for (run, s) in states {

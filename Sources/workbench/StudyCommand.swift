@@ -83,16 +83,10 @@ struct StudyCommand: ParsableCommand {
             SweepPlanPrinter.print(plan, states: states, estimate: dryRun ? SweepEstimate.measure(plan, threadsPerRun: threads) : nil,
                                    parallel: parallel, threads: threads, folder: folder)
             if dryRun { continue }
-            try folder.adopt(plan, specText: text)
-            let index = try ResultsIndex.open(at: folder.indexURL)
-            if let why = index.recovery { print("note: \(why)") }
-            let modalityNames = DatasetSize.modalities(plan)
-            try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: modalityNames)
+            let opened = try OpenedSweep.open(folder, plan: plan, specText: text)
             let todo = plan.runs.map(\.name).filter { !(states[$0]?.status.isFinished ?? false) }
             if todo.isEmpty { print("\(m): every run is finished"); continue }
-            var display = SweepProgressDisplay()
-            let outcome = try executor.run(plan, in: folder, index: index, names: todo, modalities: modalityNames) { display.handle($0) }
-            display.finish()
+            let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor)
             failed += outcome.failed.map { "\(m)/\($0.run): \($0.message)" }
         }
         if dryRun { return }
@@ -152,13 +146,17 @@ enum StudyEvaluations {
                 print(String(format: "%@: loss by position of %@ (%.4f nats/token over %d tokens)", modality, largest.name, r.lossNats, r.countedTokens))
             }
         }
-        // Mutual information against N: the size grid's runs (the data grid's overfit ones would mix in D).
-        for r in done where r.name.hasPrefix("size-") {
+        // Mutual information against N, for image–caption data only: the size grid's runs (the
+        // data grid's overfit ones would mix in D). The dataset's manifest says which data it is.
+        let sizeRuns = done.filter { $0.name.hasPrefix("size-") }
+        guard let first = sizeRuns.first,
+              let dataset = try? TrainConfig.load(from: folder.configURL(first.name)).data.dataset,
+              DatasetSize.modality(of: dataset) == "pair" else { return }
+        for r in sizeRuns {
             let dir = folder.runURL(r.name)
             let file = dir.appendingPathComponent("paired_eval.json")
             guard !FileManager.default.fileExists(atPath: file.path) else { continue }
             let trainer = try RunLoading.open(dir.path)
-            guard trainer.dataset.manifest.modality == "pair" else { return }
             let p = try trainer.pairedEvaluation(maxTokens: 2 * trainer.config.train.evalTokens)
             try AtomicFile.write(try enc.encode(p.text), to: dir.appendingPathComponent("paired_eval_text.json"))
             try AtomicFile.write(try enc.encode(p.image), to: file)

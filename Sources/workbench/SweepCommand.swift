@@ -46,18 +46,8 @@ struct SweepCommand: ParsableCommand {
         if dryRun { return }
         if slurm.backend == .slurm { try slurm.checkBeforeAdopting() }
 
-        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-        let lock: RunLock
-        do { lock = try RunDirectory(folder.url).acquireLock() } catch TrainingError.runLocked {
-            throw ValidationError("the sweep folder '\(folder.url.path)' is in use by another `workbench sweep`; wait for it or stop it first")
-        }
-        defer { withExtendedLifetime(lock) {} }
-        try folder.adopt(plan, specText: try? String(contentsOf: specURL, encoding: .utf8))
-        let index = try ResultsIndex.open(at: folder.indexURL)
-        if let why = index.recovery { print("note: \(why)") }
-        let modalities = DatasetSize.modalities(plan)
-        try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: modalities)
-
+        let opened = try OpenedSweep.open(folder, plan: plan, specText: try? String(contentsOf: specURL, encoding: .utf8))
+        defer { withExtendedLifetime(opened) {} }
         let todo = selected.filter { !(states[$0]?.status.isFinished ?? false) }
         let finished = selected.count - todo.count
         if todo.isEmpty {
@@ -70,9 +60,7 @@ struct SweepCommand: ParsableCommand {
         }
         print("running \(todo.count) runs (\(finished) already finished), \(parallel) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
         let executor = LocalExecutor(executable: try Self.executable(), parallel: parallel, threadsPerRun: threads)
-        var display = SweepProgressDisplay()
-        let outcome = try executor.run(plan, in: folder, index: index, names: todo, modalities: modalities) { display.handle($0) }
-        display.finish()
+        let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor)
         print("sweep \(s.name): \(outcome.completed.count) completed, \(outcome.diverged.count) diverged, \(outcome.failed.count) failed this time; index: \(folder.indexURL.path)")
         for f in outcome.failed { print("  failed: \(f.run): \(f.message) (log: \(folder.runURL(f.run).path)/train.log)") }
         if !outcome.failed.isEmpty {
@@ -95,6 +83,41 @@ struct SweepCommand: ParsableCommand {
             return URL(fileURLWithPath: path)
         }
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    }
+}
+
+/// A sweep folder opened to run into, as `sweep` and `study` both do: locked against a second
+/// process running the same folder, made this plan's (a changed spec is refused), its results
+/// index opened (rebuilt when unusable, which is said) and refreshed from the run directories.
+final class OpenedSweep {
+    let lock: RunLock
+    let index: ResultsIndex
+    /// Modality of each dataset the plan uses, for index rows of runs not yet started.
+    let modalities: [String: String]
+
+    private init(lock: RunLock, index: ResultsIndex, modalities: [String: String]) {
+        self.lock = lock; self.index = index; self.modalities = modalities
+    }
+
+    static func open(_ folder: SweepFolder, plan: SweepPlan, specText: String?) throws -> OpenedSweep {
+        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+        let lock: RunLock
+        do { lock = try RunDirectory(folder.url).acquireLock() } catch TrainingError.runLocked {
+            throw ValidationError("the sweep folder '\(folder.url.path)' is in use by another `workbench sweep` or `study`; wait for it or stop it first")
+        }
+        try folder.adopt(plan, specText: specText)
+        let index = try ResultsIndex.open(at: folder.indexURL)
+        if let why = index.recovery { print("note: \(why)") }
+        let modalities = DatasetSize.modalities(plan)
+        try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: modalities)
+        return OpenedSweep(lock: lock, index: index, modalities: modalities)
+    }
+
+    /// Runs `names` on this machine with a line per run and an overall bar.
+    func runLocally(_ names: [String], of plan: SweepPlan, in folder: SweepFolder, with executor: LocalExecutor) throws -> LocalExecutor.Outcome {
+        var display = SweepProgressDisplay()
+        defer { display.finish() }
+        return try executor.run(plan, in: folder, index: index, names: names, modalities: modalities) { display.handle($0) }
     }
 }
 

@@ -130,3 +130,18 @@ final class SweepSpecTests: XCTestCase {
         XCTAssertEqual(plan.runs[0].config.model.nHead, 3)
     }
 }
+
+/// The executor follows a running run's progress through the lines its training process logs.
+final class LoggedStepTests: XCTestCase {
+    func testLastProgressLineOfTheLogGivesTheStep() throws {
+        let dir = temporaryDirectory()
+        let log = dir.appendingPathComponent("train.log")
+        XCTAssertNil(LocalExecutor.lastLoggedStep(dir), "no log yet")
+        try "model: 12.8k non-embedding parameters\neval step      0  tokens 0  train   —    test 5.5 nats/token\nstep 40/400  loss 3.1  100k tok/s  ETA 0m10s\n"
+            .write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertEqual(LocalExecutor.lastLoggedStep(dir), 40)
+        try ("step 40/400  loss 3.1  100k tok/s  ETA 0m10s\neval step     50  tokens 25.6k  train 3.0  test 3.1 nats/token\n"
+            + "Error: something unrelated\n").write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertEqual(LocalExecutor.lastLoggedStep(dir), 50, "the last progress line wins, other lines are skipped")
+    }
+}
