@@ -37,6 +37,13 @@ public struct RunSummary: Sendable, Equatable {
     public var trueEntropyNatsPerToken: Double? = nil
     /// Exact image–caption mutual information (nats per pair) when the dataset is synthetic.
     public var trueMutualInformationNats: Double? = nil
+    /// Fine-tuning runs (`workbench finetune`): `classify`, the run the weights came from (nil:
+    /// from scratch), `full` or `linear-probe`, and the last accuracy. Nil for generative runs,
+    /// whose losses are what the scaling fits use.
+    public var task: String? = nil
+    public var pretrainedFrom: String? = nil
+    public var finetuneMode: String? = nil
+    public var finalTestAccuracy: Double? = nil
 }
 
 /// A run directory as Analysis sees it: its name, summary and learning curve.
@@ -183,7 +190,10 @@ enum SummaryReader {
                           status: obj["status"] as? String ?? "unknown",
                           modality: obj["modality"] as? String ?? "unknown",
                           dataset: obj["dataset"] as? String ?? "unknown",
-                          tokensPerItem: num("tokens_per_item"), itemName: obj["item"] as? String)
+                          tokensPerItem: num("tokens_per_item"), itemName: obj["item"] as? String,
+                          task: obj["task"] as? String, pretrainedFrom: obj["pretrained_from"] as? String,
+                          finetuneMode: obj["finetune_mode"] as? String,
+                          finalTestAccuracy: num("final_test_accuracy") ?? curve.last?.extras["test_accuracy"])
     }
 
     static func derived(from curve: [MetricsRow]) -> RunSummary {

@@ -18,13 +18,20 @@ public final class AdamW {
     let pieces: [(range: Range<Int>, decays: Bool)]
     static let pieceSize = 32768
 
-    public init(layout: ParameterLayout, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
-                noDecay: Set<ParameterLayout.Kind>) {
+    public convenience init(layout: ParameterLayout, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
+                            noDecay: Set<ParameterLayout.Kind>) {
+        self.init(tensors: layout.tensors, total: layout.total, beta1: beta1, beta2: beta2, eps: eps,
+                  weightDecay: weightDecay, noDecay: noDecay)
+    }
+
+    /// For any flat buffer of `total` floats cut into named `tensors` (a classification head's).
+    public init(tensors: [ParameterLayout.Tensor], total: Int, beta1: Float, beta2: Float, eps: Float,
+                weightDecay: Float, noDecay: Set<ParameterLayout.Kind>) {
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
-        m = FloatBuffer(count: layout.total)
-        v = FloatBuffer(count: layout.total)
+        m = FloatBuffer(count: total)
+        v = FloatBuffer(count: total)
         var pieces: [(range: Range<Int>, decays: Bool)] = []
-        for t in layout.tensors.sorted(by: { $0.offset < $1.offset }) {
+        for t in tensors.sorted(by: { $0.offset < $1.offset }) {
             let decays = !noDecay.contains(t.kind)
             var lo = t.offset
             while lo < t.offset + t.count {
@@ -84,11 +91,15 @@ public enum GradientClipping {
 
     /// Scales gradients so their global norm is at most `maxNorm`; returns the norm before clipping.
     @discardableResult
-    public static func clip(_ grads: FloatBuffer, maxNorm: Double) -> Double {
-        let norm = globalNorm(grads)
+    public static func clip(_ grads: FloatBuffer, maxNorm: Double) -> Double { clip([grads], maxNorm: maxNorm) }
+
+    /// The same over several buffers taken as one gradient (a model and its classification head).
+    @discardableResult
+    public static func clip(_ buffers: [FloatBuffer], maxNorm: Double) -> Double {
+        let norm = buffers.map { let n = globalNorm($0); return n * n }.reduce(0, +).squareRoot()
         if maxNorm > 0, norm > maxNorm {
             let s = Float(maxNorm / (norm + 1e-6))
-            for i in 0..<grads.count { grads[i] *= s }
+            for grads in buffers { for i in 0..<grads.count { grads[i] *= s } }
         }
         return norm
     }

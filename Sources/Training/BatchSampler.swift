@@ -64,12 +64,26 @@ public struct BatchSampler: Sendable {
         var inputs = [Int32](), targets = [Int32](), weights = [Float]()
         inputs.reserveCapacity(b * nCtx); targets.reserveCapacity(b * nCtx); weights.reserveCapacity(b * nCtx)
         for _ in 0..<b {
-            if index >= order.count { startEpoch(epoch + 1) }
-            let start = layout == .records ? order[index] * (nCtx + 1) : phase + order[index] * nCtx
-            index += 1
+            let example = nextExample()   // before `phase` is read: it may start a new epoch
+            let start = layout == .records ? example * (nCtx + 1) : phase + example * nCtx
             Self.append(split, start: start, nCtx: nCtx, &inputs, &targets, &weights)
         }
         return TokenBatch(b: b, t: nCtx, inputs: inputs, targets: targets, weights: weights)
+    }
+
+    /// The indices of the next `b` records (records layout), advancing the position as `next`
+    /// does: for heads that need each record's label.
+    public mutating func nextRecords(batchSize b: Int) -> [Int] {
+        precondition(layout == .records, "nextRecords needs the records layout")
+        return (0..<b).map { _ in nextExample() }
+    }
+
+    /// The next example of the epoch's order (a record or window number), starting a new epoch
+    /// when one runs out.
+    mutating func nextExample() -> Int {
+        if index >= order.count { startEpoch(epoch + 1) }
+        index += 1
+        return order[index - 1]
     }
 
     static func append(_ split: TokenSplit, start: Int, nCtx: Int,

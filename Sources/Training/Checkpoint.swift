@@ -42,12 +42,22 @@ public enum Checkpoint {
         FileManager.default.fileExists(atPath: dir.appendingPathComponent(stateFile).path)
     }
 
-    public static func save(model: GPT, optimizer: AdamW, state: CheckpointState, to dir: URL) throws {
+    /// A classification head and its optimiser, saved beside the model's tensors under their own
+    /// names (`classifier.weight`, `exp_avg.classifier.weight`, …).
+    public typealias HeadState = (head: ClassificationHead, optimizer: AdamW)
+
+    public static func save(model: GPT, optimizer: AdamW, head: HeadState? = nil, state: CheckpointState,
+                            to dir: URL) throws {
         let meta = ["step": String(state.step), "format": "workbench-gpt"]
-        try writeTensors(layout: model.layout, prefix: "", buffers: [("exp_avg.", optimizer.m), ("exp_avg_sq.", optimizer.v)],
-                         metadata: meta, to: staged(optimizerFile, in: dir))
-        try writeTensors(layout: model.layout, prefix: "", buffers: [("", model.parameters)],
-                         metadata: meta, to: staged(weightsFile, in: dir))
+        let body = model.layout.tensors, headTensors = head?.head.tensors ?? []
+        var moments: [TensorGroup] = [(body, "exp_avg.", optimizer.m), (body, "exp_avg_sq.", optimizer.v)]
+        var weights: [TensorGroup] = [(body, "", model.parameters)]
+        if let head {
+            moments += [(headTensors, "exp_avg.", head.optimizer.m), (headTensors, "exp_avg_sq.", head.optimizer.v)]
+            weights.append((headTensors, "", head.head.parameters))
+        }
+        try writeTensors(moments, metadata: meta, to: staged(optimizerFile, in: dir))
+        try writeTensors(weights, metadata: meta, to: staged(weightsFile, in: dir))
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(state), to: staged(stateFile, in: dir))   // the stage is complete once this exists
@@ -85,11 +95,13 @@ public enum Checkpoint {
         }
     }
 
-    static func writeTensors(layout: ParameterLayout, prefix: String, buffers: [(String, FloatBuffer)],
-                             metadata: [String: String], to url: URL) throws {
+    /// Named tensors of one flat buffer, each saved as `prefix + name`.
+    typealias TensorGroup = (tensors: [ParameterLayout.Tensor], prefix: String, buffer: FloatBuffer)
+
+    static func writeTensors(_ groups: [TensorGroup], metadata: [String: String], to url: URL) throws {
         var list: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)] = []
-        for (p, buf) in buffers {
-            for t in layout.tensors {
+        for (tensors, p, buf) in groups {
+            for t in tensors {
                 list.append((p + t.name, t.shape, UnsafeBufferPointer(start: buf.pointer(at: t.offset), count: t.count)))
             }
         }
@@ -109,38 +121,52 @@ public enum Checkpoint {
 
     /// Loads weights (and moments when `optimizer` is given) into existing objects, checking that
     /// every tensor is present with the model's shape and that all files are of the same step.
-    public static func load(into model: GPT, optimizer: AdamW?, from dir: URL) throws -> CheckpointState {
+    /// With `head`, also the head's weights (and its optimiser's moments when the optimiser is
+    /// given: the head's optimiser steps with the model's).
+    public static func load(into model: GPT, optimizer: AdamW?, head: (head: ClassificationHead, optimizer: AdamW?)? = nil,
+                            from dir: URL) throws -> CheckpointState {
         let state = try loadState(from: dir)
         guard state.model == model.config else {
             throw CheckpointError.mismatch(path: dir.appendingPathComponent(stateFile).path,
                                            reason: "it was saved for model \(describe(state.model)), the config asks for \(describe(model.config))")
         }
-        try fill(model.parameters, prefix: "", layout: model.layout, file: dir.appendingPathComponent(weightsFile), step: state.step)
+        let body = model.layout.tensors
+        var weights: [TensorGroup] = [(body, "", model.parameters)]
+        if let head { weights.append((head.head.tensors, "", head.head.parameters)) }
+        try fill(weights, file: dir.appendingPathComponent(weightsFile), step: state.step)
         if let optimizer {
-            let url = dir.appendingPathComponent(optimizerFile)
-            try fill(optimizer.m, prefix: "exp_avg.", layout: model.layout, file: url, step: state.step)
-            try fill(optimizer.v, prefix: "exp_avg_sq.", layout: model.layout, file: url, step: state.step)
+            var moments: [TensorGroup] = [(body, "exp_avg.", optimizer.m), (body, "exp_avg_sq.", optimizer.v)]
+            if let head, let o = head.optimizer {
+                moments += [(head.head.tensors, "exp_avg.", o.m), (head.head.tensors, "exp_avg_sq.", o.v)]
+                o.step = state.adamStep
+            }
+            try fill(moments, file: dir.appendingPathComponent(optimizerFile), step: state.step)
             optimizer.step = state.adamStep
         }
         return state
     }
 
-    static func fill(_ buffer: FloatBuffer, prefix: String, layout: ParameterLayout, file: URL, step: Int) throws {
+    static func fill(_ groups: [TensorGroup], file: URL, step: Int) throws {
         let f = try Safetensors.read(file)
         if let s = f.metadata["step"], s != String(step) {
             throw CheckpointError.mismatch(path: file.path,
                                            reason: "it holds step \(s) but checkpoint.json says step \(step) (a checkpoint write was interrupted)")
         }
-        for t in layout.tensors {
-            guard let e = f.tensors[prefix + t.name] else {
-                throw CheckpointError.mismatch(path: file.path, reason: "tensor '\(prefix + t.name)' is missing")
-            }
-            guard e.shape == t.shape else {
-                throw CheckpointError.mismatch(path: file.path,
-                                               reason: "tensor '\(prefix + t.name)' has shape \(e.shape), the model expects \(t.shape)")
-            }
-            e.values.withUnsafeBufferPointer { buffer.pointer(at: t.offset).update(from: $0.baseAddress!, count: t.count) }
+        for (tensors, prefix, buffer) in groups {
+            for t in tensors { try fill(buffer, t, prefix: prefix, from: f, file: file) }
         }
+    }
+
+    static func fill(_ buffer: FloatBuffer, _ t: ParameterLayout.Tensor, prefix: String, from f: Safetensors.File,
+                     file: URL) throws {
+        guard let e = f.tensors[prefix + t.name] else {
+            throw CheckpointError.mismatch(path: file.path, reason: "tensor '\(prefix + t.name)' is missing")
+        }
+        guard e.shape == t.shape else {
+            throw CheckpointError.mismatch(path: file.path,
+                                           reason: "tensor '\(prefix + t.name)' has shape \(e.shape), the model expects \(t.shape)")
+        }
+        e.values.withUnsafeBufferPointer { buffer.pointer(at: t.offset).update(from: $0.baseAddress!, count: t.count) }
     }
 
     static func describe(_ c: GPTConfig) -> String {

@@ -74,10 +74,13 @@ public struct RunDirectory: Sendable {
     }
 
     /// The `test_loss` of one metrics line (nil when absent, null or unreadable).
-    static func testLoss(ofMetricsLine line: String?) -> Double? {
+    static func testLoss(ofMetricsLine line: String?) -> Double? { number("test_loss", ofMetricsLine: line) }
+
+    /// One number of a metrics line (nil when absent, null or unreadable).
+    static func number(_ key: String, ofMetricsLine line: String?) -> Double? {
         guard let d = line?.data(using: .utf8),
               let obj = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return nil }
-        return (obj["test_loss"] as? NSNumber)?.doubleValue
+        return (obj[key] as? NSNumber)?.doubleValue
     }
 
     public func writeMetrics(_ lines: [String]) throws {
@@ -120,6 +123,12 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var tokensPerItem: Double?
     /// The OpenBLAS kernel set the run's products used (e.g. "SkylakeX"): tokens/s depends on it.
     public var blasKernels: String?
+    /// Fine-tuning runs: `classify`, `full` or `linear-probe`, the pre-trained run they started
+    /// from (nil: from scratch), and the last evaluation's accuracy. Nil for generative runs.
+    public var task: String?
+    public var finetuneMode: String?
+    public var pretrainedFrom: String?
+    public var finalTestAccuracy: Double?
 
     enum CodingKeys: String, CodingKey {
         case runName = "run_name", dataset, modality, params, nLayer = "n_layer", dModel = "d_model"
@@ -127,6 +136,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case computePFDays = "compute_pfdays", bestTestLoss = "best_test_loss", bestStep = "best_step"
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
         case status, message, item, tokensPerItem = "tokens_per_item", blasKernels = "blas_kernels"
+        case task, finetuneMode = "finetune_mode", pretrainedFrom = "pretrained_from"
+        case finalTestAccuracy = "final_test_accuracy"
     }
 }
 

@@ -20,7 +20,10 @@ extension TrainConfig {
         }
     }
 
-    static let sections = ["model", "data", "optimizer", "schedule", "train"]
+    static let sections = ["model", "data", "optimizer", "schedule", "train", "finetune"]
+    /// Sections written to `config.toml` only when they differ from their defaults (so configs and
+    /// config hashes of runs that do not use them stay as they were).
+    static let optionalSections = ["finetune"]
 
     static let fields: [(key: String, ref: FieldRef)] = [
         ("model.n_layer", .int(\.model.nLayer)), ("model.d_model", .int(\.model.dModel)),
@@ -39,6 +42,8 @@ extension TrainConfig {
         ("train.eval_every", .int(\.train.evalEvery)), ("train.eval_tokens", .int(\.train.evalTokens)),
         ("train.checkpoint_every", .int(\.train.checkpointEvery)), ("train.seed", .int(\.train.seed)),
         ("train.threads", .int(\.train.threads)), ("train.run_dir", .string(\.train.runDir)),
+        ("finetune.task", .string(\.finetune.task)), ("finetune.from", .string(\.finetune.from)),
+        ("finetune.mode", .string(\.finetune.mode)),
     ]
 
     static func field(_ key: String) -> FieldRef? { fields.first { $0.key == key }?.ref }
@@ -129,8 +134,13 @@ extension TrainConfig {
     public func renderTOML() -> String {
         var out = ""
         var current = ""
+        let defaults = TrainConfig()
         for (key, _) in Self.fields {
             let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+            if Self.optionalSections.contains(parts[0]),
+               Self.fields.allSatisfy({ !$0.key.hasPrefix(parts[0] + ".") || renderValue($0.key) == defaults.renderValue($0.key) }) {
+                continue
+            }
             if parts[0] != current {
                 out += (out.isEmpty ? "" : "\n") + "[\(parts[0])]\n"
                 current = parts[0]

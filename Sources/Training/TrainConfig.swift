@@ -52,11 +52,27 @@ public struct TrainConfig: Equatable, Sendable {
         public var runDir = "runs/run"
     }
 
+    /// Fine-tuning: start from another run's weights, and/or train a classification head on the
+    /// dataset's labels (`task = "classify"`: the mean of the final layer norm's output over the
+    /// positions, then one linear layer; cross-entropy on the labels). At its defaults the run is
+    /// plain generative training and `config.toml` leaves the section out.
+    public struct Finetune: Equatable, Sendable {
+        /// `""` (next-token prediction) or `classify`.
+        public var task = ""
+        /// A run directory whose last checkpoint initialises the model (`""` = random
+        /// initialisation: training from scratch). The model shapes must match.
+        public var from = ""
+        /// `full` (the body trains with the head) or `linear-probe` (only the head trains; the
+        /// body's weights stay bit-identical).
+        public var mode = "full"
+    }
+
     public var model = Model()
     public var data = DataSection()
     public var optimizer = Optimizer()
     public var schedule = Schedule()
     public var train = TrainSection()
+    public var finetune = Finetune()
 
     public init() {}
 
@@ -91,6 +107,10 @@ public struct TrainConfig: Equatable, Sendable {
         try check(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be ≥ 0")
         try check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
         try check(data.maxTrainTokens >= 0, "data.max_train_tokens", "must be ≥ 0")
+        try check(["", "classify"].contains(finetune.task), "finetune.task", "'\(finetune.task)' is not one of \"\" (next-token prediction), classify")
+        try check(["full", "linear-probe"].contains(finetune.mode), "finetune.mode", "'\(finetune.mode)' is not one of full, linear-probe")
+        try check(finetune.mode == "full" || finetune.task == "classify", "finetune.mode",
+                  "linear-probe needs finetune.task = \"classify\" (a head to train)")
     }
 }
 

@@ -49,6 +49,8 @@ public final class Trainer {
     let optimizer: AdamW
     let schedule: LearningRateSchedule
     var sampler: BatchSampler
+    /// The classification head and its labels when `finetune.task = "classify"`.
+    public let classification: ClassificationTask?
     let resume: Bool
     /// Stop (as if killed) after this many steps of this invocation; for tests and time slicing.
     public var stopAfterSteps: Int?
@@ -90,7 +92,11 @@ public final class Trainer {
                                         minRatio: config.schedule.minLRRatio)
         sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: gptConfig.nCtx, layout: ds.manifest.layout,
                                    seed: UInt64(config.train.seed) &* 1_000_003 &+ 17)
+        classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: model) : nil
     }
+
+    /// The head and its optimiser, for checkpoints.
+    var headState: Checkpoint.HeadState? { classification.map { ($0.head, $0.optimizer) } }
 
     /// What one record is and its counted tokens (records layout only).
     var itemKind: (name: String?, tokens: Double?) {
@@ -121,6 +127,7 @@ public final class Trainer {
         var metrics: [String] = []
         var resumedAtStep: Int? = nil
         var lastTestLoss: Double? = nil
+        var lastAccuracy: Double? = nil
         run.removeStaleTemporaryFiles()
         if let settled = try Checkpoint.recoverStaged(in: run.url) {
             FileHandle.standardError.write(Data("note: \(run.url.path): \(settled)\n".utf8))
@@ -134,15 +141,17 @@ public final class Trainer {
                 let diff = TrainConfig.fields.map(\.key).filter { $0 != "train.threads" && savedCfg.renderValue($0) != config.renderValue($0) }
                 if !diff.isEmpty { throw TrainingError.configChanged(path: run.url.path, keys: diff) }
             }
-            let state = try Checkpoint.load(into: model, optimizer: optimizer, from: run.url)
+            let state = try Checkpoint.load(into: model, optimizer: optimizer, head: headState, from: run.url)
             step = state.step; tokens = state.tokens; wallBefore = state.wallSeconds
             if let l = state.bestTestLoss, let s = state.bestStep { best = (l, s) }
             sampler.seek(epoch: state.samplerEpoch, index: state.samplerIndex)
             metrics = try run.metricsLines(upToStep: step)
             resumedAtStep = step
             lastTestLoss = RunDirectory.testLoss(ofMetricsLine: metrics.last)
+            lastAccuracy = RunDirectory.number("test_accuracy", ofMetricsLine: metrics.last)
             onEvent(.started(params: model.config.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: step))
         } else {
+            if !config.finetune.from.isEmpty { try loadPretrained(from: config.finetune.from) }
             onEvent(.started(params: model.config.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: nil))
         }
         try run.writeConfig(config)
@@ -165,7 +174,11 @@ public final class Trainer {
                               bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                               wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
                               status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens,
-                              blasKernels: OpenBLASKernels.coreName)
+                              blasKernels: OpenBLASKernels.coreName,
+                              task: classification.map { _ in config.finetune.task },
+                              finetuneMode: classification.map { _ in config.finetune.mode },
+                              pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,
+                              finalTestAccuracy: lastAccuracy)
         }
 
         while true {
@@ -173,12 +186,19 @@ public final class Trainer {
             // A resumed run's checkpoint step was evaluated (and its row kept) before the checkpoint
             // was written, so it is not evaluated again; this holds at step 0 too.
             if evalDue && step != resumedAtStep {
-                let testLoss = evaluate(split: config.data.evalSplit)
+                var testLoss: Double, accuracy: Double? = nil
+                if let c = classification {
+                    (testLoss, accuracy) = c.evaluate(model: model, dataset: dataset, split: config.data.evalSplit,
+                                                      maxRecords: config.train.evalTokens / T, batchSize: B)
+                } else {
+                    testLoss = evaluate(split: config.data.evalSplit)
+                }
                 var record = MetricsRecord(step: step, tokens: tokens, params: N,
                                            trainLoss: trainLossCount > 0 ? trainLossSum / Double(trainLossCount) : nil,
                                            testLoss: testLoss, lr: schedule.rate(at: min(step, max(0, total - 1))),
                                            wallSeconds: wall())
-                for s in config.data.extraEvalSplits { record.extra["test_loss_\(s)"] = evaluate(split: s) }
+                for s in config.data.extraEvalSplits where classification == nil { record.extra["test_loss_\(s)"] = evaluate(split: s) }
+                if let accuracy { record.extra["test_accuracy"] = accuracy; lastAccuracy = accuracy }
                 trainLossSum = 0; trainLossCount = 0
                 lastTestLoss = testLoss
                 if testLoss.isFinite, best == nil || testLoss < best!.loss { best = (testLoss, step) }
@@ -189,7 +209,7 @@ public final class Trainer {
                     let state = CheckpointState(step: step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index,
                                                 tokens: tokens, adamStep: optimizer.step, bestTestLoss: best?.loss,
                                                 bestStep: best?.step, wallSeconds: wall(), model: model.config)
-                    try Checkpoint.save(model: model, optimizer: optimizer, state: state, to: run.url)
+                    try Checkpoint.save(model: model, optimizer: optimizer, head: headState, state: state, to: run.url)
                 }
             }
             if step >= total { break }
@@ -199,19 +219,30 @@ public final class Trainer {
                 return s
             }
             // One optimisation step.
-            let batch = sampler.next(batchSize: B)
             let lr = schedule.rate(at: step)
-            model.zeroGradients()
             model.dropoutSeed = UInt64(config.train.seed) &* 0x2545_F491_4F6C_DD1D &+ UInt64(step)
-            let loss = Double(model.forward(batch, needsGradient: true))
+            let loss: Double
+            if let c = classification {
+                loss = c.trainingStep(model: model, split: dataset.splits["train"]!, records: sampler.nextRecords(batchSize: B))
+            } else {
+                let batch = sampler.next(batchSize: B)
+                model.zeroGradients()
+                loss = Double(model.forward(batch, needsGradient: true))
+            }
             if !loss.isFinite {
                 let s = summary(status: "diverged", message: TrainingError.diverged(step: step, loss: loss).description)
                 try run.writeSummary(s)
                 throw TrainingError.diverged(step: step, loss: loss)
             }
-            model.backward()
-            GradientClipping.clip(model.gradients, maxNorm: config.optimizer.gradClip)
-            optimizer.update(params: model.parameters, grads: model.gradients, lr: Float(lr))
+            if let c = classification {
+                GradientClipping.clip([model.gradients, c.head.gradients], maxNorm: config.optimizer.gradClip)
+                if c.trainsBody { optimizer.update(params: model.parameters, grads: model.gradients, lr: Float(lr)) }
+                c.optimizer.update(params: c.head.parameters, grads: c.head.gradients, lr: Float(lr))
+            } else {
+                model.backward()
+                GradientClipping.clip(model.gradients, maxNorm: config.optimizer.gradClip)
+                optimizer.update(params: model.parameters, grads: model.gradients, lr: Float(lr))
+            }
             step += 1; stepsThisRun += 1
             tokens += B * T
             trainLossSum += loss; trainLossCount += 1
@@ -224,6 +255,19 @@ public final class Trainer {
         try run.writeSummary(s)
         onEvent(.finished(s))
         return s
+    }
+}
+
+extension Trainer {
+    /// Initialises the model from another run's last checkpoint (`finetune.from`): the weights
+    /// only, never its optimiser state or position.
+    func loadPretrained(from dir: String) throws {
+        let url = URL(fileURLWithPath: dir)
+        guard Checkpoint.exists(in: url) else {
+            throw WorkbenchIOError.missingFile(path: url.appendingPathComponent(Checkpoint.stateFile).path,
+                                               what: "checkpoint of the pre-trained run that finetune.from names")
+        }
+        _ = try Checkpoint.load(into: model, optimizer: nil, from: url)
     }
 }
 

@@ -104,23 +104,7 @@ public final class GPT {
         if batchLogits.count < R * V { batchLogits = FloatBuffer(count: R * V) }
         if batchLosses.count < R { batchLosses = FloatBuffer(count: R) }
         lastRows = R
-        let perMicro = max(1, min(b, microBatchRows / t))
-        let micros = (b + perMicro - 1) / perMicro
-        let groups = micros < 2 ? 1 : min(micros, max(2, Parallel.workers))
-        let rowsPerMicro = perMicro * t
-        for g in 0..<groups {
-            let old = g < workspaces.count ? workspaces[g] : nil
-            if let old, old.fits(rows: rowsPerMicro, t: t) { continue }
-            // Grow to the larger of the old and new shapes, so alternating shapes settle.
-            let a = Activations(config: config, rows: max(rowsPerMicro, old?.rows ?? 0), maxT: max(t, old?.maxT ?? 0),
-                                attention: attention)
-            if old == nil { workspaces.append(a) } else { workspaces[g] = a }
-        }
-        if needsGradient {
-            while pendingGradients.count < groups { pendingGradients.append(FloatBuffer(count: layout.total)) }
-            for g in 0..<groups { pendingGradients[g].zero() }
-        }
-        pendingGroups = needsGradient ? groups : 0
+        let (perMicro, micros, groups) = prepareWorkspaces(b: b, t: t, needsGradient: needsGradient)
         let drop = needsGradient && dropout > 0 ? Dropout(p: dropout, seed: dropoutSeed) : nil
         let logits = batchLogits.base, losses = batchLosses.base
         return batch.inputs.withUnsafeBufferPointer { tok in
@@ -144,6 +128,30 @@ public final class GPT {
                 }
             }
         }
+    }
+
+    /// Cuts `b` sequences of `t` tokens into micro-batches of `perMicro` sequences and those into
+    /// `groups` thread groups, each with a workspace that fits; with `needsGradient`, zeroes one
+    /// pending gradient buffer per group for `backward()`.
+    func prepareWorkspaces(b: Int, t: Int, needsGradient: Bool) -> (perMicro: Int, micros: Int, groups: Int) {
+        let perMicro = max(1, min(b, microBatchRows / t))
+        let micros = (b + perMicro - 1) / perMicro
+        let groups = micros < 2 ? 1 : min(micros, max(2, Parallel.workers))
+        let rowsPerMicro = perMicro * t
+        for g in 0..<groups {
+            let old = g < workspaces.count ? workspaces[g] : nil
+            if let old, old.fits(rows: rowsPerMicro, t: t) { continue }
+            // Grow to the larger of the old and new shapes, so alternating shapes settle.
+            let a = Activations(config: config, rows: max(rowsPerMicro, old?.rows ?? 0), maxT: max(t, old?.maxT ?? 0),
+                                attention: attention)
+            if old == nil { workspaces.append(a) } else { workspaces[g] = a }
+        }
+        if needsGradient {
+            while pendingGradients.count < groups { pendingGradients.append(FloatBuffer(count: layout.total)) }
+            for g in 0..<groups { pendingGradients[g].zero() }
+        }
+        pendingGroups = needsGradient ? groups : 0
+        return (perMicro, micros, groups)
     }
 
     /// Adds the gradient of the last `forward(_, needsGradient: true)` loss into `gradients`.

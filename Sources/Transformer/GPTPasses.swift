@@ -1,14 +1,26 @@
 import Tensors
 
-/// Forward and backward of one micro-batch through the whole model, side by side.
+/// Forward and backward of one micro-batch through the whole model, side by side: the body
+/// (embeddings to the final layer norm) and the language-model head on top of it.
 /// Every layer runs on the calling thread when called from `Parallel.forEachExclusive`.
 extension GPT {
     /// Forward of `m` into `a`; writes the logits and per-token losses of its rows, and with
     /// `needsGradient` the gradient of `Σ w·loss · norm` with respect to the logits (in `a.dlogits`).
     func runForward(_ m: MicroBatch, a: Activations, logits: UnsafeMutablePointer<Float>,
                     losses: UnsafeMutablePointer<Float>, norm: Float, dropout drop: Dropout?, needsGradient: Bool) {
+        runBody(m, a: a, dropout: drop, needsGradient: needsGradient)
+        let R = m.rows, C = config.dModel, V = config.vocabSize
+        Linear.forward(out: logits, x: a.lnf.base, weight: parameters.base + layout.head, bias: nil, rows: R, inC: C, outC: V)
+        SoftmaxCrossEntropy.rowsForwardBackward(losses: losses, dlogits: needsGradient ? a.dlogits.base : nil,
+                                                logits: logits, targets: m.targets, weights: m.weights,
+                                                norm: norm, rows: R, v: V)
+    }
+
+    /// Forward of `m` from the embeddings to the final layer norm, whose output is left in `a.lnf`
+    /// (`[rows, dModel]`): the body shared by the language-model head and classification heads.
+    func runBody(_ m: MicroBatch, a: Activations, dropout drop: Dropout?, needsGradient: Bool) {
         let b = m.b, t = m.t
-        let C = config.dModel, A = config.attnWidth, M = config.mlpWidth, V = config.vocabSize
+        let C = config.dModel, A = config.attnWidth, M = config.mlpWidth
         let H = config.nHead, R = m.rows, full = a.rows
         let P = parameters.base
         Embedding.forward(out: a.encoded.base, tokens: m.tokens, wte: P + layout.wte, wpe: P + layout.wpe, b: b, t: t, c: C)
@@ -51,24 +63,26 @@ extension GPT {
         }
         LayerNorm.forward(out: a.lnf.base, mean: a.lnfMean.base, rstd: a.lnfRstd.base, x: x,
                           weight: P + layout.lnfw, bias: P + layout.lnfb, rows: R, c: C)
-        Linear.forward(out: logits, x: a.lnf.base, weight: P + layout.head, bias: nil, rows: R, inC: C, outC: V)
-        SoftmaxCrossEntropy.rowsForwardBackward(losses: losses, dlogits: needsGradient ? a.dlogits.base : nil,
-                                                logits: logits, targets: m.targets, weights: m.weights,
-                                                norm: norm, rows: R, v: V)
     }
 
     /// Backward of `m` after `runForward(m, a:, …, needsGradient: true)`; accumulates into `grads`
     /// (laid out as `parameters`).
     func runBackward(_ m: MicroBatch, a: Activations, grads G: UnsafeMutablePointer<Float>, dropout drop: Dropout?) {
-        let b = m.b, t = m.t
-        let C = config.dModel, A = config.attnWidth, M = config.mlpWidth, V = config.vocabSize
-        let H = config.nHead, R = m.rows, full = a.rows
-        let P = parameters.base
-        let lastX = layout.blocks.isEmpty ? a.encoded.base : a.resid3.base + (config.nLayer - 1) * full * C
-        // Head and final layer norm.
+        let R = m.rows, C = config.dModel, V = config.vocabSize, P = parameters.base
         Linear.backward(dx: nil, dweight: G + layout.head, dbias: nil, dout: a.dlogits.base,
                         x: a.lnf.base, weight: P + layout.head, rows: R, inC: C, outC: V)
         Linear.backwardInput(dx: a.dln.base, dout: a.dlogits.base, weight: P + layout.head, rows: R, inC: C, outC: V)
+        runBodyBackward(m, a: a, grads: G, dropout: drop)
+    }
+
+    /// Backward of `runBody`: from the gradient of the final layer norm's output, which the caller
+    /// leaves in `a.dln`, down to the embeddings; accumulates into `grads`.
+    func runBodyBackward(_ m: MicroBatch, a: Activations, grads G: UnsafeMutablePointer<Float>, dropout drop: Dropout?) {
+        let b = m.b, t = m.t
+        let C = config.dModel, A = config.attnWidth, M = config.mlpWidth
+        let H = config.nHead, R = m.rows, full = a.rows
+        let P = parameters.base
+        let lastX = layout.blocks.isEmpty ? a.encoded.base : a.resid3.base + (config.nLayer - 1) * full * C
         a.dresidual.base.update(repeating: 0, count: R * C)
         LayerNorm.backward(dx: a.dresidual.base, dweight: G + layout.lnfw, dbias: G + layout.lnfb, dout: a.dln.base,
                            x: lastX, weight: P + layout.lnfw, mean: a.lnfMean.base, rstd: a.lnfRstd.base, rows: R, c: C)

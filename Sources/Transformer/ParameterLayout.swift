@@ -14,6 +14,10 @@ public struct ParameterLayout: Sendable {
         public let offset: Int
         public let kind: Kind
         public var count: Int { shape.reduce(1, *) }
+
+        public init(name: String, shape: [Int], offset: Int, kind: Kind) {
+            self.name = name; self.shape = shape; self.offset = offset; self.kind = kind
+        }
     }
 
     /// Offsets of one block's tensors.

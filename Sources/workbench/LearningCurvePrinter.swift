@@ -4,16 +4,21 @@ import Foundation
 enum LearningCurvePrinter {
     static func print(metricsAt url: URL) {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
-        let rows: [(step: Int, tokens: Int, loss: Double)] = text.split(separator: "\n").compactMap { line in
+        let rows: [(step: Int, tokens: Int, loss: Double, accuracy: Double?)] = text.split(separator: "\n").compactMap { line in
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let s = obj["step"] as? Int, let t = obj["tokens"] as? Int, let l = obj["test_loss"] as? Double else { return nil }
-            return (s, t, l)
+            return (s, t, l, obj["test_accuracy"] as? Double)
         }
         guard let hi = rows.map(\.loss).max(), hi > 0 else { return }
         Swift.print("learning curve (\(url.path)):")
         for r in rows {
             let bar = String(repeating: "#", count: max(1, Int(50 * r.loss / hi)))
-            Swift.print(String(format: "  step %6d  tokens %10d  test %.3f nats/token  %@", r.step, r.tokens, r.loss, bar))
+            if let acc = r.accuracy {   // a classification run: loss per example, and accuracy
+                Swift.print(String(format: "  step %6d  tokens %10d  test %.3f nats/example  accuracy %5.1f %%  %@",
+                                   r.step, r.tokens, r.loss, 100 * acc, bar))
+            } else {
+                Swift.print(String(format: "  step %6d  tokens %10d  test %.3f nats/token  %@", r.step, r.tokens, r.loss, bar))
+            }
         }
     }
 }

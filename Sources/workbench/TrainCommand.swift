@@ -45,13 +45,18 @@ struct TrainCommand: ParsableCommand {
         } else {
             cfg = TrainConfig()
         }
+        try Self.apply(overrides, to: &cfg)
+        if let runDir { cfg.train.runDir = runDir }
+        return cfg
+    }
+
+    /// Applies `--set section.key=value` overrides in order.
+    static func apply(_ overrides: [String], to cfg: inout TrainConfig) throws {
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else {
                 throw ValidationError("--set expects section.key=value, got '\(o)'")
             }
             try cfg.set(String(o[..<eq]), to: String(o[o.index(after: eq)...]))
         }
-        if let runDir { cfg.train.runDir = runDir }
-        return cfg
     }
 }

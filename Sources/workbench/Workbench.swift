@@ -11,6 +11,7 @@ struct Workbench: ParsableCommand {
             // Subcommands, one file each, in workflow order.
             DataCommand.self,
             TrainCommand.self,
+            FinetuneCommand.self,
             SweepCommand.self,
             RunsCommand.self,
             StudyCommand.self,

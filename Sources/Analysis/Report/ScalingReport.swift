@@ -31,6 +31,7 @@ public struct ReportData: Codable, Sendable {
     public var positions: [Position] = []
     public var paperComparisons: [PaperComparison] = []
     public var groundTruth: [GroundTruthRow] = []
+    public var finetuning: [FinetuneRow] = []
 }
 
 /// One of this study's figures beside the paper's.
@@ -65,7 +66,9 @@ public struct GroundTruthRow: Codable, Sendable {
 public enum ScalingReport {
     public static func write(runs unlabelled: [RunRecord], to dir: URL, options: ScalingStudy.Options = .init(),
                              title: String = "Scaling-law report") throws -> [URL] {
-        let runs = StudyGroups.label(unlabelled)
+        // Fine-tuning runs measure classification, not the generative loss the fits are about.
+        let runs = StudyGroups.label(unlabelled.filter { $0.summary.task == nil })
+        let finetuning = unlabelled.filter { $0.summary.task != nil }
         let sink = ReportSink(title: title, plots: dir.appendingPathComponent("plots"))
         func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
         let modalities = Array(Set(runs.map(\.summary.modality))).sorted()
@@ -136,6 +139,7 @@ public enum ScalingReport {
         }))
         try positionSection(runs, sink)
         try mutualInformationSection(runs, sink)
+        try FinetuneSection.write(finetuning, sink)
         groundTruthSection(sink)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
