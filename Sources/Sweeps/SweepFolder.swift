@@ -71,11 +71,22 @@ public struct SweepFolder: Sendable {
             throw SweepError.foreignRuns(folder: url.path, examples: Array(runsPresent.sorted().prefix(3)))
         }
         try FileManager.default.createDirectory(at: runsURL, withIntermediateDirectories: true)
-        for r in plan.runs { try AtomicFile.write(r.config.renderTOML(), to: configURL(r.name)) }
+        for r in plan.runs { try AtomicFile.write(resolved(r.config).renderTOML(), to: configURL(r.name)) }
         if let specText { try AtomicFile.write(specText, to: url.appendingPathComponent("spec.toml")) }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(mine), to: planURL)   // last: the folder is adopted once this exists
+    }
+
+    /// A planned run's config as its trainer reads it: a relative `finetune.from` (a grid's
+    /// `pretrained`) is taken from this sweep folder, so a study's fine-tuning sweep finds the
+    /// pre-trained runs of its sibling sweeps wherever the study lives.
+    public func resolved(_ config: TrainConfig) -> TrainConfig {
+        var c = config
+        if !c.finetune.from.isEmpty, !c.finetune.from.hasPrefix("/") {
+            c.finetune.from = url.absoluteURL.appendingPathComponent(c.finetune.from).standardizedFileURL.path
+        }
+        return c
     }
 }
 

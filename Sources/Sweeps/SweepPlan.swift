@@ -64,6 +64,10 @@ public struct SweepPlan: Sendable {
                             cfg.data.maxTrainTokens = d
                             cfg.train.seed = seed
                             for (k, v) in combo { try cfg.set(k, to: v) }
+                            if !g.pretrained.isEmpty {
+                                cfg.finetune.from = g.pretrained.replacingOccurrences(of: "{n_layer}", with: "\(shape.nLayer)")
+                                    .replacingOccurrences(of: "{d_model}", with: "\(shape.dModel)")
+                            }
                             let sizeKey = "\(cfg.data.dataset)|\(d)|\(cfg.model.nCtx)"
                             let D: Int
                             if let c = sizeCache[sizeKey] { D = c } else { D = try datasetTokens(cfg); sizeCache[sizeKey] = D }

@@ -21,6 +21,9 @@ import Training
 ///     [grid.axes]
 ///     "optimizer.lr" = [1e-3, 2e-3]
 ///
+/// A fine-tuning grid (`"finetune.task" = "classify"` in `[set]`) names with `pretrained` the run
+/// each size starts from; see `Grid.pretrained`.
+///
 /// Unknown keys and empty axes are errors that name the file and the key.
 public struct SweepSpec: Equatable, Sendable {
     /// How long each run of a grid trains.
@@ -69,12 +72,18 @@ public struct SweepSpec: Equatable, Sendable {
         public var maxTokens = 0.0
         /// Further axes over any config key, values as `--set` text.
         public var axes: [(key: String, values: [String])] = []
+        /// Fine-tuning grids: the run directory each run starts from (`finetune.from`), with
+        /// `{n_layer}` and `{d_model}` replaced by the run's shape; a relative path is taken from
+        /// the sweep folder (e.g. `../image/runs/size-L{n_layer}-d{d_model}-Dall-s1`, the same
+        /// size in the study's image sweep). Empty: runs start from scratch.
+        public var pretrained = ""
 
         public static func == (a: Grid, b: Grid) -> Bool {
             a.name == b.name && a.shapes == b.shapes && a.headDim == b.headDim && a.mlpRatio == b.mlpRatio
                 && a.attnRatio == b.attnRatio && a.dataTokens == b.dataTokens && a.seeds == b.seeds
                 && a.length == b.length && a.evals == b.evals && a.minTokens == b.minTokens && a.maxTokens == b.maxTokens
                 && a.axes.map(\.key) == b.axes.map(\.key) && a.axes.map(\.values) == b.axes.map(\.values)
+                && a.pretrained == b.pretrained
         }
     }
 
@@ -99,7 +108,7 @@ public struct SweepSpec: Equatable, Sendable {
 
     static let topKeys = ["name", "base", "set", "grid", "parallel"]
     static let gridKeys = ["name", "shapes", "params", "aspect_ratio", "head_dim", "mlp_ratio", "attn_ratio",
-                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "min_tokens", "max_tokens", "evals", "axes"]
+                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "min_tokens", "max_tokens", "evals", "axes", "pretrained"]
 
     /// Reads a spec file; `base` is resolved relative to the spec's folder.
     public static func load(from url: URL) throws -> SweepSpec {
@@ -229,6 +238,10 @@ public struct SweepSpec: Equatable, Sendable {
         if let x = try scalar("steps") {
             guard x == x.rounded() else { throw fail("\(at).steps", "must be a whole number") }
             g.length = .steps(Int(x))
+        }
+        if let p = t["pretrained"] {
+            guard let text = p.string, !text.isEmpty else { throw fail("\(at).pretrained", "must be a run-directory path (a string)") }
+            g.pretrained = text
         }
         if let e = t["evals"] {
             guard let n = e.int, n >= 1 else { throw fail("\(at).evals", "must be an integer ≥ 1") }

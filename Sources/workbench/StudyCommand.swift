@@ -16,7 +16,7 @@ struct StudyCommand: ParsableCommand {
         abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
         discussion: """
         quick: about 7 minutes on 2 cores (8×8 images, bytes for text, small models); full: about 3.5–5 hours planned (32×32 images, BPE text, larger models).
-        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, math, captions, synthetic-text, synthetic-image);
+        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, finetune, math, captions, synthetic-text, synthetic-image);
         its data.dataset names a dataset that is prepared into --data-dir when missing.
         Example: workbench study --preset quick --modalities text image
         """)
@@ -120,9 +120,9 @@ struct StudyCommand: ParsableCommand {
         }
     }
 
-    /// Real modalities first, ground truth last.
+    /// Real modalities first (fine-tuning right after the image sweep it starts from), ground truth last.
     static func order(_ names: [String]) -> [String] {
-        let preferred = ["text", "image", "math", "captions", "synthetic-text", "synthetic-image"]
+        let preferred = ["text", "image", "finetune", "math", "captions", "synthetic-text", "synthetic-image"]
         return names.sorted { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
     }
 }

@@ -9,6 +9,36 @@ final class SweepSpecTests: XCTestCase {
         try SweepSpec.parse(text, file: "/tmp/s.toml", baseDirectory: URL(fileURLWithPath: "/tmp"))
     }
 
+    func testFinetuneGridStartsEachSizeFromThePretrainedRunOfTheSameShape() throws {
+        let s = try spec("""
+            name = "ft"
+            [set]
+            "model.n_ctx" = 16
+            "finetune.task" = "classify"
+            [[grid]]
+            name = "pre"
+            shapes = [[1, 32], [2, 64]]
+            steps = 10
+            pretrained = "../image/runs/size-L{n_layer}-d{d_model}-Dall-s1"
+            [[grid]]
+            name = "scratch"
+            shapes = [[1, 32]]
+            steps = 10
+            """)
+        let plan = try SweepPlan(spec: s) { _ in 10_000 }
+        XCTAssertEqual(plan.runs.map(\.name), ["pre-L1-d32-Dall-s1", "pre-L2-d64-Dall-s1", "scratch-L1-d32-Dall-s1"])
+        XCTAssertEqual(plan.runs.map(\.config.finetune.from),
+                       ["../image/runs/size-L1-d32-Dall-s1", "../image/runs/size-L2-d64-Dall-s1", ""])
+        XCTAssertTrue(plan.runs.allSatisfy { $0.config.finetune.task == "classify" })
+        // The trainer reads the path from the sweep folder; the plan (and its hash) keeps it relative.
+        let folder = SweepFolder(URL(fileURLWithPath: "/studies/q/finetune"))
+        XCTAssertEqual(folder.resolved(plan.runs[1].config).finetune.from, "/studies/q/image/runs/size-L2-d64-Dall-s1")
+        XCTAssertEqual(folder.resolved(plan.runs[2].config).finetune.from, "")
+        XCTAssertThrowsError(try spec("name = \"x\"\n[[grid]]\nname = \"g\"\npretrained = 3\n")) { error in
+            XCTAssertTrue("\(error)".contains("grid[0].pretrained") || "\(error)".contains("pretrained"), "\(error)")
+        }
+    }
+
     func testGridMultipliesShapesDataSizesSeedsAndAxes() throws {
         let s = try spec("""
             name = "t"
