@@ -10,10 +10,11 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Turn your own text files, PNG folders or captioned images into a dataset.",
         discussion: """
-        The dataset is written to OUT/NAME/ (manifest.json with SHA-256 checksums, train.bin, test.bin, …),
-        first into a hidden temporary folder beside it that is renamed into place when complete.
-        Bad inputs (missing or undecodable files, non-UTF-8 text, unusable CSV rows) stop the import with
-        every one named; with --skip-bad they are skipped and listed in the manifest and skipped.txt.
+        The dataset is written to OUT/NAME/ (manifest.json with SHA-256 checksums, train.bin, test.bin, …), \
+        first into a hidden temporary folder beside it that is renamed into place when complete. Bad inputs \
+        (missing or undecodable files, non-UTF-8 text, unusable CSV rows) stop the import with every one \
+        named; with --skip-bad they are skipped and listed in the manifest and skipped.txt.
+
         Example:
           workbench data import images photos/ --name pets --labels photos/labels.csv --size 16 --out data
           workbench train --config configs/image-tiny.toml --set data.dataset=data/pets
@@ -41,10 +42,10 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "UTF-8 text files as a byte or byte-level BPE token stream.",
             discussion: """
-            Several files: whole files form the test split (chosen by --seed, up to --test-fraction of the bytes),
-            so no document is on both sides. One file: its last --test-fraction (cut at a line start) is the test split.
-            The BPE is trained on the train split only and saved as tokenizer.json.
-            """)
+        Several files: whole files form the test split (chosen by --seed, up to --test-fraction of the \
+        bytes), so no document is on both sides. One file: its last --test-fraction (cut at a line start) is \
+        the test split. The BPE is trained on the train split only and saved as tokenizer.json.
+        """)
         @Argument(help: "Text files (UTF-8).") var files: [String]
         @OptionGroup var common: Common
         @Option(help: "bytes (vocabulary 256) or bpe.") var tokenizer = "bytes"
@@ -63,10 +64,10 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every PNG under a folder as RGB image tokens (like fashion-mnist), optionally labelled.",
             discussion: """
-            PNGs are found recursively and sorted by path, squared up on white and area-averaged to SIZE×SIZE.
-            --labels CSV has rows (path relative to DIR, label name or id); it writes train.labels/test.labels
-            (one uint8 class id per record) and the class names in the manifest, as for fashion-mnist.
-            """)
+        PNGs are found recursively and sorted by path, squared up on white and area-averaged to SIZE×SIZE. \
+        --labels CSV has rows (path relative to DIR, label name or id); it writes train.labels/test.labels \
+        (one uint8 class id per record) and the class names in the manifest, as for fashion-mnist.
+        """)
         @Argument(help: "Folder of PNG files.") var dir: String
         @OptionGroup var common: Common
         @Option(help: "CSV of (relative path, label).") var labels: String?
@@ -82,10 +83,10 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A CSV of (image path relative to the CSV, caption) as caption-image pairs (like captions).",
             discussion: """
-            Records are [start] + caption bytes + image tokens in the order(s) asked for, with loss masks and the
-            four test-*-first[-blank] splits for mutual-information estimates. The test split is a share of the
-            distinct images, so an image with several captions is never on both sides.
-            """)
+        Records are [start] + caption bytes + image tokens in the order(s) asked for, with loss masks and \
+        the four test-*-first[-blank] splits for mutual-information estimates. The test split is a share of \
+        the distinct images, so an image with several captions is never on both sides.
+        """)
         @Argument(help: "CSV file of (image path, caption).") var csv: String
         @OptionGroup var common: Common
         @Option(help: "Image side in pixels: 8, 16 or 32.") var size = 32
