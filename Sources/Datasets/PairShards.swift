@@ -25,15 +25,20 @@ public enum PairShards {
     public static let evaluationSplits = ["test-caption-first", "test-caption-first-blank",
                                           "test-image-first", "test-image-first-blank"]
 
+    /// `orders` are the orders of the `train` and `test` records: both (each record one at
+    /// random, the default) or one of them.
     public static func dataset(name: String, tokenizer: PairTokenizer, train: [Pair], test: [Pair],
                                seed: UInt64, blankFraction: Double = 0.1, source: String,
+                               orders: [PairTokenizer.Order] = [.captionFirst, .imageFirst],
                                extra: [String: String] = [:]) -> TokenDataset {
+        precondition(!orders.isEmpty, "at least one record order")
         var rng = SeededRNG(seed: seed)
         func mixed(_ pairs: [Pair]) -> TokenSplit {
             var toks: [UInt16] = [], mask: [UInt8] = []
             toks.reserveCapacity(pairs.count * tokenizer.recordLength); mask.reserveCapacity(toks.capacity)
             for p in pairs {
-                let order: PairTokenizer.Order = rng.nextDouble() < 0.5 ? .captionFirst : .imageFirst
+                let coin = rng.nextDouble()
+                let order: PairTokenizer.Order = orders.count == 1 ? orders[0] : coin < 0.5 ? .captionFirst : .imageFirst
                 let blank = rng.nextDouble() < blankFraction
                 let r = tokenizer.record(caption: p.caption, image: p.image, order: order, counted: .both, blankFirst: blank)
                 toks += r.tokens; mask += r.mask
@@ -60,6 +65,7 @@ public enum PairShards {
         var ex = extra
         ex["caption_length"] = "\(tokenizer.captionLength)"
         ex["blank_fraction_train"] = "\(blankFraction)"
+        if orders.count == 1 { ex["orders_train"] = orders[0].rawValue + " only" }
         ex["vocabulary"] = "0-255 image values, 256-511 caption bytes (byte+256), 512 start caption-first, 513 start image-first, 514 blank, 515 pad"
         ex["mi_estimate"] = "I(image;caption) nats/pair = summed loss on test-caption-first-blank minus test-caption-first (or the image-first pair of splits), per record"
         let manifest = ShardManifest(name: name, modality: "pair", tokenizer: tokenizer.name,

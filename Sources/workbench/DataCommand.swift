@@ -6,8 +6,8 @@ import Foundation
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Prepare datasets offline into token shards, and list them.",
-        subcommands: [Prepare.self, List.self])
+        abstract: "Prepare datasets offline into token shards, list them, or import your own files.",
+        subcommands: [Prepare.self, List.self, ImportCommand.self])
 
     struct Prepare: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Build the token shards of one dataset.")
