@@ -74,18 +74,8 @@ public enum Safetensors {
                 metadata = (value as? [String: String]) ?? [:]
                 continue
             }
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offs = info["data_offsets"] as? [Int], offs.count == 2 else {
-                throw corrupt("tensor '\(name)' has a malformed header entry")
-            }
-            guard dtype == "F32" else { throw corrupt("tensor '\(name)' has dtype \(dtype); only F32 is supported") }
+            let (shape, offs) = try checkTensorEntry(name, value, dataBytes: data.count - dataStart, fileBytes: data.count, path: url.path)
             let count = shape.reduce(1, *)
-            guard offs[1] - offs[0] == count * 4, offs[0] >= 0 else {
-                throw corrupt("tensor '\(name)' of shape \(shape) spans \(offs[1] - offs[0]) bytes, expected \(count * 4)")
-            }
-            guard dataStart + offs[1] <= data.count else {
-                throw corrupt("tensor '\(name)' ends at byte \(dataStart + offs[1]) but the file has \(data.count) bytes (truncated)")
-            }
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { dst in
                 data.copyBytes(to: dst, from: (dataStart + offs[0])..<(dataStart + offs[1]))
@@ -96,5 +86,36 @@ public enum Safetensors {
             tensors[name] = Entry(shape: shape, values: values)
         }
         return File(tensors: tensors, metadata: metadata)
+    }
+
+    /// Checks one header entry against the data that follows the header (`dataBytes`) and returns
+    /// its shape and data offsets; every error names the tensor: a malformed entry, a dtype other
+    /// than F32, a negative dimension, offsets that do not span exactly shape × 4 bytes, or data
+    /// beyond the end of the file (a truncated file).
+    static func checkTensorEntry(_ name: String, _ value: Any, dataBytes: Int, fileBytes: Int,
+                                 path: String) throws -> (shape: [Int], offsets: [Int]) {
+        func corrupt(_ why: String) -> WorkbenchIOError { .corrupt(path: path, reason: why) }
+        guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+              let shape = info["shape"] as? [Int], let offs = info["data_offsets"] as? [Int], offs.count == 2 else {
+            throw corrupt("tensor '\(name)' has a malformed header entry")
+        }
+        guard dtype == "F32" else { throw corrupt("tensor '\(name)' has dtype \(dtype); only F32 is supported") }
+        guard shape.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) }) else {
+            throw corrupt("tensor '\(name)' has an invalid shape \(shape)")
+        }
+        let (count, overflow) = shape.reduce((1, false)) { acc, d in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: d); return (p, acc.1 || o)
+        }
+        guard !overflow, count <= Int.max / 4 else { throw corrupt("tensor '\(name)' has a shape \(shape) too large to hold") }
+        guard offs[0] >= 0, offs[1] >= offs[0] else {
+            throw corrupt("tensor '\(name)' has invalid data offsets \(offs)")
+        }
+        guard offs[1] - offs[0] == count * 4 else {
+            throw corrupt("tensor '\(name)' of shape \(shape) spans \(offs[1] - offs[0]) bytes, expected \(count * 4)")
+        }
+        guard offs[1] <= dataBytes else {
+            throw corrupt("tensor '\(name)' ends at byte \(fileBytes - dataBytes + offs[1]) but the file has \(fileBytes) bytes (truncated)")
+        }
+        return (shape, offs)
     }
 }

@@ -56,11 +56,18 @@ public enum Checkpoint {
             moments += [(headTensors, "exp_avg.", head.optimizer.m), (headTensors, "exp_avg_sq.", head.optimizer.v)]
             weights.append((headTensors, "", head.head.parameters))
         }
-        try writeTensors(moments, metadata: meta, to: staged(optimizerFile, in: dir))
-        try writeTensors(weights, metadata: meta, to: staged(weightsFile, in: dir))
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try enc.encode(state), to: staged(stateFile, in: dir))   // the stage is complete once this exists
+        do {
+            try writeTensors(moments, metadata: meta, to: staged(optimizerFile, in: dir))
+            try writeTensors(weights, metadata: meta, to: staged(weightsFile, in: dir))
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try enc.encode(state), to: staged(stateFile, in: dir))   // the stage is complete once this exists
+        } catch {
+            // A failed stage (full disk, read-only folder) is removed, so the folder holds the
+            // previous checkpoint alone and no half-set waits for the next run.
+            for f in setFiles { unlink(staged(f, in: dir).path) }
+            throw error
+        }
         try commitStaged(in: dir)
     }
 
