@@ -14,10 +14,17 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Tokens to evaluate (default: the run's train.eval_tokens).") var tokens: Int?
     @Flag(help: "Image–caption runs: losses with and without the other part on the four pair evaluation splits; writes paired_eval.json (caption→image) and paired_eval_text.json (image→caption).")
     var paired = false
+    @Option(help: "Write the logits of the first --dump-sequences windows of the split to this safetensors file (for comparing with another implementation) and stop.")
+    var dumpLogits: String?
+    @Option(help: "Windows in the --dump-logits batch.") var dumpSequences = 4
 
     func run() throws {
         let trainer = try RunLoading.open(runDir)
         if paired { return try runPaired(trainer) }
+        if let dumpLogits {
+            let step = try Checkpoint.loadState(from: URL(fileURLWithPath: runDir)).step
+            return try LogitsDump.write(trainer, split: split, sequences: dumpSequences, stepOfCheckpoint: step, to: URL(fileURLWithPath: dumpLogits))
+        }
         guard trainer.dataset.splits[split] != nil else {
             throw ValidationError("dataset '\(trainer.config.data.dataset)' has no split '\(split)'; it has \(trainer.dataset.splits.keys.sorted().joined(separator: ", "))")
         }
