@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Options every dataset preparer receives from `workbench data prepare`.
 public struct PrepareOptions: Sendable {
@@ -32,6 +33,20 @@ public struct DatasetRecipe: Sendable {
     public init(name: String, summary: String,
                 prepare: @escaping @Sendable (PrepareOptions) throws -> ShardManifest) {
         self.name = name; self.summary = summary; self.prepare = prepare
+    }
+
+    /// Prepares the dataset again from the start: first removes its old manifest (so that until
+    /// the new one is written last, the folder counts as unprepared — a preparation killed at any
+    /// moment is never used and the next one redoes it) and temporary files that killed writers
+    /// left, then runs the recipe.
+    public func prepareAgain(_ opts: PrepareOptions) throws -> ShardManifest {
+        let dir = opts.outputDir(for: name)
+        if FileManager.default.fileExists(atPath: dir.path) {
+            try TokenDataset.removeManifest(in: dir)
+            let stale = AtomicFile.removeStaleTemporaryFiles(in: dir)
+            if !stale.isEmpty { opts.log("removed \(stale.count) temporary file(s) an interrupted preparation left in \(dir.path)") }
+        }
+        return try prepare(opts)
     }
 }
 

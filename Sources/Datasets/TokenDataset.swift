@@ -46,6 +46,11 @@ public struct TokenDataset: Sendable {
     public static func load(from dir: URL) throws -> TokenDataset {
         let manifestURL = dir.appendingPathComponent("manifest.json")
         guard FileManager.default.fileExists(atPath: manifestURL.path) else {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            if names.contains(where: { $0.hasSuffix(".bin") || $0.contains(".bin.tmp-") }) {
+                throw WorkbenchIOError.missingFile(path: manifestURL.path, what:
+                    "dataset manifest (the folder holds shards but no manifest, which is written last: its preparation was interrupted; prepare it again with `workbench data prepare \(dir.lastPathComponent)`)")
+            }
             throw WorkbenchIOError.missingFile(path: manifestURL.path, what: "dataset manifest")
         }
         let manifest: ShardManifest
@@ -97,13 +102,15 @@ public struct TokenDataset: Sendable {
         return TokenDataset(manifest: manifest, splits: splits)
     }
 
-    /// Writes the shard folder: every `.bin`/`.mask` first, the manifest last, each through a
-    /// temporary file and a rename, so an interrupted write never leaves a manifest that points
-    /// at partial data. Each split's `sha256` in the manifest is that of its `.bin` bytes.
-    /// Returns the manifest as written.
+    /// Writes the shard folder: an old manifest is removed first, then every `.bin`/`.mask` is
+    /// written, the manifest last, each through a temporary file and a rename, so an interrupted
+    /// write (a killed preparation) never leaves a manifest that points at partial or mixed data:
+    /// a folder without a manifest is never loaded. Each split's `sha256` in the manifest is that
+    /// of its `.bin` bytes. Returns the manifest as written.
     @discardableResult
     public func write(to dir: URL) throws -> ShardManifest {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Self.removeManifest(in: dir)
         var manifest = self.manifest
         for (name, split) in splits.sorted(by: { $0.key < $1.key }) {
             var le = split.tokens.map { $0.littleEndian }
@@ -123,5 +130,14 @@ public struct TokenDataset: Sendable {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(manifest), to: dir.appendingPathComponent("manifest.json"))
         return manifest
+    }
+
+    /// Removes a shard folder's manifest (before its files are rewritten), so the folder counts
+    /// as unprepared until the new manifest is in place.
+    public static func removeManifest(in dir: URL) throws {
+        let url = dir.appendingPathComponent("manifest.json")
+        if unlink(url.path) != 0 && errno != ENOENT {
+            throw WorkbenchIOError.writeFailed(path: url.path, reason: "cannot remove the old manifest before preparing again: \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -23,7 +23,7 @@ struct DataCommand: ParsableCommand {
             }
             let opts = PrepareOptions(dataDir: URL(fileURLWithPath: dataDir),
                                       cacheDir: URL(fileURLWithPath: cacheDir), seed: seed)
-            let m = try p.prepare(opts)
+            let m = try p.prepareAgain(opts)
             for (split, info) in m.splits.sorted(by: { $0.key < $1.key }) {
                 print("\(m.name) \(split): \(info.tokens) tokens, \(info.sequences) sequences")
             }

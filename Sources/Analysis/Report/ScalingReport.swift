@@ -66,6 +66,9 @@ public struct GroundTruthRow: Codable, Sendable {
 public enum ScalingReport {
     public static func write(runs unlabelled: [RunRecord], to dir: URL, options: ScalingStudy.Options = .init(),
                              title: String = "Scaling-law report") throws -> [URL] {
+        // Every file is replaced whole (AtomicFile), so a killed report leaves the previous files
+        // intact; only the temporary files of a killed writer remain, removed here.
+        for folder in [dir, dir.appendingPathComponent("plots")] { AtomicFile.removeStaleTemporaryFiles(in: folder) }
         // Fine-tuning runs measure classification, not the generative loss the fits are about.
         let runs = StudyGroups.label(unlabelled.filter { $0.summary.task == nil })
         let finetuning = unlabelled.filter { $0.summary.task != nil }
