@@ -55,8 +55,14 @@ public enum Safetensors {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw WorkbenchIOError.missingFile(path: url.path, what: "safetensors file")
         }
-        let data = try Data(contentsOf: url)
-        func corrupt(_ why: String) -> WorkbenchIOError { .corrupt(path: url.path, reason: why) }
+        return try decode(try Data(contentsOf: url), path: url.path)
+    }
+
+    /// Parses safetensors bytes held in memory, with the checks of `read`; `path` names the
+    /// file in errors.
+    public static func decode(_ bytes: Data, path: String) throws -> File {
+        let data = bytes.startIndex == 0 ? bytes : Data(bytes)   // a slice's indices do not start at 0
+        func corrupt(_ why: String) -> WorkbenchIOError { .corrupt(path: path, reason: why) }
         guard data.count >= 8 else { throw corrupt("file is \(data.count) bytes, shorter than the 8-byte header length") }
         let n = data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian
         guard n <= UInt64(data.count - 8) else {
@@ -79,16 +85,11 @@ public enum Safetensors {
                 throw corrupt("tensor '\(name)' has a malformed header entry")
             }
             guard dtype == "F32" else { throw corrupt("tensor '\(name)' has dtype \(dtype); only F32 is supported") }
-            let count = shape.reduce(1, *)
-            guard offs[1] - offs[0] == count * 4, offs[0] >= 0 else {
-                throw corrupt("tensor '\(name)' of shape \(shape) spans \(offs[1] - offs[0]) bytes, expected \(count * 4)")
-            }
-            guard dataStart + offs[1] <= data.count else {
-                throw corrupt("tensor '\(name)' ends at byte \(dataStart + offs[1]) but the file has \(data.count) bytes (truncated)")
-            }
+            let (count, bytes) = try checkedSpan(name: name, shape: shape, offsets: offs,
+                                                 dataBytes: data.count - dataStart, path: path)
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { dst in
-                data.copyBytes(to: dst, from: (dataStart + offs[0])..<(dataStart + offs[1]))
+                _ = data.copyBytes(to: dst, from: (dataStart + bytes.lowerBound)..<(dataStart + bytes.upperBound))
             }
             #if _endian(big)
             for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
