@@ -14,6 +14,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "workbench", targets: ["workbench"]),
+        // The file readers that tools/fuzz drives (the fuzz package depends on this one by path).
+        .library(name: "WorkbenchParsers", targets: ["Tensors", "Tokenizers", "Datasets", "Training", "Analysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

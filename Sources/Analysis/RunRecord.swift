@@ -160,10 +160,13 @@ enum MetricsReader {
             for key in required + ["test_loss"] where nums[key] == nil && !(key == "test_loss" && obj[key] is NSNull) {
                 throw bad("missing numeric key '\(key)'")
             }
+            guard let step = Int(exactly: nums["step"]!) else {   // Int(_:) would trap on 1e300 or NaN
+                throw bad("'step' must be a whole number, got \(nums["step"]!)")
+            }
             guard let test = nums["test_loss"], test.isFinite else { continue }
             var extras = nums
             for key in required + ["train_loss", "test_loss", "lr", "wall_seconds"] { extras.removeValue(forKey: key) }
-            rows.append(MetricsRow(step: Int(nums["step"]!), tokens: nums["tokens"]!, params: nums["params"]!,
+            rows.append(MetricsRow(step: step, tokens: nums["tokens"]!, params: nums["params"]!,
                                    computeFLOPs: nums["compute_flops"]!, computePFDays: nums["compute_pfdays"]!,
                                    trainLossNats: nums["train_loss"] ?? .nan, testLossNats: test, extras: extras))
         }
@@ -183,9 +186,15 @@ enum SummaryReader {
         guard let params = num("params") ?? Optional(derived.params), params > 0 else {
             throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: "'params' must be a positive number")
         }
+        let bestStep = try num("best_step").map { x -> Int in
+            guard let step = Int(exactly: x) else {   // Int(_:) would trap on 1e300 or NaN
+                throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: "'best_step' must be a whole number, got \(x)")
+            }
+            return step
+        }
         return RunSummary(params: params, datasetTokens: num("dataset_tokens"), tokens: num("tokens") ?? derived.tokens,
                           bestTestLossNats: num("best_test_loss") ?? derived.bestTestLossNats,
-                          bestStep: num("best_step").map { Int($0) } ?? derived.bestStep,
+                          bestStep: bestStep ?? derived.bestStep,
                           finalTestLossNats: num("final_test_loss") ?? derived.finalTestLossNats,
                           status: obj["status"] as? String ?? "unknown",
                           modality: obj["modality"] as? String ?? "unknown",

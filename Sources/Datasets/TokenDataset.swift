@@ -59,6 +59,7 @@ public struct TokenDataset: Sendable {
         } catch {
             throw WorkbenchIOError.corrupt(path: manifestURL.path, reason: "not a valid manifest: \(error)")
         }
+        try manifest.checkCounts(path: manifestURL.path)
         var splits: [String: TokenSplit] = [:]
         for (name, info) in manifest.splits {
             let binURL = dir.appendingPathComponent("\(name).bin")

@@ -120,6 +120,9 @@ public struct SweepSpec: Equatable, Sendable {
 
     public static func parse(_ text: String, file: String, baseDirectory: URL) throws -> SweepSpec {
         func fail(_ key: String?, _ reason: String) -> SweepSpecError { SweepSpecError(file: file, key: key, reason: reason) }
+        if let bad = TOMLHeaderCheck.firstBadHeader(in: text) {   // TOMLKit would abort on it
+            throw fail(nil, "\(bad.reason) at line \(bad.line)")
+        }
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
             throw fail(nil, "\(e.description) at line \(e.source.begin.line), column \(e.source.begin.column)")

@@ -55,8 +55,14 @@ public enum Safetensors {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw WorkbenchIOError.missingFile(path: url.path, what: "safetensors file")
         }
-        let data = try Data(contentsOf: url)
-        func corrupt(_ why: String) -> WorkbenchIOError { .corrupt(path: url.path, reason: why) }
+        return try decode(try Data(contentsOf: url), path: url.path)
+    }
+
+    /// Parses safetensors bytes held in memory, with the checks of `read`; `path` names the
+    /// file in errors.
+    public static func decode(_ bytes: Data, path: String) throws -> File {
+        let data = bytes.startIndex == 0 ? bytes : Data(bytes)   // a slice's indices do not start at 0
+        func corrupt(_ why: String) -> WorkbenchIOError { .corrupt(path: path, reason: why) }
         guard data.count >= 8 else { throw corrupt("file is \(data.count) bytes, shorter than the 8-byte header length") }
         let n = data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian
         guard n <= UInt64(data.count - 8) else {
@@ -74,11 +80,11 @@ public enum Safetensors {
                 metadata = (value as? [String: String]) ?? [:]
                 continue
             }
-            let (shape, offs) = try checkTensorEntry(name, value, dataBytes: data.count - dataStart, fileBytes: data.count, path: url.path)
+            let (shape, bytes) = try checkTensorEntry(name, value, dataBytes: data.count - dataStart, fileBytes: data.count, path: path)
             let count = shape.reduce(1, *)
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { dst in
-                data.copyBytes(to: dst, from: (dataStart + offs[0])..<(dataStart + offs[1]))
+                _ = data.copyBytes(to: dst, from: (dataStart + bytes.lowerBound)..<(dataStart + bytes.upperBound))
             }
             #if _endian(big)
             for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
@@ -88,34 +94,40 @@ public enum Safetensors {
         return File(tensors: tensors, metadata: metadata)
     }
 
-    /// Checks one header entry against the data that follows the header (`dataBytes`) and returns
-    /// its shape and data offsets; every error names the tensor: a malformed entry, a dtype other
-    /// than F32, a negative dimension, offsets that do not span exactly shape × 4 bytes, or data
-    /// beyond the end of the file (a truncated file).
+    /// Checks one header entry against the data that follows the header (`dataBytes`) before
+    /// anything is allocated, and returns its shape and byte range within the data section. Every
+    /// error names the tensor: a malformed entry, a dtype other than F32, a negative dimension, an
+    /// element count or byte size that overflows, offsets out of order or not spanning exactly
+    /// shape × 4 bytes, or data beyond the end of the file (a truncated file).
     static func checkTensorEntry(_ name: String, _ value: Any, dataBytes: Int, fileBytes: Int,
-                                 path: String) throws -> (shape: [Int], offsets: [Int]) {
-        func corrupt(_ why: String) -> WorkbenchIOError { .corrupt(path: path, reason: why) }
+                                 path: String) throws -> (shape: [Int], bytes: Range<Int>) {
+        func corrupt(_ why: String) -> WorkbenchIOError { .corrupt(path: path, reason: "tensor '\(name)' \(why)") }
         guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
               let shape = info["shape"] as? [Int], let offs = info["data_offsets"] as? [Int], offs.count == 2 else {
-            throw corrupt("tensor '\(name)' has a malformed header entry")
+            throw corrupt("has a malformed header entry")
         }
-        guard dtype == "F32" else { throw corrupt("tensor '\(name)' has dtype \(dtype); only F32 is supported") }
-        guard shape.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) }) else {
-            throw corrupt("tensor '\(name)' has an invalid shape \(shape)")
+        guard dtype == "F32" else { throw corrupt("has dtype \(dtype); only F32 is supported") }
+        if let bad = shape.first(where: { $0 < 0 }) {
+            throw corrupt("has an invalid shape \(shape): negative dimension \(bad)")
         }
-        let (count, overflow) = shape.reduce((1, false)) { acc, d in
-            let (p, o) = acc.0.multipliedReportingOverflow(by: d); return (p, acc.1 || o)
+        var count = 1
+        for dim in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow else { throw corrupt("has a shape \(shape) too large to hold (too many elements)") }
+            count = product
         }
-        guard !overflow, count <= Int.max / 4 else { throw corrupt("tensor '\(name)' has a shape \(shape) too large to hold") }
-        guard offs[0] >= 0, offs[1] >= offs[0] else {
-            throw corrupt("tensor '\(name)' has invalid data offsets \(offs)")
+        let (expected, overflow) = count.multipliedReportingOverflow(by: 4)
+        guard !overflow else { throw corrupt("has a shape \(shape) too large to hold (too many bytes)") }
+        let (begin, end) = (offs[0], offs[1])
+        guard begin >= 0, end >= begin else {
+            throw corrupt("has invalid data offsets \(offs) (data_offsets must satisfy 0 ≤ begin ≤ end)")
         }
-        guard offs[1] - offs[0] == count * 4 else {
-            throw corrupt("tensor '\(name)' of shape \(shape) spans \(offs[1] - offs[0]) bytes, expected \(count * 4)")
+        guard end - begin == expected else {
+            throw corrupt("of shape \(shape) spans \(end - begin) bytes, expected \(expected)")
         }
-        guard offs[1] <= dataBytes else {
-            throw corrupt("tensor '\(name)' ends at byte \(fileBytes - dataBytes + offs[1]) but the file has \(fileBytes) bytes (truncated)")
+        guard end <= dataBytes else {
+            throw corrupt("ends at byte \(end) of the data section, but the file has only \(fileBytes) bytes (truncated)")
         }
-        return (shape, offs)
+        return (shape, begin..<end)
     }
 }

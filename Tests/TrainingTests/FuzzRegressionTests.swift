@@ -1,0 +1,64 @@
+import Foundation
+import Training
+import XCTest
+
+/// Inputs that crashed `tools/fuzz` (target `toml-config`): TOMLKit aborts the process on a
+/// table header whose `[` is not followed by a key. They must come back as errors naming the
+/// file and the line, and valid TOML that merely looks similar must still parse.
+final class TOMLFuzzRegressionTests: XCTestCase {
+    /// The minimized crash (`[{chedule]` from a mutated configs/image-tiny.toml), and its kin.
+    func testHeadersThatAbortedTOMLKitAreErrorsWithFileAndLine() {
+        let cases: [(text: String, line: Int)] = [
+            ("[optimizer]\nlr = 3e-3\n\n[{chedule]\nwarmup_steps = 50\n", 4),
+            ("[=", 1),
+            ("[\n", 1),
+            ("[model]\nn_layer = 2\n  [ #\n", 3),
+            ("[[=]]\n", 1),
+            ("[[ \n", 1),
+            ("a = [1,\n 2]\n[.x]\n", 3),
+        ]
+        for c in cases {
+            XCTAssertThrowsError(try TrainConfig.parse(c.text, file: "fuzz.toml"), c.text) { error in
+                let msg = "\(error)"
+                XCTAssertTrue(msg.contains("'fuzz.toml'") && msg.contains("table header") && msg.contains("line \(c.line)"),
+                              "\(c.text.debugDescription) → \(msg)")
+            }
+        }
+    }
+
+    func testBracketsInsideValuesStringsAndCommentsAreNotHeaders() throws {
+        let text = """
+        # [= a comment is not a header
+        [optimizer]
+        no_decay = [
+          "bias", # [= nor is a comment inside an array
+          "layernorm",
+        ]
+        [data]
+        dataset = "[=not a header"
+        extra_eval_splits = ['''
+        [{ inside a multi-line literal''', \"\"\"
+        [= inside a multi-line basic string, with a \\\"\"\" escaped quote
+        \"\"\"]
+        [ "train" ]
+        steps = 7
+        """
+        XCTAssertNil(TOMLHeaderCheck.firstBadHeader(in: text))
+        let cfg = try TrainConfig.parse(text)
+        XCTAssertEqual(cfg.optimizer.noDecay, ["bias", "layernorm"])
+        XCTAssertEqual(cfg.data.dataset, "[=not a header")
+        XCTAssertEqual(cfg.data.extraEvalSplits.count, 2)
+        XCTAssertEqual(cfg.train.steps, 7)
+    }
+
+    func testShippedConfigsPassTheHeaderCheck() throws {
+        let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs")
+        let names = try FileManager.default.contentsOfDirectory(atPath: configs.path).filter { $0.hasSuffix(".toml") }
+        XCTAssertFalse(names.isEmpty)
+        for name in names {
+            let text = try String(contentsOf: configs.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertNil(TOMLHeaderCheck.firstBadHeader(in: text), name)
+        }
+    }
+}
