@@ -14,10 +14,14 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Tokens to evaluate (default: the run's train.eval_tokens).") var tokens: Int?
     @Flag(help: "Image–caption runs: losses with and without the other part on the four pair evaluation splits; writes paired_eval.json (caption→image) and paired_eval_text.json (image→caption).")
     var paired = false
+    @Flag(help: "Math runs: answer each test problem by greedy decoding, exact match per module and split (every test split unless --split names one); writes eval_answers.json.")
+    var answers = false
+    @Option(help: "With --answers: at most this many problems per split.") var maxProblems: Int?
 
     func run() throws {
         let trainer = try RunLoading.open(runDir)
         if paired { return try runPaired(trainer) }
+        if answers { return try AnswerEval.run(trainer, runDir: runDir, split: split, maxProblems: maxProblems) }
         guard trainer.dataset.splits[split] != nil else {
             throw ValidationError("dataset '\(trainer.config.data.dataset)' has no split '\(split)'; it has \(trainer.dataset.splits.keys.sorted().joined(separator: ", "))")
         }
