@@ -95,6 +95,8 @@ public enum MathDataset {
         let problems = MathSplits.generate(config)
         let (ds, packed) = try generated(config, splits: problems, name: "math")
         report(packed, opts.log)
+        try MathProblemModules.write(["interpolate": problems.interpolate, "test": problems.interpolate,
+                                      "extrapolate": problems.extrapolate], to: opts.outputDir(for: "math"))
         try ds.write(to: opts.outputDir(for: "math"))
         if ProcessInfo.processInfo.environment["WORKBENCH_MATH_WRITE_TEXT"] == "1" {
             let textDir = opts.outputDir(for: "math").appendingPathComponent("text")
@@ -114,8 +116,16 @@ public enum MathDataset {
         let root = opts.cacheDir.appendingPathComponent("math-deepmind")
         let (ds, packed) = try fromDeepMind(root: root, seed: opts.seed)
         report(packed, opts.log)
+        try MathProblemModules.write(try deepMindTestProblems(root: root), to: opts.outputDir(for: "math-deepmind"))
         try ds.write(to: opts.outputDir(for: "math-deepmind"))
         return ds.manifest
+    }
+
+    /// The test problems of a folder of DeepMind's files, by split, in packing order.
+    static func deepMindTestProblems(root: URL) throws -> [String: [MathProblem]] {
+        let interpolate = try MathDeepMindReader.readFolder(root.appendingPathComponent("interpolate"))
+        let extrapolate = try MathDeepMindReader.readFolder(root.appendingPathComponent("extrapolate"))
+        return ["interpolate": interpolate, "test": interpolate, "extrapolate": extrapolate]
     }
 
     /// The dataset from a folder of DeepMind's files (see `deepMindRecipe`).

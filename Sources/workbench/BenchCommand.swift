@@ -33,6 +33,8 @@ struct BenchCommand: ParsableCommand {
     var microBatchRows: Int?
     @Flag(help: "Time one attention layer (forward + backward, one thread) with the SIMD kernels and with OpenBLAS.")
     var attention = false
+    @Flag(help: "Time drawing one sequence (batch 1) with the key–value cache and by rerunning the model for every token, on the image (3072 tokens) and text shapes.")
+    var sampling = false
     @Flag(help: ArgumentHelp("With --config: after the warm-up print 'ready', then run timed steps on request ('step K' on stdin answers one JSON line with their seconds) until 'done'; then as --json.",
                              discussion: "tools/bench/compare.py uses this to interleave our steps with PyTorch's."))
     var serve = false
@@ -51,6 +53,11 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("unknown bench config '\(name)'; choose one of \(BenchShape.all.map(\.name).joined(separator: ", "))")
             }
             return shape
+        }
+        if sampling {
+            try SamplingBench.report(shapes: chosen.map { [$0] } ?? BenchShape.all.filter { ["image", "small"].contains($0.name) },
+                                     threads: threadCount)
+            return
         }
         if attention {
             AttentionBench.report(shapes: chosen.map { [$0] } ?? BenchShape.all, microBatchRows: microBatchRows)

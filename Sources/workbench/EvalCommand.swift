@@ -17,6 +17,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Write the logits of the first --dump-sequences windows of the split to this safetensors file (for comparing with another implementation) and stop.")
     var dumpLogits: String?
     @Option(help: "Windows in the --dump-logits batch.") var dumpSequences = 4
+    @Flag(help: "Math runs: answer each test problem by greedy decoding, exact match per module and split (every test split unless --split names one); writes eval_answers.json.")
+    var answers = false
+    @Option(help: "With --answers: at most this many problems per split.") var maxProblems: Int?
 
     func run() throws {
         let trainer = try RunLoading.open(runDir)
@@ -25,6 +28,7 @@ struct EvalCommand: ParsableCommand {
             let step = try Checkpoint.loadState(from: URL(fileURLWithPath: runDir)).step
             return try LogitsDump.write(trainer, split: split, sequences: dumpSequences, stepOfCheckpoint: step, to: URL(fileURLWithPath: dumpLogits))
         }
+        if answers { return try AnswerEval.run(trainer, runDir: runDir, split: split, maxProblems: maxProblems) }
         guard trainer.dataset.splits[split] != nil else {
             throw ValidationError("dataset '\(trainer.config.data.dataset)' has no split '\(split)'; it has \(trainer.dataset.splits.keys.sorted().joined(separator: ", "))")
         }

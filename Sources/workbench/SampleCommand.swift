@@ -1,28 +1,87 @@
 import ArgumentParser
 import Foundation
+import Tensors
+import Tokenizers
 import Training
 import Transformer
 
-/// `workbench sample`: text continued by a trained run's model.
+/// `workbench sample`: text continued by a trained run's model; on image runs, pictures of
+/// samples and completions; on caption–image runs, also images drawn from a caption.
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
-        abstract: "Continue a prompt with a trained run's model (temperature, top-k).")
+        abstract: "Continue a prompt with a trained run's model; on image runs write samples.png and completions.png.",
+        discussion: """
+        Text runs print the prompt's continuation. Image runs (and caption–image runs) write PNG files \
+        into the run directory (or --out): samples.png, a grid of --count unconditional samples; \
+        completions.png, one row per test image: its top half as given, --completions completions of \
+        the bottom half, and the original. On caption–image runs --caption TEXT writes caption_samples.png, \
+        images drawn from that caption (without it, samples are drawn after a blanked caption). \
+        Sampling uses a key–value cache.
+        """)
 
     @Option(help: "Run directory with config.toml and a checkpoint.") var runDir: String
-    @Option(help: "Prompt text.") var prompt = "\n"
-    @Option(help: "New tokens to draw.") var tokens = 200
-    @Option(help: "Sampling temperature (0 = greedy).") var temperature: Float = 0.8
-    @Option(help: "Keep only the k most likely tokens (0 = all).") var topK = 40
+    @Option(help: "Prompt text (text runs).") var prompt = "\n"
+    @Option(help: "New tokens to draw (text runs).") var tokens = 200
+    @Option(help: "Sampling temperature, 0 = greedy (default: 0.8 for text, 1 for images).") var temperature: Float?
+    @Option(help: "Keep only the k most likely tokens, 0 = all (default: 40 for text, 0 for images).") var topK: Int?
     @Option(help: "Seed of the sampler.") var seed: UInt64 = 1
+    @Option(help: "Image runs: unconditional samples (or samples from --caption) in the grid.") var count = 16
+    @Option(help: "Image runs: test images to complete, one row each.") var completionRows = 6
+    @Option(help: "Image runs: completions per test image.") var completions = 5
+    @Option(help: "Image runs: pixels per image pixel in the PNGs (default: images at least 64 pixels wide).") var scale: Int?
+    @Option(help: "Caption–image runs: draw images from this caption.") var caption: String?
+    @Option(help: "Folder for the PNG files (default: the run directory).") var out: String?
 
     func run() throws {
         let trainer = try RunLoading.open(runDir)
         let spec = trainer.config.data.dataset
-        let codec = try TextCodec.forDataset(trainer.dataset,
-                                             folder: spec.hasPrefix("builtin:") ? nil : URL(fileURLWithPath: spec))
-        var sampler = Sampler(temperature: temperature, topK: topK, seed: seed)
-        let out = sampler.generate(model: trainer.model, prompt: codec.encode(prompt), count: tokens)
+        let folder = spec.hasPrefix("builtin:") ? nil : URL(fileURLWithPath: spec)
+        if ["image", "pair"].contains(trainer.dataset.manifest.modality) {
+            return try sampleImages(trainer, format: try ImageRecordFormat(dataset: trainer.dataset, folder: folder))
+        }
+        let codec = try TextCodec.forDataset(trainer.dataset, folder: folder)
+        var sampler = Sampler(temperature: temperature ?? 0.8, topK: topK ?? 40, seed: seed)
+        let out = try sampler.generate(model: trainer.model, prompt: codec.encode(prompt), count: tokens)
         print(prompt + codec.decode(out))
+    }
+
+    func sampleImages(_ trainer: Trainer, format: ImageRecordFormat) throws {
+        guard count >= 1, completionRows >= 0, completions >= 1 else {
+            throw ValidationError("--count and --completions must be at least 1, --completion-rows at least 0")
+        }
+        if caption != nil && !format.hasCaption {
+            throw ValidationError("--caption needs a caption–image run; '\(trainer.config.data.dataset)' holds images only")
+        }
+        let dir = URL(fileURLWithPath: out ?? runDir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let factor = scale ?? max(1, 64 / format.resolution)
+        guard factor >= 1 else { throw ValidationError("--scale must be at least 1") }
+        let sampling = try ImageSampling(model: trainer.model, format: format)
+        var sampler = Sampler(temperature: temperature ?? 1, topK: topK ?? 0, seed: seed)
+        let columns = Int(Double(count).squareRoot().rounded(.up))
+        let clock = ContinuousClock(), t0 = clock.now
+        let drawn = try sampling.samples(count: count, caption: caption, sampler: &sampler)
+        let name = caption == nil ? "samples.png" : "caption_samples.png"
+        try write(RGBImage.grid(RGBImage.rows(drawn, columns: columns), scale: factor), to: dir.appendingPathComponent(name))
+        if let caption { print("caption: \(caption)") }
+        if completionRows > 0 {
+            var rows: [[RGBImage]] = []
+            for (prefix, tokens) in try format.testImages(trainer.dataset, count: completionRows) {
+                let original = try format.image(tokens)
+                let done = try sampling.completions(prefix: prefix, image: tokens, count: completions, sampler: &sampler)
+                rows.append([sampling.topHalf(original)] + done + [original])
+            }
+            try write(RGBImage.grid(rows, scale: factor), to: dir.appendingPathComponent("completions.png"))
+        }
+        let images = count + completionRows * completions
+        let seconds = (clock.now - t0).benchSeconds
+        print(String(format: "drew %d images of %dx%d in %.1f s (%.0f tokens/s)", images, format.resolution, format.resolution,
+                     seconds, Double(count * format.imageTokens + completionRows * completions * (format.imageTokens / 2)) / seconds))
+    }
+
+    func write(_ image: RGBImage, to url: URL) throws {
+        try AtomicFile.write(try PNGImage.encode(image), to: url)
+        print("wrote \(url.path) (\(image.width)x\(image.height))")
     }
 }

@@ -17,11 +17,11 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(p1, 1 / (1 + exp(-0.1)), accuracy: 0.04)
     }
 
-    func testGenerationIsDeterministicInSeed() {
+    func testGenerationIsDeterministicInSeed() throws {
         let gpt = GPT(config: GPTConfig(nLayer: 1, dModel: 8, nHead: 2, nCtx: 6, vocabSize: 10), seed: 3)
         var a = Sampler(temperature: 1, seed: 11), b = Sampler(temperature: 1, seed: 11)
-        let x = a.generate(model: gpt, prompt: [1, 2], count: 12)   // longer than n_ctx: context slides
-        XCTAssertEqual(x, b.generate(model: gpt, prompt: [1, 2], count: 12))
+        let x = try a.generate(model: gpt, prompt: [1, 2], count: 12)   // longer than n_ctx: context slides
+        XCTAssertEqual(x, try b.generate(model: gpt, prompt: [1, 2], count: 12))
         XCTAssertEqual(x.count, 12)
         XCTAssertTrue(x.allSatisfy { (0..<10).contains($0) })
     }

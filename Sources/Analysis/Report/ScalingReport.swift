@@ -32,6 +32,7 @@ public struct ReportData: Codable, Sendable {
     public var paperComparisons: [PaperComparison] = []
     public var groundTruth: [GroundTruthRow] = []
     public var finetuning: [FinetuneRow] = []
+    public var mathAnswers: [MathAnswerRow] = []
 }
 
 /// One of this study's figures beside the paper's.
@@ -143,6 +144,7 @@ public enum ScalingReport {
         try positionSection(runs, sink)
         try mutualInformationSection(runs, sink)
         try FinetuneSection.write(finetuning, sink)
+        try MathAnswerSection.write(runs, sink)
         groundTruthSection(sink)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
