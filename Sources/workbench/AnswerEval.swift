@@ -38,10 +38,10 @@ enum AnswerEval {
         let width = max(12, (modules.map(\.count).max() ?? 0) + 2)
         func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
         func cell(_ c: MathAnswerCount?) -> String {
-            guard let c, c.problems > 0 else { return pad("–", 18) }
-            return pad(String(format: "%5.1f%% (%d)", 100 * c.accuracy, c.problems), 18)
+            guard let c, c.problems > 0 else { return pad("–", 22) }
+            return pad(String(format: "%5.1f%% (%d)", 100 * c.accuracy, c.problems), 22)
         }
-        print(pad("module", width) + splits.map { pad($0 + " acc (n)", 18) }.joined())
+        print(pad("module", width) + splits.map { pad($0 + " acc (n)", 22) }.joined())
         for m in modules { print(pad(m, width) + splits.map { cell(r.splits[$0]?.modules[m]) }.joined()) }
         print(pad("all", width) + splits.map { cell(r.splits[$0]?.total) }.joined())
     }
