@@ -11,12 +11,17 @@ enum AnswerEval {
     static func run(_ trainer: Trainer, runDir: String, split: String, maxProblems: Int?) throws {
         let splits = try chosenSplits(trainer.dataset, split: split)
         let spec = trainer.config.data.dataset
-        let report = try MathAnswerResults.evaluate(trainer, splits: splits, maxProblems: maxProblems) { print($0) }
+        let dir = URL(fileURLWithPath: runDir)
+        let fresh = try MathAnswerResults.evaluate(trainer, splits: splits, maxProblems: maxProblems) { print($0) }
+        let report = fresh.keepingOtherSplits(of: MathAnswerResults.existing(in: dir))
+        for kept in Set(report.splits.keys).subtracting(fresh.splits.keys).sorted() {
+            print("kept \(kept) from the earlier \(MathAnswerResults.fileName) (same checkpoint)")
+        }
         if report.moduleSource == "none" {
             print("note: \(spec) has no \(MathProblemModules.fileName) (prepared before it existed): all modules together")
         }
-        printTable(report, splits: splits)
-        let out = try report.write(to: URL(fileURLWithPath: runDir))
+        printTable(report, splits: splits + report.splits.keys.filter { !splits.contains($0) }.sorted())
+        let out = try report.write(to: dir)
         print("wrote \(out.path)")
     }
 
