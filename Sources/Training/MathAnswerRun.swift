@@ -38,6 +38,22 @@ extension MathAnswerResults {
                                  decoding: MathAnswerEvaluation.decodingNote, splits: results)
     }
 
+    /// These results plus the splits of `earlier` that these lack, when `earlier` answered with
+    /// the same checkpoint of the same dataset (so `--split extrapolate` after a full run keeps
+    /// interpolate); otherwise these results alone.
+    public func keepingOtherSplits(of earlier: MathAnswerResults?) -> MathAnswerResults {
+        guard let earlier, earlier.dataset == dataset, earlier.checkpointStep == checkpointStep,
+              earlier.moduleSource == moduleSource else { return self }
+        var out = self
+        for (name, r) in earlier.splits where out.splits[name] == nil { out.splits[name] = r }
+        return out
+    }
+
+    /// The results in `runDir`'s `eval_answers.json`, or nil when there is none or it is unreadable.
+    public static func existing(in runDir: URL) -> MathAnswerResults? {
+        (try? Data(contentsOf: runDir.appendingPathComponent(fileName))).flatMap { try? JSONDecoder().decode(Self.self, from: $0) }
+    }
+
     /// Writes `eval_answers.json` into `runDir` (atomically) and returns its URL.
     @discardableResult
     public func write(to runDir: URL) throws -> URL {

@@ -11,12 +11,17 @@ enum AnswerEval {
     static func run(_ trainer: Trainer, runDir: String, split: String, maxProblems: Int?) throws {
         let splits = try chosenSplits(trainer.dataset, split: split)
         let spec = trainer.config.data.dataset
-        let report = try MathAnswerResults.evaluate(trainer, splits: splits, maxProblems: maxProblems) { print($0) }
+        let dir = URL(fileURLWithPath: runDir)
+        let fresh = try MathAnswerResults.evaluate(trainer, splits: splits, maxProblems: maxProblems) { print($0) }
+        let report = fresh.keepingOtherSplits(of: MathAnswerResults.existing(in: dir))
+        for kept in Set(report.splits.keys).subtracting(fresh.splits.keys).sorted() {
+            print("kept \(kept) from the earlier \(MathAnswerResults.fileName) (same checkpoint)")
+        }
         if report.moduleSource == "none" {
             print("note: \(spec) has no \(MathProblemModules.fileName) (prepared before it existed): all modules together")
         }
-        printTable(report, splits: splits)
-        let out = try report.write(to: URL(fileURLWithPath: runDir))
+        printTable(report, splits: splits + report.splits.keys.filter { !splits.contains($0) }.sorted())
+        let out = try report.write(to: dir)
         print("wrote \(out.path)")
     }
 
@@ -38,10 +43,10 @@ enum AnswerEval {
         let width = max(12, (modules.map(\.count).max() ?? 0) + 2)
         func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
         func cell(_ c: MathAnswerCount?) -> String {
-            guard let c, c.problems > 0 else { return pad("–", 18) }
-            return pad(String(format: "%5.1f%% (%d)", 100 * c.accuracy, c.problems), 18)
+            guard let c, c.problems > 0 else { return pad("–", 22) }
+            return pad(String(format: "%5.1f%% (%d)", 100 * c.accuracy, c.problems), 22)
         }
-        print(pad("module", width) + splits.map { pad($0 + " acc (n)", 18) }.joined())
+        print(pad("module", width) + splits.map { pad($0 + " acc (n)", 22) }.joined())
         for m in modules { print(pad(m, width) + splits.map { cell(r.splits[$0]?.modules[m]) }.joined()) }
         print(pad("all", width) + splits.map { cell(r.splits[$0]?.total) }.joined())
     }

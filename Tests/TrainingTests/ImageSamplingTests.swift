@@ -28,6 +28,20 @@ final class ImageSamplingTests: XCTestCase {
         XCTAssertEqual(s.topHalf(img).pixels.suffix(24), ArraySlice(repeating: 128, count: 24))
     }
 
+    func testPaletteCompletionsDrawPaletteIndicesOnly() throws {
+        let palette = PaletteTokenizer(colours: [0, 0, 0, 255, 0, 0, 0, 255, 0, 255, 255, 255], resolution: 4)
+        let format = ImageRecordFormat(kind: .palette(palette))
+        XCTAssertEqual(format.imageTokens, 16); XCTAssertEqual(format.allowedTokens, 4); XCTAssertEqual(format.prefix(caption: nil), [4])
+        let s = try ImageSampling(model: model(vocab: 5, nCtx: 16), format: format)
+        let given: [Int32] = [1, 2, 3, 0, 0, 1, 2, 3] + [Int32](repeating: 0, count: 8)
+        var sampler = Sampler(temperature: 1, seed: 4)
+        for c in try s.completions(prefix: [4], image: given, count: 4, sampler: &sampler) {
+            XCTAssertEqual(Array(c.pixels.prefix(24)), try palette.decode(given.map { UInt16($0) }).pixels.prefix(24).map { $0 })
+            let colours = Set((0..<4).map { Array(palette.colours[(3 * $0)..<(3 * $0 + 3)]) })
+            for p in 0..<16 { XCTAssertTrue(colours.contains(Array(c.pixels[(3 * p)..<(3 * p + 3)]))) }
+        }
+    }
+
     func testSamplesMatchDrawingWithoutTheSharedPrefixCache() throws {
         // Each sample rewinds the cache to the prefix: the same draws as generating from scratch.
         let gpt = model(), format = ImageRecordFormat(kind: .rgb(ImageTokenizer(resolution: 4)))

@@ -97,6 +97,12 @@ final class MathAnswersTests: XCTestCase {
             XCTAssertEqual(modules.values.map { $0["correct"] as! Int }.reduce(0, +), c)
             XCTAssertFalse((s["examples"] as? [Any] ?? []).isEmpty)
         }
-        XCTAssertEqual(try JSONDecoder().decode(MathAnswerResults.self, from: Data(contentsOf: url)), results)
+        XCTAssertEqual(MathAnswerResults.existing(in: trainer.run.url), results)
+        // Answering one split again keeps the other from the same checkpoint, and only then.
+        let again = try MathAnswerResults.evaluate(trainer, splits: ["extrapolate"], maxProblems: 3)
+        XCTAssertEqual(Set(again.keepingOtherSplits(of: results).splits.keys), ["interpolate", "extrapolate"])
+        XCTAssertEqual(again.keepingOtherSplits(of: results).splits["extrapolate"]?.total.problems, 3)
+        var other = results; other.checkpointStep = 1
+        XCTAssertEqual(Set(again.keepingOtherSplits(of: other).splits.keys), ["extrapolate"])
     }
 }
