@@ -1,35 +1,35 @@
 import Foundation
 
-/// Finds table headers that would abort the process inside TOMLKit.
+/// Finds TOML text that would abort the process inside TOMLKit.
 ///
-/// TOMLKit's parser (toml++ 3.x) asserts, instead of reporting an error, when a table header's
-/// `[` (or `[[`) is followed by anything but a key: `[=`, `[{`, `[#`, or `[` at the end of a
-/// line all end the process with SIGABRT (found by `tools/fuzz`, target `toml-config`). Every
-/// caller of `TOMLTable(string:)` runs this check first and turns a finding into an error that
-/// names the file and the line.
+/// TOMLKit's parser (toml++ 3.x) asserts, instead of reporting an error, on some malformed text
+/// (found by `tools/fuzz`, target `toml-config`); the assertion ends the process with SIGABRT:
+/// - a table header whose `[` (or `[[`) is not followed by a key: `[=`, `[{`, `[#`, `[` at the
+///   end of a line;
+/// - an array element that starts with `}` or with a Unicode line separator (U+0085, U+2028,
+///   U+2029): `a = [}`, `a = [1, }`.
+/// Every caller of `TOMLTable(string:)` runs this check first and turns a finding into an error
+/// that names the file and the line.
 ///
-/// The scan follows TOML's lexical structure far enough to know where headers can start: a
-/// header is a `[` that begins a line (after blanks) outside strings, arrays and inline tables.
-/// It is exact for valid TOML; on invalid text it may stray only after the point where TOMLKit
-/// reports its own error, so a header it misses is never reached by TOMLKit's parser.
+/// The scan follows TOML's lexical structure far enough to know where headers and values can
+/// start: strings, comments, arrays and inline tables. It rejects only text that is not valid
+/// TOML (a `}` or `]` that closes nothing open, a line separator outside strings and comments,
+/// a header without a key), so valid files always pass; on invalid text it may stray only after
+/// a point where TOMLKit reports its own error.
 ///
-///     if let bad = TOMLHeaderCheck.firstBadHeader(in: text) { throw … "line \(bad.line)" … }
-public enum TOMLHeaderCheck {
-    /// A header that TOMLKit cannot parse: its 1-based line and the line's text.
-    public struct BadHeader: Equatable, Sendable {
+///     if let bad = TOMLAbortCheck.firstProblem(in: text) { throw … "\(bad.reason) at line \(bad.line)" }
+public enum TOMLAbortCheck {
+    /// Text that TOMLKit cannot parse without aborting: its 1-based line and why.
+    public struct Problem: Equatable, Sendable {
         public var line: Int
-        public var text: String
-        /// The reason, for error messages.
-        public var reason: String {
-            "table header '\(text)' must start with a key (letters, digits, '_', '-' or a quoted name)"
-        }
+        public var reason: String
     }
 
-    /// The first header whose first key does not start with a key character, or nil.
-    public static func firstBadHeader(in text: String) -> BadHeader? {
+    /// The first problem in `text`, or nil.
+    public static func firstProblem(in text: String) -> Problem? {
         let s = Array(text.unicodeScalars)
-        var i = 0, line = 1
-        var depth = 0          // open arrays and inline tables of the current value
+        var i = s.first == "\u{FEFF}" ? 1 : 0, line = 1   // toml++ skips a byte-order mark
+        var open: [Unicode.Scalar] = []   // the arrays (`[`) and inline tables (`{`) of the current value
         var atLineStart = true
         func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
         func lineText(from start: Int) -> String {
@@ -40,12 +40,17 @@ public enum TOMLHeaderCheck {
         }
         while i < s.count {
             let c = s[i]
-            if c == "\n" { line += 1; i += 1; if depth == 0 { atLineStart = true }; continue }
+            if c == "\n" { line += 1; i += 1; if open.isEmpty { atLineStart = true }; continue }
+            if c == "\u{85}" || c == "\u{2028}" || c == "\u{2029}" {
+                return Problem(line: line, reason: "Unicode line separator U+\(String(c.value, radix: 16, uppercase: true)) outside a string or comment (TOML lines end with \\n)")
+            }
             if atLineStart {
                 if c.properties.isWhitespace { i += 1; continue }   // blanks before a key or header
                 atLineStart = false
-                if c == "[" && depth == 0 {
-                    if !headerStartsWithKey(s, after: i) { return BadHeader(line: line, text: lineText(from: i)) }
+                if c == "[" && open.isEmpty {
+                    if !headerStartsWithKey(s, after: i) {
+                        return Problem(line: line, reason: "table header '\(lineText(from: i))' must start with a key (letters, digits, '_', '-' or a quoted name)")
+                    }
                     while i < s.count, s[i] != "\n" { i += 1 }     // the rest of the header line
                     continue
                 }
@@ -57,9 +62,12 @@ public enum TOMLHeaderCheck {
                 let multiLine = at(i + 1) == c && at(i + 2) == c
                 i = skipString(s, from: i, quote: c, multiLine: multiLine, line: &line)
             case "[", "{":
-                depth += 1; i += 1
+                open.append(c); i += 1
             case "]", "}":
-                depth = max(0, depth - 1); i += 1
+                guard open.last == (c == "]" ? "[" : "{") else {
+                    return Problem(line: line, reason: "'\(c)' where no \(c == "]" ? "array" : "inline table") is open")
+                }
+                open.removeLast(); i += 1
             default:
                 i += 1
             }
