@@ -36,6 +36,10 @@ final class TOMLFuzzRegressionTests: XCTestCase {
             ("x = [\n  1,\n  }\n]", 3, "'}' where no inline table"),
             ("x = [\u{2028}1]", 1, "U+2028"),
             ("x = [1,\u{85}]", 1, "U+85"),
+            // The minimized third crash (a mutated configs/image-tiny.toml had `ee= 5022-02-02 8`).
+            ("[train]\nee= 5022-02-02 8\neval_every = 25\n", 2, "a date followed by a single digit"),
+            ("x = [1979-05-27 7]", 1, "a date followed by a single digit"),
+            ("x = 1979_-05-27 7 # c", 1, "a date followed by a single digit"),
         ]
         for c in cases {
             XCTAssertThrowsError(try TrainConfig.parse(c.text, file: "fuzz.toml"), c.text) { error in
@@ -64,6 +68,8 @@ final class TOMLFuzzRegressionTests: XCTestCase {
         steps = 7
         """
         XCTAssertNil(TOMLAbortCheck.firstProblem(in: text))
+        let dates = "d = 1979-05-27 07:32:00\ne = 1979-05-27\nf = [1979-05-27, 2]\ng = 1979-05-27 # 7\nh = 1234-56-7890 1\n"
+        XCTAssertNil(TOMLAbortCheck.firstProblem(in: dates))
         let cfg = try TrainConfig.parse(text)
         XCTAssertEqual(cfg.optimizer.noDecay, ["bias", "layernorm"])
         XCTAssertEqual(cfg.data.dataset, "[=not a header }")
