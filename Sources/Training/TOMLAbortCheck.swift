@@ -8,8 +8,9 @@ import Foundation
 ///   end of a line;
 /// - an array element that starts with `}` or with a Unicode line separator (U+0085, U+2028,
 ///   U+2029): `a = [}`, `a = [1, }`;
-/// - a date followed by a space and a single digit: `a = 2022-02-02 8` (toml++ looks for a
-///   date-time with a space for the `T` and scans on past the end of the value).
+/// - a 10-character value shaped like a date (`-` 5th and 8th) followed by a space and a single
+///   digit: `a = 2022-02-02 8`, `a = 32=6-25-2A 4` (toml++ looks for a date-time with a space
+///   for the `T` and scans on past the end of the value).
 /// Every caller of `TOMLTable(string:)` runs this check first and turns a finding into an error
 /// that names the file and the line.
 ///
@@ -71,7 +72,8 @@ public enum TOMLAbortCheck {
                 }
                 open.removeLast(); i += 1
             default:
-                if isDigit(c), i == 0 || !isDateCharacter(s[i - 1]), isDateThenOneDigit(s, at: i) {
+                if isDigit(c), i == 0 || isValueEnd(s[i - 1]) || "=[,{".unicodeScalars.contains(s[i - 1]),
+                   isDateThenOneDigit(s, at: i) {
                     return Problem(line: line, reason: "a date followed by a single digit ('\(lineText(from: i))') is not a TOML value")
                 }
                 i += 1
@@ -81,17 +83,17 @@ public enum TOMLAbortCheck {
     }
 
     static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
-    static func isDateCharacter(_ c: Unicode.Scalar) -> Bool { isDigit(c) || c == "-" || c == "_" }
     /// toml++'s value terminators: whitespace, `]`, `}`, `,`, `#`.
     static func isValueEnd(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace || "]},#".unicodeScalars.contains(c) }
 
-    /// Mirrors the case of toml++'s value scan that asserts: a run of digits and `-` (underscores
-    /// are skipped) with exactly 10 characters, `-` 5th and 8th, then one space, one digit and a
-    /// value terminator.
+    /// Mirrors the case of toml++'s value scan that asserts: a value (up to a terminator) of
+    /// exactly 10 characters not counting underscores, `-` 5th and 8th, then one space, one digit
+    /// and a terminator. (toml++ also needs some characters absent, e.g. `:` or `t`; requiring
+    /// less rejects only more text that is not TOML either.)
     static func isDateThenOneDigit(_ s: [Unicode.Scalar], at start: Int) -> Bool {
         var chars: [Unicode.Scalar] = []
         var k = start
-        while k < s.count, isDateCharacter(s[k]) {
+        while k < s.count, !isValueEnd(s[k]), chars.count <= 10 {
             if s[k] != "_" { chars.append(s[k]) }
             k += 1
         }

@@ -40,6 +40,9 @@ final class TOMLFuzzRegressionTests: XCTestCase {
             ("[train]\nee= 5022-02-02 8\neval_every = 25\n", 2, "a date followed by a single digit"),
             ("x = [1979-05-27 7]", 1, "a date followed by a single digit"),
             ("x = 1979_-05-27 7 # c", 1, "a date followed by a single digit"),
+            // Two more crashes of the same kind: any characters that set no date-time traits.
+            ("[train]\nee= 502\u{12}-02-02 8\neva_ 25\n\t\0", 2, "a date followed by a single digit"),
+            ("# \nxe=32=6-25-2A 4\nA", 2, "a date followed by a single digit"),
         ]
         for c in cases {
             XCTAssertThrowsError(try TrainConfig.parse(c.text, file: "fuzz.toml"), c.text) { error in
