@@ -120,7 +120,7 @@ public struct SweepSpec: Equatable, Sendable {
 
     public static func parse(_ text: String, file: String, baseDirectory: URL) throws -> SweepSpec {
         func fail(_ key: String?, _ reason: String) -> SweepSpecError { SweepSpecError(file: file, key: key, reason: reason) }
-        if let bad = TOMLHeaderCheck.firstBadHeader(in: text) {   // TOMLKit would abort on it
+        if let bad = TOMLAbortCheck.firstProblem(in: text) {   // TOMLKit would abort on it
             throw fail(nil, "\(bad.reason) at line \(bad.line)")
         }
         let table: TOMLTable

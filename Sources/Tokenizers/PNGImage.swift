@@ -39,6 +39,10 @@ public enum PNGImage {
         // libpng 1.6.39's 16-to-8-bit path garbles Adam7-interlaced 16-bit files (libpng issue
         // 853), so those take the 16-bit linear path and are converted here.
         let header = PNGHeader(bytes)
+        if let header, header.cannotFit(inFileOf: bytes.count) {   // before allocating width × height pixels
+            throw WorkbenchIOError.corrupt(path: name, reason: "PNG claims \(header.width)x\(header.height) pixels, "
+                + "more image data than a file of \(bytes.count) bytes can hold (truncated?)")
+        }
         let wide = header.map { $0.bitDepth == 16 && $0.interlaced } ?? false
         var image = newImage()
         return try bytes.withUnsafeBytes { buf -> RGBImage in
@@ -138,13 +142,18 @@ public enum PNGImage {
 
 /// The fields of a PNG's IHDR chunk the reader needs, parsed from the first 29 bytes.
 struct PNGHeader {
+    let width: Int
+    let height: Int
     let bitDepth: Int
+    let colorType: Int
     let interlaced: Bool
 
     init?(_ b: [UInt8]) {
         let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
         guard b.count >= 29, Array(b[0..<8]) == signature, Array(b[12..<16]) == Array("IHDR".utf8) else { return nil }
-        bitDepth = Int(b[24]); interlaced = b[28] == 1
+        func u32(_ k: Int) -> Int { b[k..<(k + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        width = u32(16); height = u32(20)
+        bitDepth = Int(b[24]); colorType = Int(b[25]); interlaced = b[28] == 1
     }
 }
 

@@ -81,7 +81,7 @@ extension TrainConfig {
 
     /// Parses TOML text over the defaults; `file` only names the source in errors.
     public static func parse(_ text: String, file: String? = nil) throws -> TrainConfig {
-        if let bad = TOMLHeaderCheck.firstBadHeader(in: text) {   // TOMLKit would abort on it
+        if let bad = TOMLAbortCheck.firstProblem(in: text) {   // TOMLKit would abort on it
             throw ConfigError.unreadable(file: file ?? "<text>", reason: "\(bad.reason) at line \(bad.line)")
         }
         let table: TOMLTable
