@@ -10,7 +10,9 @@ import Foundation
 ///   U+2029): `a = [}`, `a = [1, }`;
 /// - a 10-character value shaped like a date (`-` 5th and 8th) followed by a space and a single
 ///   digit: `a = 2022-02-02 8`, `a = 32=6-25-2A 4` (toml++ looks for a date-time with a space
-///   for the `T` and scans on past the end of the value).
+///   for the `T` and scans on past the end of the value);
+/// - a date and `T` not followed by a digit: `a = 6464-10-14t_1` (toml++ skips the `_` when it
+///   guesses the value's type, then finds no hour).
 /// Every caller of `TOMLTable(string:)` runs this check first and turns a finding into an error
 /// that names the file and the line.
 ///
@@ -76,6 +78,10 @@ public enum TOMLAbortCheck {
                    isDateThenOneDigit(s, at: i) {
                     return Problem(line: line, reason: "a date followed by a single digit ('\(lineText(from: i))') is not a TOML value")
                 }
+                if isDigit(c), i == 0 || isValueEnd(s[i - 1]) || "=[,{".unicodeScalars.contains(s[i - 1]),
+                   isDateThenTWithoutHour(s, at: i) {
+                    return Problem(line: line, reason: "a date and 'T' without an hour ('\(lineText(from: i))') is not a TOML value")
+                }
                 i += 1
             }
         }
@@ -100,6 +106,17 @@ public enum TOMLAbortCheck {
         guard chars.count == 10, chars[4] == "-", chars[7] == "-" else { return false }
         guard k + 2 < s.count, s[k] == " ", isDigit(s[k + 1]) else { return false }
         return isValueEnd(s[k + 2])
+    }
+
+    /// `YYYY-MM-DD` in ASCII digits, then `T` or `t`, then anything but a digit (the end of the
+    /// text is fine: toml++ reports it).
+    static func isDateThenTWithoutHour(_ s: [Unicode.Scalar], at start: Int) -> Bool {
+        guard start + 11 < s.count else { return false }
+        for k in 0..<10 {
+            let c = s[start + k]
+            guard k == 4 || k == 7 ? c == "-" : isDigit(c) else { return false }
+        }
+        return (s[start + 10] == "T" || s[start + 10] == "t") && !isDigit(s[start + 11])
     }
 
     /// Mirrors toml++'s `parse_table_header` up to its `parse_key` call: `[`, blanks, an

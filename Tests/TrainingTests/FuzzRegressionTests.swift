@@ -43,6 +43,9 @@ final class TOMLFuzzRegressionTests: XCTestCase {
             // Two more crashes of the same kind: any characters that set no date-time traits.
             ("[train]\nee= 502\u{12}-02-02 8\neva_ 25\n\t\0", 2, "a date followed by a single digit"),
             ("# \nxe=32=6-25-2A 4\nA", 2, "a date followed by a single digit"),
+            // The fourth kind: a date and 'T' with no hour (`re=6464-10-14t_qset…` from the fuzzer).
+            ("#ye+ = 6\nre=6464-10-14t_qset2eil4in:e\"\u{7f}tin", 2, "a date and 'T' without an hour"),
+            ("x = [1979-05-27T_07:00:00]", 1, "a date and 'T' without an hour"),
         ]
         for c in cases {
             XCTAssertThrowsError(try TrainConfig.parse(c.text, file: "fuzz.toml"), c.text) { error in
@@ -71,7 +74,7 @@ final class TOMLFuzzRegressionTests: XCTestCase {
         steps = 7
         """
         XCTAssertNil(TOMLAbortCheck.firstProblem(in: text))
-        let dates = "d = 1979-05-27 07:32:00\ne = 1979-05-27\nf = [1979-05-27, 2]\ng = 1979-05-27 # 7\nh = 1234-56-7890 1\n"
+        let dates = "d = 1979-05-27 07:32:00\nd2 = 1979-05-27T07:32:00Z\ne = 1979-05-27\nf = [1979-05-27, 2]\ng = 1979-05-27 # 7\nh = 1234-56-7890 1\n"
         XCTAssertNil(TOMLAbortCheck.firstProblem(in: dates))
         let cfg = try TrainConfig.parse(text)
         XCTAssertEqual(cfg.optimizer.noDecay, ["bias", "layernorm"])
