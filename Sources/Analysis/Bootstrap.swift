@@ -12,9 +12,11 @@ public struct Interval: Codable, Equatable, Sendable {
         self.estimate = estimate; self.lower = lower; self.upper = upper
     }
     public func contains(_ v: Double) -> Bool { lower <= v && v <= upper }
-    /// `0.13 [0.11, 0.15]`
+    /// `0.13 [0.11, 0.15]`; an estimate without an interval (NaN bounds, e.g. one run's
+    /// measured mutual information) reads `5.28 (no interval)`.
     public func text(_ digits: Int = 3) -> String {
-        "\(Format.sig(estimate, digits)) [\(Format.sig(lower, digits)), \(Format.sig(upper, digits))]"
+        guard lower.isFinite, upper.isFinite else { return "\(Format.sig(estimate, digits)) (no interval)" }
+        return "\(Format.sig(estimate, digits)) [\(Format.sig(lower, digits)), \(Format.sig(upper, digits))]"
     }
 }
 

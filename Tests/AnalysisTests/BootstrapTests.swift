@@ -19,6 +19,11 @@ final class BootstrapTests: XCTestCase {
         XCTAssertEqual(p.reduce(0, +), 10)
     }
 
+    func testIntervalTextShowsAMissingIntervalInWords() {
+        XCTAssertEqual(Interval(estimate: 0.13, lower: 0.11, upper: 0.15).text(2), "0.13 [0.11, 0.15]")
+        XCTAssertEqual(Interval(estimate: 5.28, lower: .nan, upper: .nan).text(3), "5.28 (no interval)")
+    }
+
     func testPercentileInterpolatesLinearly() {
         XCTAssertEqual(Bootstrap.percentile([4, 1, 3, 2, 5], 0.5), 3)
         XCTAssertEqual(Bootstrap.percentile([1, 2, 3, 4, 5], 0.125), 1.5, accuracy: 1e-12)
