@@ -30,6 +30,7 @@ public struct PaperReference: Codable, Sendable, Equatable {
     public static func match(modality: String, tokensPerItem: Double?) -> PaperReference? {
         func named(_ n: String) -> PaperReference? { all.first { $0.name == n } }
         let m = modality.lowercased()
+        if StudyGroups.isLSTM(group: modality) { return nil }   // the papers' fits are of transformers
         if m.hasPrefix("text") { return named("Language") }
         if m.hasPrefix("math") { return named("Math (extrapolate)") }
         if m.hasPrefix("pair") || m.contains("caption") { return named("Text-to-image") }
@@ -47,9 +48,28 @@ public struct PaperReference: Codable, Sendable, Equatable {
 
 /// Names the groups a report fits separately: a run's modality, or "modality (dataset)" when
 /// runs of one modality come from several datasets (English and a Markov source are both text,
-/// 8×8 and 16×16 Fashion-MNIST are both images; one law cannot cover them).
+/// 8×8 and 16×16 Fashion-MNIST are both images; one law cannot cover them), followed by ", LSTM"
+/// for LSTM runs (one law per architecture).
 public enum StudyGroups {
+    static let lstmSuffix = ", LSTM"
+
+    /// Whether a group label names LSTM runs.
+    public static func isLSTM(group: String) -> Bool { group.hasSuffix(lstmSuffix) }
+
+    /// The transformer group an LSTM group is compared with.
+    public static func transformerGroup(of group: String) -> String {
+        isLSTM(group: group) ? String(group.dropLast(lstmSuffix.count)) : group
+    }
+
     public static func label(_ runs: [RunRecord]) -> [RunRecord] {
+        byDataset(runs).map { r in
+            var r = r
+            if r.summary.modelKind == "lstm" { r.summary.modality += lstmSuffix }
+            return r
+        }
+    }
+
+    static func byDataset(_ runs: [RunRecord]) -> [RunRecord] {
         var datasets: [String: Set<String>] = [:]
         for r in runs { datasets[r.summary.modality, default: []].insert(r.summary.dataset) }
         return runs.map { r in

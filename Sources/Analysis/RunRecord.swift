@@ -44,6 +44,8 @@ public struct RunSummary: Sendable, Equatable {
     public var pretrainedFrom: String? = nil
     public var finetuneMode: String? = nil
     public var finalTestAccuracy: Double? = nil
+    /// `model.kind` of the run (`transformer`, `lstm`); nil when the summary does not say (a transformer).
+    public var modelKind: String? = nil
 }
 
 /// A run directory as Analysis sees it: its name, summary and learning curve.
@@ -202,7 +204,8 @@ enum SummaryReader {
                           tokensPerItem: num("tokens_per_item"), itemName: obj["item"] as? String,
                           task: obj["task"] as? String, pretrainedFrom: obj["pretrained_from"] as? String,
                           finetuneMode: obj["finetune_mode"] as? String,
-                          finalTestAccuracy: num("final_test_accuracy") ?? curve.last?.extras["test_accuracy"])
+                          finalTestAccuracy: num("final_test_accuracy") ?? curve.last?.extras["test_accuracy"],
+                          modelKind: obj["model_kind"] as? String)
     }
 
     static func derived(from curve: [MetricsRow]) -> RunSummary {

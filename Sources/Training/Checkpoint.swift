@@ -12,7 +12,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
     public var bestTestLoss: Double?
     public var bestStep: Int?
     public var wallSeconds: Double
-    public var model: GPTConfig
+    public var model: ModelConfig
 
     enum CodingKeys: String, CodingKey {
         case step, samplerEpoch = "sampler_epoch", samplerIndex = "sampler_index", tokens
@@ -21,8 +21,8 @@ public struct CheckpointState: Codable, Equatable, Sendable {
     }
 }
 
-/// Saves and restores `checkpoint.safetensors` (weights, nanoGPT names, readable by Python's
-/// `safetensors`), `optimizer.safetensors` (AdamW moments `exp_avg.*`, `exp_avg_sq.*`) and
+/// Saves and restores `checkpoint.safetensors` (weights, nanoGPT's names for the transformer,
+/// `nn.LSTM`'s for the LSTM, readable by Python's `safetensors`), `optimizer.safetensors` (AdamW moments `exp_avg.*`, `exp_avg_sq.*`) and
 /// `checkpoint.json` (the loop's position). A checkpoint is written as a set: all three files are
 /// first staged as `<file>.next` (each written to a temporary name and renamed), the JSON last,
 /// then renamed into place in the same order. A process killed at any moment (SIGTERM from
@@ -46,10 +46,10 @@ public enum Checkpoint {
     /// names (`classifier.weight`, `exp_avg.classifier.weight`, …).
     public typealias HeadState = (head: ClassificationHead, optimizer: AdamW)
 
-    public static func save(model: GPT, optimizer: AdamW, head: HeadState? = nil, state: CheckpointState,
+    public static func save(model: any LanguageModel, optimizer: AdamW, head: HeadState? = nil, state: CheckpointState,
                             to dir: URL) throws {
-        let meta = ["step": String(state.step), "format": "workbench-gpt"]
-        let body = model.layout.tensors, headTensors = head?.head.tensors ?? []
+        let meta = ["step": String(state.step), "format": model is GPT ? "workbench-gpt" : "workbench-\(model.modelConfig.kind)"]
+        let body = model.parameterTensors, headTensors = head?.head.tensors ?? []
         var moments: [TensorGroup] = [(body, "exp_avg.", optimizer.m), (body, "exp_avg_sq.", optimizer.v)]
         var weights: [TensorGroup] = [(body, "", model.parameters)]
         if let head {
@@ -130,14 +130,14 @@ public enum Checkpoint {
     /// every tensor is present with the model's shape and that all files are of the same step.
     /// With `head`, also the head's weights (and its optimiser's moments when the optimiser is
     /// given: the head's optimiser steps with the model's).
-    public static func load(into model: GPT, optimizer: AdamW?, head: (head: ClassificationHead, optimizer: AdamW?)? = nil,
+    public static func load(into model: any LanguageModel, optimizer: AdamW?, head: (head: ClassificationHead, optimizer: AdamW?)? = nil,
                             from dir: URL) throws -> CheckpointState {
         let state = try loadState(from: dir)
-        guard state.model == model.config else {
+        guard state.model == model.modelConfig else {
             throw CheckpointError.mismatch(path: dir.appendingPathComponent(stateFile).path,
-                                           reason: "it was saved for model \(describe(state.model)), the config asks for \(describe(model.config))")
+                                           reason: "it was saved for model \(state.model.summary), the config asks for \(model.modelConfig.summary)")
         }
-        let body = model.layout.tensors
+        let body = model.parameterTensors
         var weights: [TensorGroup] = [(body, "", model.parameters)]
         if let head { weights.append((head.head.tensors, "", head.head.parameters)) }
         try fill(weights, file: dir.appendingPathComponent(weightsFile), step: state.step)
@@ -174,10 +174,6 @@ public enum Checkpoint {
                                            reason: "tensor '\(prefix + t.name)' has shape \(e.shape), the model expects \(t.shape)")
         }
         e.values.withUnsafeBufferPointer { buffer.pointer(at: t.offset).update(from: $0.baseAddress!, count: t.count) }
-    }
-
-    static func describe(_ c: GPTConfig) -> String {
-        "n_layer \(c.nLayer), d_model \(c.dModel), n_head \(c.nHead), n_ctx \(c.nCtx), vocab \(c.vocabSize), mlp \(c.mlpWidth), attn \(c.attnWidth)"
     }
 }
 

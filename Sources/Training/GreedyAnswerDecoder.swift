@@ -13,25 +13,25 @@ import Transformer
 ///     let decoder = GreedyAnswerDecoder(model: gpt, split: ds.splits["interpolate"]!, recordLength: 513)
 ///     let text = try decoder.answer(problem)
 public final class GreedyAnswerDecoder {
-    let model: GPT
+    let model: any LanguageModel
     let split: TokenSplit
     let recordLength: Int
-    let cache: KVCache
+    let cache: any TokenDecoder
     var record = -1
     let tokenizer = MathTokenizer()
 
-    public init(model: GPT, split: TokenSplit, recordLength: Int) {
+    public init(model: any LanguageModel, split: TokenSplit, recordLength: Int) {
         self.model = model; self.split = split; self.recordLength = recordLength
-        cache = KVCache(config: model.config)
+        cache = model.makeDecoder()
     }
 
     /// The model's answer to `p` (a problem of `split`), as text.
     public func answer(_ p: MathAnswerProblem) throws -> String {
         let base = p.record * recordLength
         if p.record != record || cache.count > p.separator { cache.rewind(to: 0); record = p.record }
-        guard p.separator < model.config.nCtx else { return "" }
+        guard p.separator < model.nCtx else { return "" }
         let feed = split.tokens[(base + cache.count)...(base + p.separator)].map(Int32.init)
-        var logits = try model.decode(tokens: feed, cache: cache) ?? []
+        var logits = try cache.decode(tokens: feed) ?? []
         let fed = cache.count
         var out: [UInt16] = []
         let limit = (p.end - p.separator - 1) + 1
@@ -40,7 +40,7 @@ public final class GreedyAnswerDecoder {
             if next == Int(MathTokenizer.end) { break }
             out.append(UInt16(next))
             if cache.isFull || out.count == limit { break }
-            logits = try model.decode(token: Int32(next), position: cache.count, cache: cache)
+            logits = try cache.decode(token: Int32(next))
         }
         cache.rewind(to: fed)
         return tokenizer.decode(out)

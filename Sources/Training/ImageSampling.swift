@@ -10,14 +10,14 @@ import Transformer
 ///     let s = ImageSampling(model: gpt, format: format)
 ///     let images = try s.samples(count: 16, caption: nil, sampler: &sampler)
 public struct ImageSampling {
-    public let model: GPT
+    public let model: any LanguageModel
     public let format: ImageRecordFormat
 
-    public init(model: GPT, format: ImageRecordFormat) throws {
+    public init(model: any LanguageModel, format: ImageRecordFormat) throws {
         self.model = model; self.format = format
         let needed = format.prefix(caption: nil).count + format.imageTokens - 1
-        guard model.config.nCtx >= needed else {
-            throw ImageSamplingError.unsupported("the model's n_ctx \(model.config.nCtx) is shorter than the \(needed) positions a \(format.resolution)x\(format.resolution) image needs")
+        guard model.nCtx >= needed else {
+            throw ImageSamplingError.unsupported("the model's n_ctx \(model.nCtx) is shorter than the \(needed) positions a \(format.resolution)x\(format.resolution) image needs")
         }
     }
 
@@ -46,8 +46,8 @@ public struct ImageSampling {
     /// `count` image token lists, each the last `imageTokensGiven` tokens of `given` followed by
     /// drawn tokens up to a whole image.
     func draw(given: [Int32], imageTokensGiven: Int, count: Int, sampler: inout Sampler) throws -> [[Int32]] {
-        let cache = KVCache(config: model.config)
-        let start = try model.decode(tokens: given, cache: cache)!
+        let cache = model.makeDecoder()
+        let start = try cache.decode(tokens: given)!
         let given0 = cache.count
         let toDraw = format.imageTokens - imageTokensGiven
         let kept = Array(given.suffix(imageTokensGiven))
@@ -58,7 +58,7 @@ public struct ImageSampling {
             for i in 0..<toDraw {
                 let next = Int32(sampler.pick(logits, allowed: format.allowedTokens))
                 image.append(next)
-                if i < toDraw - 1 { logits = try model.decode(token: next, position: cache.count, cache: cache) }
+                if i < toDraw - 1 { logits = try cache.decode(token: next) }
             }
             out.append(image)
         }

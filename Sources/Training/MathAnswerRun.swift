@@ -15,8 +15,8 @@ extension MathAnswerResults {
         guard ds.manifest.modality == "math", let recordLength = ds.manifest.recordLength else {
             throw TrainingError.dataShape("answers need a math dataset; '\(spec)' is \(ds.manifest.modality)")
         }
-        guard recordLength - 1 <= trainer.model.config.nCtx else {
-            throw TrainingError.dataShape("records of \(recordLength) tokens need n_ctx \(recordLength - 1); the model has \(trainer.model.config.nCtx)")
+        guard recordLength - 1 <= trainer.model.nCtx else {
+            throw TrainingError.dataShape("records of \(recordLength) tokens need n_ctx \(recordLength - 1); the model has \(trainer.model.nCtx)")
         }
         let modules = spec.hasPrefix("builtin:") ? nil : try MathProblemModules.load(from: URL(fileURLWithPath: spec))
         var results: [String: MathAnswerSplitResult] = [:]

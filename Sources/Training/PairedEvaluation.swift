@@ -35,7 +35,7 @@ extension Trainer {
         for name in [s.captionFirst, s.captionFirstBlank, s.imageFirst, s.imageFirstBlank] where dataset.splits[name] == nil {
             throw TrainingError.missingSplit(dataset: config.data.dataset, split: name)
         }
-        let T = model.config.nCtx
+        let T = model.nCtx
         func measure(_ name: String) -> (loss: Double, perRecord: Double) {
             let e = evaluateByPosition(split: name, maxTokens: maxTokens)
             let records = min(dataset.splits[name]!.tokens.count / (T + 1), max(1, maxTokens / T))

@@ -12,8 +12,10 @@ public struct MetricsRecord: Equatable, Sendable {
     public var wallSeconds: Double
     /// `test_loss_<split>` for extra evaluation splits, and other figures.
     public var extra: [String: Double] = [:]
+    /// Training FLOPs per token the model's architecture costs (nil: the transformer's 6·N).
+    public var flopsPerToken: Double? = nil
 
-    public var computeFLOPs: Double { 6 * Double(params) * Double(tokens) }
+    public var computeFLOPs: Double { (flopsPerToken ?? 6 * Double(params)) * Double(tokens) }
     public var computePFDays: Double { computeFLOPs / 8.64e19 }
 
     /// One JSON object, keys in a fixed order.
@@ -129,6 +131,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var finetuneMode: String?
     public var pretrainedFrom: String?
     public var finalTestAccuracy: Double?
+    /// `transformer` or `lstm` (`model.kind`); nil in summaries written before there were kinds.
+    public var modelKind: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case runName = "run_name", dataset, modality, params, nLayer = "n_layer", dModel = "d_model"
@@ -137,7 +141,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
         case status, message, item, tokensPerItem = "tokens_per_item", blasKernels = "blas_kernels"
         case task, finetuneMode = "finetune_mode", pretrainedFrom = "pretrained_from"
-        case finalTestAccuracy = "final_test_accuracy"
+        case finalTestAccuracy = "final_test_accuracy", modelKind = "model_kind"
     }
 }
 

@@ -25,7 +25,12 @@ extension TrainConfig {
     /// config hashes of runs that do not use them stay as they were).
     static let optionalSections = ["finetune"]
 
+    /// Keys written to `config.toml` only when they differ from their defaults (so the configs and
+    /// config hashes of transformer runs stay as they were before there were other kinds).
+    static let optionalKeys = ["model.kind"]
+
     static let fields: [(key: String, ref: FieldRef)] = [
+        ("model.kind", .string(\.model.kind)),
         ("model.n_layer", .int(\.model.nLayer)), ("model.d_model", .int(\.model.dModel)),
         ("model.n_head", .int(\.model.nHead)), ("model.n_ctx", .int(\.model.nCtx)),
         ("model.vocab_size", .int(\.model.vocabSize)), ("model.mlp_width", .int(\.model.mlpWidth)),
@@ -144,6 +149,7 @@ extension TrainConfig {
                Self.fields.allSatisfy({ !$0.key.hasPrefix(parts[0] + ".") || renderValue($0.key) == defaults.renderValue($0.key) }) {
                 continue
             }
+            if Self.optionalKeys.contains(key), renderValue(key) == defaults.renderValue(key) { continue }
             if parts[0] != current {
                 out += (out.isEmpty ? "" : "\n") + "[\(parts[0])]\n"
                 current = parts[0]

@@ -10,8 +10,12 @@ import Transformer
 ///     try cfg.set("train.steps", to: "200")
 ///     print(cfg.renderTOML())
 public struct TrainConfig: Equatable, Sendable {
-    /// The transformer's shape. `vocab_size = 0` takes the dataset's; widths of 0 take the text defaults.
+    /// The model's architecture and shape. `vocab_size = 0` takes the dataset's; widths of 0 take
+    /// the text defaults. `kind = "lstm"` builds an LSTM of `n_layer` layers of `d_model` units
+    /// (n_head, mlp_width and attn_width do not apply to it).
     public struct Model: Equatable, Sendable {
+        /// `transformer` or `lstm`.
+        public var kind = "transformer"
         public var nLayer = 2, dModel = 64, nHead = 2, nCtx = 128
         public var vocabSize = 0, mlpWidth = 0, attnWidth = 0
         /// Dropout on embeddings and residual branches while training (0 = off).
@@ -84,6 +88,13 @@ public struct TrainConfig: Equatable, Sendable {
                   attnWidth: model.attnWidth > 0 ? model.attnWidth : nil)
     }
 
+    /// The model's architecture and shape once the dataset's vocabulary is known.
+    public func modelConfig(datasetVocab: Int) -> ModelConfig {
+        guard model.kind == "lstm" else { return .transformer(gptConfig(datasetVocab: datasetVocab)) }
+        return .lstm(LSTMConfig(nLayer: model.nLayer, width: model.dModel, nCtx: model.nCtx,
+                                vocabSize: model.vocabSize > 0 ? model.vocabSize : datasetVocab))
+    }
+
     /// Checks values that TOML types cannot (positive sizes, known names).
     public func validate() throws {
         func check(_ ok: Bool, _ key: String, _ why: String) throws {
@@ -106,6 +117,10 @@ public struct TrainConfig: Equatable, Sendable {
         try check((0...1).contains(schedule.minLRRatio), "schedule.min_lr_ratio", "must be in [0, 1]")
         try check(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be ≥ 0")
         try check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
+        try check(["transformer", "lstm"].contains(model.kind), "model.kind", "'\(model.kind)' is not one of transformer, lstm")
+        try check(model.kind != "lstm" || model.dropout == 0, "model.dropout", "is not implemented for model.kind = \"lstm\" (set it to 0)")
+        try check(model.kind != "lstm" || finetune.task.isEmpty, "finetune.task",
+                  "classification heads need model.kind = \"transformer\" (the LSTM has no pooled features)")
         try check(data.maxTrainTokens >= 0, "data.max_train_tokens", "must be ≥ 0")
         try check(["", "classify"].contains(finetune.task), "finetune.task", "'\(finetune.task)' is not one of \"\" (next-token prediction), classify")
         try check(["full", "linear-probe"].contains(finetune.mode), "finetune.mode", "'\(finetune.mode)' is not one of full, linear-probe")

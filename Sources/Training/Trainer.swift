@@ -36,7 +36,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The training loop: AdamW on the shared transformer, evaluation every `eval_every` steps,
+/// The training loop: AdamW on the model `model.kind` names (the shared transformer or an LSTM), evaluation every `eval_every` steps,
 /// checkpoints, metrics and a summary in the run directory, exact resume.
 ///
 ///     let trainer = try Trainer(config: cfg)
@@ -44,7 +44,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 public final class Trainer {
     public let config: TrainConfig
     public let run: RunDirectory
-    public let model: GPT
+    public let model: any LanguageModel
+    /// The model as the transformer, when it is one (classification heads, image sampling and
+    /// math answers need its pooled features and key–value cache).
+    public var transformer: GPT? { model as? GPT }
     public let dataset: TokenDataset
     let optimizer: AdamW
     let schedule: LearningRateSchedule
@@ -71,28 +74,28 @@ public final class Trainer {
         for s in ["train", config.data.evalSplit] + config.data.extraEvalSplits where ds.splits[s] == nil {
             throw TrainingError.missingSplit(dataset: config.data.dataset, split: s)
         }
-        let gptConfig = config.gptConfig(datasetVocab: ds.manifest.vocabSize)
-        try gptConfig.validate()
-        if gptConfig.vocabSize < ds.manifest.vocabSize {
-            throw TrainingError.dataShape("model.vocab_size \(gptConfig.vocabSize) is smaller than the dataset's vocabulary \(ds.manifest.vocabSize)")
+        let modelConfig = config.modelConfig(datasetVocab: ds.manifest.vocabSize)
+        try modelConfig.validate()
+        if modelConfig.vocabSize < ds.manifest.vocabSize {
+            throw TrainingError.dataShape("model.vocab_size \(modelConfig.vocabSize) is smaller than the dataset's vocabulary \(ds.manifest.vocabSize)")
         }
-        DatasetSource.limitTraining(&ds, maxTokens: config.data.maxTrainTokens, nCtx: gptConfig.nCtx)
+        DatasetSource.limitTraining(&ds, maxTokens: config.data.maxTrainTokens, nCtx: modelConfig.nCtx)
         dataset = ds
-        model = GPT(config: gptConfig, seed: UInt64(config.train.seed))
+        model = LanguageModels.make(modelConfig, seed: UInt64(config.train.seed))
         model.dropout = Float(config.model.dropout)
         var noDecay = Set<ParameterLayout.Kind>()
         if config.optimizer.noDecay.contains("layernorm") { noDecay.insert(.layerNorm) }
         if config.optimizer.noDecay.contains("bias") { noDecay.insert(.bias) }
         if config.optimizer.noDecay.contains("embedding") { noDecay.insert(.embedding) }
-        optimizer = AdamW(layout: model.layout, beta1: Float(config.optimizer.beta1), beta2: Float(config.optimizer.beta2),
+        optimizer = AdamW(tensors: model.parameterTensors, total: model.parameters.count, beta1: Float(config.optimizer.beta1), beta2: Float(config.optimizer.beta2),
                           eps: Float(config.optimizer.eps), weightDecay: Float(config.optimizer.weightDecay), noDecay: noDecay)
         schedule = LearningRateSchedule(peak: config.optimizer.lr, warmupSteps: config.schedule.warmupSteps,
                                         totalSteps: config.train.steps,
                                         decay: LearningRateSchedule.Decay(rawValue: config.schedule.decay)!,
                                         minRatio: config.schedule.minLRRatio)
-        sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: gptConfig.nCtx, layout: ds.manifest.layout,
+        sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: modelConfig.nCtx, layout: ds.manifest.layout,
                                    seed: UInt64(config.train.seed) &* 1_000_003 &+ 17)
-        classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: model) : nil
+        classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: model as! GPT) : nil
     }
 
     /// The head and its optimiser, for checkpoints.
@@ -101,7 +104,7 @@ public final class Trainer {
     /// What one record is and its counted tokens (records layout only).
     var itemKind: (name: String?, tokens: Double?) {
         guard dataset.manifest.layout == .records, let train = dataset.splits["train"] else { return (nil, nil) }
-        let T = model.config.nCtx
+        let T = model.nCtx
         let records = max(1, train.tokens.count / (T + 1))
         let counted = train.mask.map { m in Double(stride(from: 0, to: m.count, by: T + 1).map { r in
             m[(r + 1)..<min(m.count, r + T + 1)].reduce(0) { $0 + Int($1) } }.reduce(0, +)) / Double(records) } ?? Double(T)
@@ -149,15 +152,15 @@ public final class Trainer {
             resumedAtStep = step
             lastTestLoss = RunDirectory.testLoss(ofMetricsLine: metrics.last)
             lastAccuracy = RunDirectory.number("test_accuracy", ofMetricsLine: metrics.last)
-            onEvent(.started(params: model.config.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: step))
+            onEvent(.started(params: model.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: step))
         } else {
             if !config.finetune.from.isEmpty { try loadPretrained(from: config.finetune.from) }
-            onEvent(.started(params: model.config.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: nil))
+            onEvent(.started(params: model.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: nil))
         }
         try run.writeConfig(config)
 
-        let N = model.config.nonEmbeddingParameters
-        let total = config.train.steps, B = config.train.batchSize, T = model.config.nCtx
+        let N = model.nonEmbeddingParameters, flopsPerToken = model.trainingFLOPsPerToken
+        let total = config.train.steps, B = config.train.batchSize, T = model.nCtx
         let ckptEvery = config.train.checkpointEvery > 0 ? config.train.checkpointEvery : config.train.evalEvery
         let clock = ContinuousClock(), started = clock.now
         func wall() -> Double { wallBefore + (clock.now - started).seconds }
@@ -168,9 +171,9 @@ public final class Trainer {
         func summary(status: String, message: String? = nil) -> RunSummary {
             let w = wall()
             return RunSummary(runName: run.url.lastPathComponent, dataset: config.data.dataset,
-                              modality: dataset.manifest.modality, params: N, nLayer: model.config.nLayer,
-                              dModel: model.config.dModel, datasetTokens: datasetTokens, tokens: tokens, steps: step,
-                              computeFLOPs: 6 * Double(N) * Double(tokens), computePFDays: 6 * Double(N) * Double(tokens) / 8.64e19,
+                              modality: dataset.manifest.modality, params: N, nLayer: model.modelConfig.nLayer,
+                              dModel: model.modelConfig.width, datasetTokens: datasetTokens, tokens: tokens, steps: step,
+                              computeFLOPs: flopsPerToken * Double(tokens), computePFDays: flopsPerToken * Double(tokens) / 8.64e19,
                               bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                               wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
                               status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens,
@@ -178,7 +181,7 @@ public final class Trainer {
                               task: classification.map { _ in config.finetune.task },
                               finetuneMode: classification.map { _ in config.finetune.mode },
                               pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,
-                              finalTestAccuracy: lastAccuracy)
+                              finalTestAccuracy: lastAccuracy, modelKind: model.modelConfig.kind)
         }
 
         while true {
@@ -188,7 +191,7 @@ public final class Trainer {
             if evalDue && step != resumedAtStep {
                 var testLoss: Double, accuracy: Double? = nil
                 if let c = classification {
-                    (testLoss, accuracy) = c.evaluate(model: model, dataset: dataset, split: config.data.evalSplit,
+                    (testLoss, accuracy) = c.evaluate(model: model as! GPT, dataset: dataset, split: config.data.evalSplit,
                                                       maxRecords: config.train.evalTokens / T, batchSize: B)
                 } else {
                     testLoss = evaluate(split: config.data.evalSplit)
@@ -196,7 +199,7 @@ public final class Trainer {
                 var record = MetricsRecord(step: step, tokens: tokens, params: N,
                                            trainLoss: trainLossCount > 0 ? trainLossSum / Double(trainLossCount) : nil,
                                            testLoss: testLoss, lr: schedule.rate(at: min(step, max(0, total - 1))),
-                                           wallSeconds: wall())
+                                           wallSeconds: wall(), flopsPerToken: flopsPerToken)
                 for s in config.data.extraEvalSplits where classification == nil { record.extra["test_loss_\(s)"] = evaluate(split: s) }
                 if let accuracy { record.extra["test_accuracy"] = accuracy; lastAccuracy = accuracy }
                 trainLossSum = 0; trainLossCount = 0
@@ -208,7 +211,7 @@ public final class Trainer {
                 if step % ckptEvery == 0 || step == total {
                     let state = CheckpointState(step: step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index,
                                                 tokens: tokens, adamStep: optimizer.step, bestTestLoss: best?.loss,
-                                                bestStep: best?.step, wallSeconds: wall(), model: model.config)
+                                                bestStep: best?.step, wallSeconds: wall(), model: model.modelConfig)
                     try Checkpoint.save(model: model, optimizer: optimizer, head: headState, state: state, to: run.url)
                 }
             }
@@ -223,7 +226,7 @@ public final class Trainer {
             model.dropoutSeed = UInt64(config.train.seed) &* 0x2545_F491_4F6C_DD1D &+ UInt64(step)
             let loss: Double
             if let c = classification {
-                loss = c.trainingStep(model: model, split: dataset.splits["train"]!, records: sampler.nextRecords(batchSize: B))
+                loss = c.trainingStep(model: model as! GPT, split: dataset.splits["train"]!, records: sampler.nextRecords(batchSize: B))
             } else {
                 let batch = sampler.next(batchSize: B)
                 model.zeroGradients()
@@ -292,7 +295,7 @@ public struct PositionalEvaluation: Codable, Sendable {
 extension Trainer {
     /// Loss on the first `maxTokens` of a split, overall and per position.
     public func evaluateByPosition(split name: String, maxTokens: Int) -> PositionalEvaluation {
-        let T = model.config.nCtx
+        let T = model.nCtx
         let batches = BatchSampler.evaluationBatches(dataset.splits[name]!, nCtx: T, layout: dataset.manifest.layout,
                                                      batchSize: config.train.batchSize, maxTokens: maxTokens)
         var sum = [Double](repeating: 0, count: T), count = [Double](repeating: 0, count: T)

@@ -5,8 +5,8 @@ import Glibc
 
 /// Draws tokens from a model one at a time, from a prompt, with temperature and top-k.
 ///
-/// `generate` decodes with a key–value cache (`KVCache`, `GPT.decode`): each new token costs
-/// one position's work. `generateByRerunning` reruns the whole context for every token (the
+/// `generate` decodes with the model's `TokenDecoder` (a key–value cache for `GPT`, the
+/// recurrent state for `LSTM`): each new token costs one position's work. `generateByRerunning` reruns the whole context for every token (the
 /// reference; quadratic in the length) and draws the same tokens while the sequence fits in
 /// `nCtx`. Past `nCtx` both slide the context: rerunning keeps the last `nCtx` tokens for every
 /// token; the cache, when full, restarts on the last `⌈nCtx/2⌉` tokens and fills up again.
@@ -26,22 +26,22 @@ public struct Sampler {
 
     /// The prompt's continuation (`count` new tokens), decoded with a key–value cache.
     /// `allowed` restricts the draw to tokens `0..<allowed` (e.g. the channel values of an image).
-    public mutating func generate(model: GPT, prompt: [Int32], count: Int, allowed: Int? = nil) throws -> [Int32] {
+    public mutating func generate(model: any LanguageModel, prompt: [Int32], count: Int, allowed: Int? = nil) throws -> [Int32] {
         precondition(!prompt.isEmpty, "sampling needs at least one prompt token")
-        let nCtx = model.config.nCtx
-        let cache = KVCache(config: model.config)
+        let nCtx = model.nCtx
+        let cache = model.makeDecoder()
         var seq = prompt
         guard count > 0 else { return [] }
-        var logits = try model.decode(tokens: Array(seq.suffix(nCtx)), cache: cache)!
+        var logits = try cache.decode(tokens: Array(seq.suffix(nCtx)))!
         for i in 0..<count {
             let next = Int32(pick(logits, allowed: allowed))
             seq.append(next)
             if i == count - 1 { break }
             if cache.isFull {
                 cache.rewind(to: 0)
-                logits = try model.decode(tokens: Array(seq.suffix((nCtx + 1) / 2)), cache: cache)!
+                logits = try cache.decode(tokens: Array(seq.suffix((nCtx + 1) / 2)))!
             } else {
-                logits = try model.decode(token: next, position: cache.count, cache: cache)
+                logits = try cache.decode(token: next)
             }
         }
         return Array(seq.suffix(count))
@@ -49,12 +49,12 @@ public struct Sampler {
 
     /// The prompt's continuation (`count` new tokens) by a full forward pass over the context
     /// (the last `nCtx` tokens) for every token: the reference for `generate`.
-    public mutating func generateByRerunning(model: GPT, prompt: [Int32], count: Int, allowed: Int? = nil) -> [Int32] {
+    public mutating func generateByRerunning(model: any LanguageModel, prompt: [Int32], count: Int, allowed: Int? = nil) -> [Int32] {
         precondition(!prompt.isEmpty, "sampling needs at least one prompt token")
         var seq = prompt
-        let V = model.config.vocabSize
+        let V = model.vocabSize
         for _ in 0..<count {
-            let ctx = Array(seq.suffix(model.config.nCtx))
+            let ctx = Array(seq.suffix(model.nCtx))
             let t = ctx.count
             model.forward(TokenBatch(b: 1, t: t, inputs: ctx, targets: [Int32](repeating: 0, count: t)))
             let logits = Array(model.lastLogits[((t - 1) * V)..<(t * V)])

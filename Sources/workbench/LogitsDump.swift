@@ -11,7 +11,7 @@ import Training
 enum LogitsDump {
     static func write(_ trainer: Trainer, split: String, sequences: Int, stepOfCheckpoint step: Int, to url: URL) throws {
         guard sequences >= 1 else { throw WorkbenchIOError.writeFailed(path: url.path, reason: "--dump-sequences must be at least 1") }
-        let T = trainer.model.config.nCtx
+        let T = trainer.model.nCtx
         guard let batch = BatchSampler.evaluationBatches(try trainer.dataset.split(split), nCtx: T,
                                                          layout: trainer.dataset.manifest.layout,
                                                          batchSize: sequences, maxTokens: sequences * T).first else {
@@ -27,7 +27,7 @@ enum LogitsDump {
                     try logits.withUnsafeBufferPointer { l in
                         try lossValues.withUnsafeBufferPointer { lv in
                             try Safetensors.write([("inputs", shape, i), ("targets", shape, tg), ("weights", shape, w),
-                                                   ("logits", shape + [trainer.model.config.vocabSize], l), ("loss", [1], lv)],
+                                                   ("logits", shape + [trainer.model.vocabSize], l), ("loss", [1], lv)],
                                                   metadata: ["format": "workbench-logits", "split": split, "step": String(step)],
                                                   to: url)
                         }
