@@ -64,6 +64,9 @@ public struct SweepPlan: Sendable {
                             cfg.data.maxTrainTokens = d
                             cfg.train.seed = seed
                             for (k, v) in combo { try cfg.set(k, to: v) }
+                            // N of the run's own architecture (an LSTM grid sets model.kind on an axis).
+                            let params = cfg.model.kind == "transformer" ? shape.params
+                                : cfg.modelConfig(datasetVocab: 2).nonEmbeddingParameters
                             if !g.pretrained.isEmpty {
                                 cfg.finetune.from = g.pretrained.replacingOccurrences(of: "{n_layer}", with: "\(shape.nLayer)")
                                     .replacingOccurrences(of: "{d_model}", with: "\(shape.dModel)")
@@ -78,7 +81,7 @@ public struct SweepPlan: Sendable {
                             case .tokens(let e): steps = stepsFor(e)
                             case .epochs(let k): steps = stepsFor(k * Double(D))
                             case .steps(let n): steps = n
-                            case .computeFLOPs(let c): steps = stepsFor(c / (6 * Double(shape.params)))
+                            case .computeFLOPs(let c): steps = stepsFor(c / (6 * Double(params)))
                             case .base: steps = cfg.train.steps
                             }
                             if g.minTokens > 0 { steps = max(steps, stepsFor(g.minTokens)) }
@@ -90,7 +93,7 @@ public struct SweepPlan: Sendable {
                             for (k, v) in combo { name += "-\(k.split(separator: ".").last!)\(v.replacingOccurrences(of: "/", with: "_"))" }
                             cfg.train.runDir = name
                             cfg.train.threads = 0
-                            runs.append(PlannedRun(name: name, grid: g.name, config: cfg, params: shape.params, datasetTokens: D,
+                            runs.append(PlannedRun(name: name, grid: g.name, config: cfg, params: params, datasetTokens: D,
                                                    steps: steps, tokens: steps * perStep, configHash: Self.hash(cfg)))
                         }
                     }

@@ -128,7 +128,7 @@ struct StudyCommand: ParsableCommand {
 }
 
 /// The evaluations a study adds to its sweeps' runs: loss by position for the largest model of
-/// the size grid, and paired (blank versus real caption or image) losses for every image–caption
+/// the size grid and of the LSTM grid, and paired (blank versus real caption or image) losses for every image–caption
 /// run. Files already written are kept, so a resumed study does not redo them.
 enum StudyEvaluations {
     static func run(folder: SweepFolder, modality: String) throws {
@@ -136,7 +136,9 @@ enum StudyEvaluations {
         let done = recorded.runs.filter { RunState.read(folder.runURL($0.name)).status == .completed }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let largest = done.filter({ $0.name.hasPrefix("size-") }).max(by: { $0.params < $1.params }) {
+        // The size grid's largest model, and the LSTM grid's (Kaplan et al. 2020, Fig. 7 right).
+        for prefix in ["size-", "lstm-"] {
+        if let largest = done.filter({ $0.name.hasPrefix(prefix) }).max(by: { $0.params < $1.params }) {
             let dir = folder.runURL(largest.name)
             let file = dir.appendingPathComponent("eval_test.json")
             if !FileManager.default.fileExists(atPath: file.path) {
@@ -145,6 +147,7 @@ enum StudyEvaluations {
                 try AtomicFile.write(try enc.encode(r), to: file)
                 print(String(format: "%@: loss by position of %@ (%.4f nats/token over %d tokens)", modality, largest.name, r.lossNats, r.countedTokens))
             }
+        }
         }
         // Mutual information against N, for image–caption data only: the size grid's runs (the
         // data grid's overfit ones would mix in D). The dataset's manifest says which data it is.

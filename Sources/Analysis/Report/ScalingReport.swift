@@ -81,8 +81,10 @@ public enum ScalingReport {
             + "Fits: Huber loss (δ = \(options.delta)) on log-loss residuals, Levenberg–Marquardt from a grid of starts; "
             + "intervals are 95 % bootstrap percentiles."))
         var entropyRows: [EntropyRow] = []
+        var studies: [String: ScalingStudy] = [:]
         for m in modalities {
             let study = try ScalingStudy(runs: runs, modality: m, options: options)
+            studies[m] = study
             sink.doc.blocks.append(.heading(2, "Modality: \(m)"))
             sink.doc.blocks.append(.table(header: ["law", "formula", "α", "L∞ (nats/token)", "points"], rows: lawRows(study)))
             if let n = study.optimalSize {
@@ -141,6 +143,7 @@ public enum ScalingReport {
             [r.modality, r.lossInfinity.text(4), r.bitsPerToken.text(4),
              r.perItemNats.map { "\($0.text(4)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map { $0.text(4) } ?? "–"]
         }))
+        try ArchitectureSection.write(studies: studies, sink)
         try positionSection(runs, sink)
         try mutualInformationSection(runs, sink)
         try FinetuneSection.write(finetuning, sink)
