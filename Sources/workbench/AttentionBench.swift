@@ -13,7 +13,7 @@ enum AttentionBench {
     /// model would, then backward. FLOPs count the causal products only (4 forward, 8 backward
     /// multiply-adds per visible query-key pair and head dimension).
     static func measure(shape: BenchShape, microBatchRows: Int, repetitions: Int = 15) -> [Timing] {
-        let c = shape.model, t = c.nCtx, b = max(1, microBatchRows / t)
+        let c = shape.transformer, t = c.nCtx, b = max(1, microBatchRows / t)
         let hd = c.headDim, heads = c.nHead, a = heads * hd
         var rng = SeededRNG(seed: 1)
         let qkv = FloatBuffer(count: b * t * 3 * a), dout = FloatBuffer(count: b * t * a)
@@ -55,7 +55,7 @@ enum AttentionBench {
         print("attention forward+backward, one thread, best of 15   (b × t, heads × head dim)")
         for shape in shapes {
             let rows = microBatchRows ?? GPT.defaultMicroBatchRows
-            let c = shape.model, b = max(1, rows / c.nCtx)
+            let c = shape.transformer, b = max(1, rows / c.nCtx)
             let cells = measure(shape: shape, microBatchRows: rows).map {
                 String(format: "%@ %8.2f ms %6.1f GFLOP/s", $0.kernel, $0.seconds * 1e3, $0.gflops)
             }

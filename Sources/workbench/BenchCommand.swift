@@ -54,13 +54,16 @@ struct BenchCommand: ParsableCommand {
             }
             return shape
         }
+        if (sampling || attention), let chosen, chosen.model.transformer == nil {
+            throw ValidationError("--sampling and --attention time transformers; '\(chosen.name)' is an LSTM")
+        }
         if sampling {
             try SamplingBench.report(shapes: chosen.map { [$0] } ?? BenchShape.all.filter { ["image", "small"].contains($0.name) },
                                      threads: threadCount)
             return
         }
         if attention {
-            AttentionBench.report(shapes: chosen.map { [$0] } ?? BenchShape.all, microBatchRows: microBatchRows)
+            AttentionBench.report(shapes: chosen.map { [$0] } ?? BenchShape.all.filter { $0.model.transformer != nil }, microBatchRows: microBatchRows)
             return
         }
         if let shape = chosen {
@@ -111,30 +114,46 @@ struct BenchCommand: ParsableCommand {
 /// A model shape and batch the benchmark trains (the same shapes as tools/bench/torch_bench.py).
 struct BenchShape {
     let name: String
-    let model: GPTConfig
+    let model: ModelConfig
     let batch: Int
     let defaultSteps: Int
 
+    /// The transformer's shape (the attention and sampling benchmarks time transformers only).
+    var transformer: GPTConfig { model.transformer! }
     var tokensPerStep: Int { batch * model.nCtx }
-    /// Training FLOPs per token: 6·N plus the attention term 6·n_layer·n_ctx·attn_width.
-    var flopsPerToken: Double { 6 * Double(model.nonEmbeddingParameters) + 3 * Double(model.attentionFLOPsPerToken) }
+    /// Training FLOPs per token: 6·N plus the attention term 6·n_layer·n_ctx·attn_width for a
+    /// transformer; the LSTM's own count (`LSTMConfig.trainingFLOPsPerToken`, ≈ 6·N) for an LSTM.
+    var flopsPerToken: Double {
+        switch model {
+        case .transformer(let m): return 6 * Double(m.nonEmbeddingParameters) + 3 * Double(m.attentionFLOPsPerToken)
+        case .lstm(let m): return m.trainingFLOPsPerToken
+        }
+    }
     var summary: String {
-        "\(name) (\(model.nLayer) layers, d_model \(model.dModel), \(model.nHead) heads, vocab \(model.vocabSize), ctx \(model.nCtx), batch \(batch))"
+        switch model {
+        case .transformer(let m):
+            return "\(name) (\(m.nLayer) layers, d_model \(m.dModel), \(m.nHead) heads, vocab \(m.vocabSize), ctx \(m.nCtx), batch \(batch))"
+        case .lstm(let m):
+            return "\(name) (LSTM, \(m.nLayer) layers, width \(m.width), vocab \(m.vocabSize), ctx \(m.nCtx), batch \(batch))"
+        }
     }
 
     static let all: [BenchShape] = [
-        BenchShape(name: "tiny", model: GPTConfig(nLayer: 2, dModel: 64, nHead: 2, nCtx: 256, vocabSize: 256),
+        BenchShape(name: "tiny", model: .transformer(GPTConfig(nLayer: 2, dModel: 64, nHead: 2, nCtx: 256, vocabSize: 256)),
                    batch: 32, defaultSteps: 40),
-        BenchShape(name: "small", model: GPTConfig(nLayer: 4, dModel: 128, nHead: 4, nCtx: 256, vocabSize: 256),
+        BenchShape(name: "small", model: .transformer(GPTConfig(nLayer: 4, dModel: 128, nHead: 4, nCtx: 256, vocabSize: 256)),
                    batch: 32, defaultSteps: 16),
-        BenchShape(name: "medium", model: GPTConfig(nLayer: 6, dModel: 256, nHead: 8, nCtx: 256, vocabSize: 256),
+        BenchShape(name: "medium", model: .transformer(GPTConfig(nLayer: 6, dModel: 256, nHead: 8, nCtx: 256, vocabSize: 256)),
                    batch: 32, defaultSteps: 6),
-        BenchShape(name: "large", model: GPTConfig(nLayer: 8, dModel: 512, nHead: 8, nCtx: 256, vocabSize: 512),
+        BenchShape(name: "large", model: .transformer(GPTConfig(nLayer: 8, dModel: 512, nHead: 8, nCtx: 256, vocabSize: 512)),
                    batch: 32, defaultSteps: 3),
         // The paper's image shape: MLP d_model, attention d_model/4, max(2, d_model/64) heads.
-        BenchShape(name: "image", model: GPTConfig(nLayer: 4, dModel: 128, nHead: 2, nCtx: 3072, vocabSize: 256,
-                                                   mlpWidth: 128, attnWidth: 32),
+        BenchShape(name: "image", model: .transformer(GPTConfig(nLayer: 4, dModel: 128, nHead: 2, nCtx: 3072, vocabSize: 256,
+                                                   mlpWidth: 128, attnWidth: 32)),
                    batch: 2, defaultSteps: 6),
+        // An LSTM of about the small transformer's N (1.05M against 0.79M), same tokens per step.
+        BenchShape(name: "lstm", model: .lstm(LSTMConfig(nLayer: 2, width: 256, nCtx: 256, vocabSize: 256)),
+                   batch: 32, defaultSteps: 6),
     ]
 
     static func named(_ name: String) -> BenchShape? { all.first { $0.name == name } }
@@ -151,9 +170,9 @@ struct BenchRunner {
 
     func run() -> BenchResult {
         let cfg = shape.model
-        let model = GPT(config: cfg, seed: 1)
-        if let microBatchRows { model.microBatchRows = microBatchRows }
-        let optimizer = AdamW(layout: model.layout, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1,
+        let model = LanguageModels.make(cfg, seed: 1)
+        if let microBatchRows, let gpt = model as? GPT { gpt.microBatchRows = microBatchRows }
+        let optimizer = AdamW(tensors: model.parameterTensors, total: model.parameters.count, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1,
                               noDecay: [.layerNorm, .bias, .embedding])
         var rng = SeededRNG(seed: 7)
         let batches = (0..<4).map { _ -> TokenBatch in

@@ -14,7 +14,7 @@ enum SamplingBench {
     struct Rates { let cached: Double; let rerun: Double }
 
     static func measure(shape: BenchShape, probes: Int = 8, repetitions: Int = 3) throws -> Rates {
-        let cfg = shape.model
+        let cfg = shape.transformer
         let model = GPT(config: cfg, seed: 1)
         let clock = ContinuousClock()
         var sampler = Sampler(temperature: 1, seed: 1)
@@ -47,7 +47,7 @@ enum SamplingBench {
         print("config   ctx    cached tok/s   rerun tok/s   speed-up")
         for shape in shapes {
             let r = try measure(shape: shape)
-            print(String(format: "%-8@ %4d %15.0f %13.1f %9.0f×", shape.name, shape.model.nCtx, r.cached, r.rerun,
+            print(String(format: "%-8@ %4d %15.0f %13.1f %9.0f×", shape.name, shape.transformer.nCtx, r.cached, r.rerun,
                          r.cached / r.rerun))
         }
     }

@@ -33,11 +33,11 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CONFIGS = ["tiny", "small", "medium", "large", "image"]
+CONFIGS = ["tiny", "small", "medium", "large", "image", "lstm"]
 FLOORS = {"tiny": 1.5, "small": 1.5, "medium": 1.25, "large": 1.25}
 MEMORY_FLOOR = 0.5
 # Training steps per turn in paired mode: about a second or more of work per turn.
-TURN_STEPS = {"tiny": 10, "small": 3, "medium": 1, "large": 1, "image": 2}
+TURN_STEPS = {"tiny": 10, "small": 3, "medium": 1, "large": 1, "image": 2, "lstm": 1}
 PAUSE_S = 0.5
 
 

@@ -30,6 +30,10 @@ SHAPES = {
     "large": (8, 512, 8, 256, 512, 2048, 512, 32, 3),
     "image": (4, 128, 2, 3072, 256, 128, 32, 2, 6),
 }
+# LSTM shapes (`workbench bench --config lstm`): name: (n_layer, width, n_ctx, vocab, batch, default_steps)
+LSTM_SHAPES = {
+    "lstm": (2, 256, 256, 256, 32, 6),
+}
 
 
 class Block(nn.Module):
@@ -81,9 +85,26 @@ class GPT(nn.Module):
         return (losses * w).sum() / w.sum()
 
 
+class LSTMLanguageModel(nn.Module):
+    """The workbench's model.kind = "lstm": embedding, nn.LSTM (batch_first), linear head without bias."""
+
+    def __init__(self, n_layer, width, vocab):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, width)
+        self.lstm = nn.LSTM(width, width, num_layers=n_layer, batch_first=True)
+        self.lm_head = nn.Linear(width, vocab, bias=False)
+
+    def forward(self, idx, targets, weights):
+        h, _ = self.lstm(self.embedding(idx))
+        logits = self.lm_head(h)
+        losses = F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1), reduction="none")
+        w = weights.view(-1)
+        return (losses * w).sum() / w.sum()
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--config", required=True, choices=sorted(SHAPES))
+    ap.add_argument("--config", required=True, choices=sorted(SHAPES) + sorted(LSTM_SHAPES))
     ap.add_argument("--steps", type=int)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
@@ -93,11 +114,17 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    L, d, heads, ctx, vocab, mlp, attn, batch, default_steps = SHAPES[args.config]
+    if args.config in LSTM_SHAPES:
+        L, d, ctx, vocab, batch, default_steps = LSTM_SHAPES[args.config]
+        model = LSTMLanguageModel(L, d, vocab)
+        embedding_names = ("embedding",)
+    else:
+        L, d, heads, ctx, vocab, mlp, attn, batch, default_steps = SHAPES[args.config]
+        model = GPT(L, d, heads, ctx, vocab, mlp, attn)
+        embedding_names = ("wte", "wpe")
     steps = args.steps or default_steps
-    model = GPT(L, d, heads, ctx, vocab, mlp, attn)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "wte" not in n and "wpe" not in n]
-    rest = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "wte" not in n and "wpe" not in n)]
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and not any(e in n for e in embedding_names)]
+    rest = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and not any(e in n for e in embedding_names))]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}],
                             lr=1e-4, betas=(0.9, 0.95), eps=1e-8)
     g = torch.Generator().manual_seed(7)
@@ -147,8 +174,11 @@ def main():
         eval_s = time.perf_counter() - t1
 
     n_params = sum(p.numel() for n, p in model.named_parameters()
-                   if not any(s in n for s in ("wte", "wpe", "lm_head")))
-    fpt = 6 * n_params + 6 * L * ctx * attn
+                   if not any(s in n for s in ("wte", "wpe", "embedding", "lm_head")))
+    if args.config in LSTM_SHAPES:
+        fpt = 3 * L * (16 * d * d + 20 * d)   # as LSTMConfig.trainingFLOPsPerToken
+    else:
+        fpt = 6 * n_params + 6 * L * ctx * attn
     tps = steps * batch * ctx / train_s
     print(json.dumps({
         "config": args.config, "tool": "pytorch", "torch": torch.__version__, "params": n_params,
