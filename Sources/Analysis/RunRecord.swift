@@ -44,6 +44,9 @@ public struct RunSummary: Sendable, Equatable {
     public var pretrainedFrom: String? = nil
     public var finetuneMode: String? = nil
     public var finalTestAccuracy: Double? = nil
+    /// The OpenBLAS kernel set the run used, and the warning when the CPU offered a better one.
+    public var blasKernels: String? = nil
+    public var blasKernelWarning: String? = nil
     /// `model.kind` of the run (`transformer`, `lstm`); nil when the summary does not say (a transformer).
     public var modelKind: String? = nil
 }
@@ -205,6 +208,7 @@ enum SummaryReader {
                           task: obj["task"] as? String, pretrainedFrom: obj["pretrained_from"] as? String,
                           finetuneMode: obj["finetune_mode"] as? String,
                           finalTestAccuracy: num("final_test_accuracy") ?? curve.last?.extras["test_accuracy"],
+                          blasKernels: obj["blas_kernels"] as? String, blasKernelWarning: obj["blas_kernel_warning"] as? String,
                           modelKind: obj["model_kind"] as? String)
     }
 

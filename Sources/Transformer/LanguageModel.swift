@@ -40,7 +40,7 @@ extension LanguageModel {
     /// N in the scaling laws: parameters without the embeddings and the head.
     public var nonEmbeddingParameters: Int { modelConfig.nonEmbeddingParameters }
     /// Training FLOPs per token that `compute_flops` counts.
-    public var trainingFLOPsPerToken: Double { modelConfig.trainingFLOPsPerToken }
+    public var computeFLOPsPerToken: Double { modelConfig.computeFLOPsPerToken }
 }
 
 /// A model's state for decoding one sequence a token at a time (a key–value cache for the
@@ -97,10 +97,19 @@ public enum ModelConfig: Equatable, Sendable, Codable {
     }
     /// The transformer's `6·N` (Kaplan's C = 6·N·E; attention over the context not counted, as
     /// in the papers), the LSTM's own count (`LSTMConfig.trainingFLOPsPerToken`).
-    public var trainingFLOPsPerToken: Double {
+    public var computeFLOPsPerToken: Double {
         switch self {
         case .transformer(let c): return 6 * Double(c.nonEmbeddingParameters)
         case .lstm(let c): return c.trainingFLOPsPerToken
+        }
+    }
+
+    /// Training FLOPs per token as spent, output layer (and the transformer's attention)
+    /// included: what `compute_flops_total` counts.
+    public var totalFLOPsPerToken: Double {
+        switch self {
+        case .transformer(let c): return c.trainingFLOPsPerToken
+        case .lstm(let c): return c.trainingFLOPsPerToken + 6 * Double(c.width * c.vocabSize)
         }
     }
 

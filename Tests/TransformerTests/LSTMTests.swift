@@ -96,7 +96,7 @@ final class LSTMTests: XCTestCase {
         XCTAssertEqual(lstm.parameterTensors[1].shape, [256, 64])
         // C per token: 3 × (2 FLOPs per gate weight + 20 per unit) per layer.
         XCTAssertEqual(cfg.trainingFLOPsPerToken, 3 * 2 * (16 * 64 * 64 + 20 * 64))
-        XCTAssertEqual(ModelConfig.lstm(cfg).trainingFLOPsPerToken, cfg.trainingFLOPsPerToken)
+        XCTAssertEqual(ModelConfig.lstm(cfg).computeFLOPsPerToken, cfg.trainingFLOPsPerToken)
     }
 
     func testModelConfigRoundTripsThroughJSON() throws {

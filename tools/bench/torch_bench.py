@@ -176,7 +176,7 @@ def main():
     n_params = sum(p.numel() for n, p in model.named_parameters()
                    if not any(s in n for s in ("wte", "wpe", "embedding", "lm_head")))
     if args.config in LSTM_SHAPES:
-        fpt = 3 * L * (16 * d * d + 20 * d)   # as LSTMConfig.trainingFLOPsPerToken
+        fpt = 3 * L * (16 * d * d + 20 * d) + 6 * d * vocab   # as ModelConfig.totalFLOPsPerToken
     else:
         fpt = 6 * n_params + 6 * L * ctx * attn
     tps = steps * batch * ctx / train_s
