@@ -27,12 +27,9 @@ extension TrainConfig {
     /// config hashes of runs that do not use them stay as they were).
     static let optionalSections = ["finetune"]
     /// Keys written to `config.toml` only when they differ from their defaults, for the same reason
-    /// (keys added after runs were made: their configs and hashes stay as they were).
-    static let optionalKeys: Set<String> = ["schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at"]
-
-    /// Keys written to `config.toml` only when they differ from their defaults (so the configs and
-    /// config hashes of transformer runs stay as they were before there were other kinds).
-    static let optionalKeys = ["model.kind"]
+    /// (keys added after runs were made: their configs and hashes stay as they were; `model.kind`
+    /// is written only for LSTMs, so transformer configs read as before there were other kinds).
+    static let optionalKeys: Set<String> = ["model.kind", "schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at"]
 
     static let fields: [(key: String, ref: FieldRef)] = [
         ("model.kind", .string(\.model.kind)),

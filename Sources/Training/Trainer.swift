@@ -231,7 +231,7 @@ public final class Trainer {
                 try seed(branch, metrics: metrics, state: CheckpointState(
                     step: step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index, tokens: tokens,
                     adamStep: optimizer.step, bestTestLoss: best?.loss, bestStep: best?.step, wallSeconds: wall(),
-                    model: model.config))
+                    model: model.modelConfig))
             }
             if step >= total { break }
             if let stop = stopAfterSteps, stepsThisRun >= stop {
