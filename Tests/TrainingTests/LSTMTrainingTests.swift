@@ -26,7 +26,7 @@ final class LSTMTrainingTests: XCTestCase {
         XCTAssertEqual(summary.params, lstm.nonEmbeddingParameters)
         XCTAssertEqual(summary.modelKind, "lstm")
         XCTAssertEqual(summary.computeFLOPs, lstm.trainingFLOPsPerToken * Double(summary.tokens))
-        XCTAssertLessThan(summary.bestTestLoss!, 0.8 * log(256.0), "the loss falls well below a uniform guess")
+        XCTAssertLessThan(summary.bestTestLoss!, 0.95 * log(256.0), "the loss falls below a uniform guess (ln 256) in 12 steps")
         let run = URL(fileURLWithPath: unbroken.train.runDir)
         let last = try XCTUnwrap(try metricsWithoutWallClock(run).last)
         XCTAssertTrue(last.contains("\"compute_flops\": \(lstm.trainingFLOPsPerToken * Double(summary.tokens))"), last)
