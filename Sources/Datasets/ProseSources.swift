@@ -30,7 +30,7 @@ public enum ProseSources {
         ("sword-scofield", "public domain", { try sword("scofield", $0, $1) }),
         ("wordnet", "WordNet 3.0 licence (BSD-like)", wordnet),
         ("wikipedia", "CC BY-SA (Wikipedia text)", wikipedia),
-        ("fortunes", "public domain / BSD (fortune-mod data)", fortunes),
+        ("fortunes", "BSD (fortune-mod package; quotations by many authors)", fortunes),
     ]
 
     /// GCIDE from Debian `dict-gcide`: one document per dictionary entry.
