@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Tokenizers
 import XCTest
 
 /// The readers behind `english-large`, on fixtures synthesised here: GCIDE entries with a dictd
@@ -171,5 +172,30 @@ final class ProseFormatsTests: XCTestCase {
         let d = 5e3 * pow(1e5, 0.74)
         XCTAssertEqual(ProseRecipe.largestConvergedParams(tokens: Int(d.rounded())), 1e5, accuracy: 1)
         XCTAssertEqual(ProseRecipe.largestConvergedParams(tokens: 3_700_000), 7_539, accuracy: 5)
+    }
+    /// The recipe's writer on two tiny sources: BPE shards that decode to the split texts, one
+    /// `source.NAME` line each, built in a staging folder that is renamed into place and leaves nothing beside it.
+    func testEnglishLargeWriterStagesShardsWithProvenance() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prose-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let docs = (0..<300).map { ProseDocument(id: "\($0)", text: "The \($0 % 7 == 0 ? "whale" : "ship") number \($0) sailed on.") }
+        let parts = ProseRecipe.split([("sea", "public domain", docs, "fixture sea"),
+                                       ("fort", "BSD", [ProseDocument(id: "f", text: "A fortune.")], "fixture fort")], seed: 3)
+        let opts = PrepareOptions(dataDir: dir, cacheDir: dir.appendingPathComponent("cache"), seed: 3, log: { _ in })
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("prose"), withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: dir.appendingPathComponent("prose/stale.bin"))
+        let m = try ProseRecipe.write(name: "prose", parts: parts, vocabSize: 300, opts: opts)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["prose"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("prose").path).sorted(),
+                       ["manifest.json", "test.bin", "tokenizer.json", "train.bin"])
+        let ds = try TokenDataset.load(from: dir.appendingPathComponent("prose"))
+        let bpe = try ByteBPE.load(from: dir.appendingPathComponent("prose/tokenizer.json"))
+        XCTAssertEqual(bpe.decode(ds.splits["train"]!.tokens.map(Int.init)), parts.flatMap(\.train))
+        XCTAssertEqual(bpe.decode(ds.splits["test"]!.tokens.map(Int.init)), parts.flatMap(\.test))
+        XCTAssertEqual(m.vocabSize, 300)
+        let sea = try XCTUnwrap(m.extra?["source.sea"])
+        XCTAssertTrue(sea.contains("300 documents (\(parts[0].testDocuments) to test)") && sea.contains("fixture sea"), sea)
+        XCTAssertTrue(m.extra?["source.fort"]?.contains("licence: BSD") == true)
+        XCTAssertNotNil(m.extra?["largest_converged_params"])
     }
 }
