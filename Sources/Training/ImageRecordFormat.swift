@@ -102,6 +102,7 @@ public struct ImageRecordFormat: Sendable {
                 throw ImageSamplingError.unsupported("a \(side)x\(side) gray image needs \(side * side) tokens, got \(body.count)")
             }
             return RGBImage(width: side, height: side, gray: body.map { UInt8(clamping: $0) })
+        case let .palette(t): return try t.decode(body)
         case let .pair(t): return try ImageTokenizer(resolution: t.resolution).decode(body)
         }
     }
