@@ -30,7 +30,7 @@ struct SweepCommand: ParsableCommand {
         let specURL = URL(fileURLWithPath: spec)
         let s = try SweepSpec.load(from: specURL)
         let plan = try SweepPlan(spec: s)
-        let folder = SweepFolder(URL(fileURLWithPath: out ?? "sweeps/\(s.name)"))
+        let folder = SweepFolder(out.map { URL(fileURLWithPath: $0) } ?? RunAddress.defaultSweepFolder(specName: s.name))
         let selected = try Self.select(only, in: plan)
 
         let cores = ProcessInfoCores.count
@@ -55,12 +55,14 @@ struct SweepCommand: ParsableCommand {
             return
         }
         if slurm.backend == .slurm {
-            try slurm.submit(plan, folder: folder, todo: todo, finished: finished, executable: try Self.executable())
+            try slurm.submit(plan, folder: folder, todo: todo, finished: finished, executable: WorkbenchExecutable.current())
             return
         }
         print("running \(todo.count) runs (\(finished) already finished), \(parallel) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
-        let executor = LocalExecutor(executable: try Self.executable(), parallel: parallel, threadsPerRun: threads)
-        let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor)
+        let executor = LocalExecutor(executable: WorkbenchExecutable.current(), parallel: parallel, threadsPerRun: threads)
+        var display = SweepProgressDisplay()
+        let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor) { display.handle($0) }
+        display.finish()
         print("sweep \(s.name): \(outcome.completed.count) completed, \(outcome.diverged.count) diverged, \(outcome.failed.count) failed this time; index: \(folder.indexURL.path)")
         for f in outcome.failed { print("  failed: \(f.run): \(f.message) (log: \(folder.runURL(f.run).path)/train.log)") }
         if !outcome.failed.isEmpty {
@@ -76,57 +78,21 @@ struct SweepCommand: ParsableCommand {
         if !unknown.isEmpty { throw SweepError.unknownRuns(names: unknown, known: all) }
         return all.filter { only.contains($0) }
     }
-
-    /// This program's own executable, which the sweep starts for each run.
-    static func executable() throws -> URL {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            return URL(fileURLWithPath: path)
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-    }
 }
 
-/// A sweep folder opened to run into, as `sweep` and `study` both do: locked against a second
-/// process running the same folder, made this plan's (a changed spec is refused), its results
-/// index opened (rebuilt when unusable, which is said) and refreshed from the run directories.
-final class OpenedSweep {
-    let lock: RunLock
-    let index: ResultsIndex
-    /// Modality of each dataset the plan uses, for index rows of runs not yet started.
-    let modalities: [String: String]
-
-    private init(lock: RunLock, index: ResultsIndex, modalities: [String: String]) {
-        self.lock = lock; self.index = index; self.modalities = modalities
-    }
-
-    static func open(_ folder: SweepFolder, plan: SweepPlan, specText: String?) throws -> OpenedSweep {
-        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-        let lock: RunLock
-        do { lock = try RunDirectory(folder.url).acquireLock() } catch TrainingError.runLocked {
-            throw ValidationError("the sweep folder '\(folder.url.path)' is in use by another `workbench sweep` or `study`; wait for it or stop it first")
-        }
-        try folder.adopt(plan, specText: specText)
-        let index = try ResultsIndex.open(at: folder.indexURL)
-        if let why = index.recovery { print("note: \(why)") }
-        let modalities = DatasetSize.modalities(plan)
-        try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: modalities)
-        return OpenedSweep(lock: lock, index: index, modalities: modalities)
-    }
-
-    /// Runs `names` on this machine with a line per run and an overall bar.
-    func runLocally(_ names: [String], of plan: SweepPlan, in folder: SweepFolder, with executor: LocalExecutor) throws -> LocalExecutor.Outcome {
-        var display = SweepProgressDisplay()
-        defer { display.finish() }
-        return try executor.run(plan, in: folder, index: index, names: names, modalities: modalities) { display.handle($0) }
-    }
-}
-
-/// The plan as a table: one line per run, then totals.
+/// The plan as a table: one line per run, then totals, and a note on runs that will repeat
+/// their data (they are L(D) points, not L(N) or frontier runs).
 enum SweepPlanPrinter {
-    static func print(_ plan: SweepPlan, states: [String: RunState], estimate: SweepEstimate?, parallel: Int, threads: Int, folder: SweepFolder) {
+    /// What a printed plan adds up to, for a grand total over several sweeps.
+    struct Totals { var runs = 0, pfDays = 0.0, seconds = 0.0, leftSeconds = 0.0, estimated = true }
+
+    /// `dataKnown`: false when the dataset is not prepared yet, so D of full-data runs is unknown.
+    @discardableResult
+    static func print(_ plan: SweepPlan, states: [String: RunState], estimate: SweepEstimate?, parallel: Int, threads: Int,
+                      folder: SweepFolder, dataKnown: Bool = true) -> Totals {
         let width = max(20, plan.runs.map(\.name.count).max() ?? 20)
         Swift.print("sweep \(plan.spec.name): \(plan.runs.count) runs → \(folder.url.path)")
-        Swift.print("\("run".padding(toLength: width, withPad: " ", startingAt: 0))  \(pad("N", 8)) \(pad("D", 8)) \(pad("steps", 7)) \(pad("E", 8)) \(pad("PF-days", 9)) \(pad("est.", 8))  status")
+        Swift.print("\("run".padding(toLength: width, withPad: " ", startingAt: 0))  \(pad("N", 8)) \(pad("D", 8)) \(pad("steps", 7)) \(pad("E", 8)) \(pad("E/D", 6)) \(pad("PF-days", 9)) \(pad("est.", 8))  status")
         var totalPF = 0.0, totalSeconds = 0.0, leftSeconds = 0.0
         for r in plan.runs {
             let st = states[r.name]
@@ -138,12 +104,26 @@ enum SweepPlanPrinter {
             let status = st.map { s -> String in
                 s.status == .partial ? "partial (step \(s.step))" : s.status.rawValue
             } ?? "pending"
-            Swift.print("\(r.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(pad(Units.count(r.params), 8)) \(pad(Units.count(r.datasetTokens), 8)) \(pad("\(r.steps)", 7)) \(pad(Units.count(r.tokens), 8)) \(pad(String(format: "%.2e", r.computePFDays), 9)) \(pad(secs.map(Units.duration) ?? "–", 8))  \(status)")
+            let dKnown = dataKnown || r.config.data.maxTrainTokens > 0
+            let d = dKnown ? Units.count(r.datasetTokens) : "?"
+            let epochs = dKnown && r.datasetTokens > 0 ? String(format: "%.2g", Double(r.tokens) / Double(r.datasetTokens)) : "?"
+            Swift.print("\(r.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(pad(Units.count(r.params), 8)) \(pad(d, 8)) \(pad("\(r.steps)", 7)) \(pad(Units.count(r.tokens), 8)) \(pad(epochs, 6)) \(pad(String(format: "%.2e", r.computePFDays), 9)) \(pad(secs.map(Units.duration) ?? "–", 8))  \(status)")
         }
         let wall = leftSeconds / Double(parallel)
         Swift.print("total: \(String(format: "%.3e", totalPF)) PF-days (6·N·E)"
             + (estimate == nil ? "" : "; estimated \(Units.duration(totalSeconds / Double(parallel))) of wall time for the whole sweep, \(Units.duration(wall)) for what is left (from solo timings; runs sharing the machine take up to ~1.5× longer)")
             + "; \(parallel) run\(parallel == 1 ? "" : "s") at a time × \(threads) thread\(threads == 1 ? "" : "s")")
+        if !dataKnown {
+            Swift.print("note: the dataset is not prepared yet, so D of the runs on all of it is unknown (\"?\")")
+        }
+        // Full-data runs that repeat their data: meant for L(N) and the frontier, they become L(D) points.
+        let repeating = plan.runs.filter { dataKnown && $0.config.data.maxTrainTokens == 0 && $0.tokens > $0.datasetTokens && $0.config.finetune.task.isEmpty }
+        if !repeating.isEmpty {
+            let e = repeating.map { Double($0.tokens) / Double($0.datasetTokens) }
+            Swift.print("note: \(repeating.count) run\(repeating.count == 1 ? "" : "s") on the whole dataset repeat it (E/D up to \(String(format: "%.2g", e.max()!)) epochs > 1): "
+                + "reports count \(repeating.count == 1 ? "it" : "them") for L(D), not for L(N), L(C) or N_opt(C) (\(repeating.prefix(3).map(\.name).joined(separator: ", "))\(repeating.count > 3 ? ", …" : ""))")
+        }
+        return Totals(runs: plan.runs.count, pfDays: totalPF, seconds: totalSeconds / Double(parallel), leftSeconds: wall, estimated: estimate != nil)
     }
 
     static func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
