@@ -16,7 +16,7 @@ public enum RunAddress {
     }
 
     /// What a path given on the command line is.
-    public enum Kind: Equatable, Sendable {
+    public enum Kind: Sendable {
         case run(URL)
         case runsFolder(URL)
         case sweep(SweepFolder)
