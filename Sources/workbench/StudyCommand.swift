@@ -47,6 +47,7 @@ struct StudyCommand: ParsableCommand {
         // 1. Data: prepare what is missing (a dry run plans without it, D unknown).
         var plans: [(name: String, plan: SweepPlan, specText: String, dataKnown: Bool)] = []
         var prepSeconds = 0.0
+        var toPrepare = Set<String>()
         for m in chosen {
             let url = specDir.appendingPathComponent(m + ".toml")
             var spec = try SweepSpec.load(from: url)
@@ -63,6 +64,7 @@ struct StudyCommand: ParsableCommand {
                 }
                 if dryRun {
                     print("\(m): dataset \(name) would be prepared into \(dataset.path)")
+                    toPrepare.insert(name)
                     dataKnown = false
                 } else {
                     print("preparing dataset \(name) into \(dataset.path) …")
@@ -89,7 +91,8 @@ struct StudyCommand: ParsableCommand {
             folders.append((m, folder))
             let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
             print("")
-            let estimate = dryRun && dataKnown ? SweepEstimate.measure(plan, threadsPerRun: threads) : nil
+            // Timed on random tokens: no dataset needed (a length rule in epochs needs D, unknown until prepared).
+            let estimate = dryRun ? SweepEstimate.measure(plan, threadsPerRun: threads) : nil
             let t = SweepPlanPrinter.print(plan, states: states, estimate: estimate, parallel: parallel, threads: threads,
                                            folder: folder, dataKnown: dataKnown)
             grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
@@ -104,10 +107,11 @@ struct StudyCommand: ParsableCommand {
             failed += outcome.failed.map { "\(m)/\($0.run): \($0.message)" }
         }
         if dryRun {
+            let prepareMissing = toPrepare.count
             print("")
             print("study \(preset), \(plans.count) sweeps: \(grand.runs) runs, \(String(format: "%.3e", grand.pfDays)) PF-days (6·N·E)"
-                + (grand.estimated ? "; estimated \(Units.duration(grand.seconds)) of wall time, \(Units.duration(grand.leftSeconds)) for what is left"
-                                   : "; estimated \(Units.duration(grand.seconds)) of wall time for the sweeps whose data is prepared (the others are estimated once it is)"))
+                + "; estimated \(Units.duration(grand.seconds)) of wall time for the sweeps, \(Units.duration(grand.leftSeconds)) for what is left"
+                + (prepareMissing > 0 ? ", plus preparing \(prepareMissing) dataset\(prepareMissing == 1 ? "" : "s")" : ""))
             return
         }
         let sweepSeconds = Date().timeIntervalSince(sweepsStarted)

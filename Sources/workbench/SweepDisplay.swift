@@ -35,7 +35,7 @@ enum SweepPlanPrinter {
             + (estimate == nil ? "" : "; estimated \(Units.duration(totalSeconds / Double(parallel))) of wall time for the whole sweep, \(Units.duration(wall)) for what is left (from solo timings; runs sharing the machine take up to ~1.5× longer)")
             + "; \(parallel) run\(parallel == 1 ? "" : "s") at a time × \(threads) thread\(threads == 1 ? "" : "s")")
         if !dataKnown {
-            Swift.print("note: the dataset is not prepared yet, so D of the runs on all of it is unknown (\"?\")")
+            Swift.print("note: the dataset is not prepared yet, so D of the runs on all of it is unknown (\"?\"); so are E and the time of runs whose length is given in epochs")
         }
         // Full-data runs that repeat their data: meant for L(N) and the frontier, they become L(D) points.
         let repeating = plan.runs.filter { dataKnown && $0.config.data.maxTrainTokens == 0 && $0.tokens > $0.datasetTokens && $0.config.finetune.task.isEmpty }
