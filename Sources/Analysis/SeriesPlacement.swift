@@ -18,8 +18,8 @@ public enum SeriesPlacement {
             return n.prefix(6).joined(separator: ", ") + (n.count > 6 ? " and \(n.count - 6) more" : "")
         }
         func epochs(_ r: RunRecord) -> Double { r.summary.tokens / (r.summary.datasetTokens ?? .infinity) }
-        // Runs on the whole dataset (the largest D present) that still repeated it were meant
-        // for L(N) and the frontier; runs on a cut-down D are the L(D) design.
+        // Runs on the largest D present (the whole dataset, unless every run cuts it) that still
+        // repeated it were meant for L(N) and the frontier; runs on a smaller D are the L(D) design.
         let fullD = runs.compactMap(\.summary.datasetTokens).max()
         let moved = repeated.filter { $0.summary.datasetTokens == fullD }
         if !moved.isEmpty {
@@ -28,17 +28,17 @@ public enum SeriesPlacement {
             let range = lo == hi ? "\(lo) epochs" : "\(lo)–\(hi) epochs"
             let one = moved.count == 1
             lines.append("\(moved.count) run\(one ? "" : "s") moved to L(D), out of L(N), L(C) and N_opt(C): "
-                + "\(one ? "it" : "they") trained on the whole dataset (D = \(Format.sig(fullD!, 3)) tokens) but repeated it "
+                + "\(one ? "it" : "they") trained on the largest D of these runs (D = \(Format.sig(fullD!, 3)) tokens, the whole dataset unless cut) but repeated it "
                 + "(E/D = \(range) > 1): \(names(moved)). For L(N), train each size for at most one epoch (E ≤ D).")
         }
         let lnPoints = Set(ln.runs), ldPoints = Set(ld.runs)
         let sameN = once.filter { !lnPoints.contains($0.name) }
         if !sameN.isEmpty {
-            lines.append("\(sameN.count) run\(sameN.count == 1 ? " is" : "s are") not L(N) points: another run of the same N has a lower best loss: \(names(sameN)).")
+            lines.append("\(sameN.count == 1 ? "1 run is not an L(N) point" : "\(sameN.count) runs are not L(N) points"): another run of the same N has a lower best loss: \(names(sameN)).")
         }
         let sameD = repeated.filter { !ldPoints.contains($0.name) && $0.summary.datasetTokens != nil }
         if !sameD.isEmpty {
-            lines.append("\(sameD.count) run\(sameD.count == 1 ? " is" : "s are") not L(D) points: another run of the same D has a lower best loss: \(names(sameD)).")
+            lines.append("\(sameD.count == 1 ? "1 run is not an L(D) point" : "\(sameD.count) runs are not L(D) points"): another run of the same D has a lower best loss: \(names(sameD)).")
         }
         if ln.x.count < 4 && !once.isEmpty {
             lines.append("L(N) has \(ln.x.count) distinct size\(ln.x.count == 1 ? "" : "s") (\(names(once))); a fit needs at least 4.")

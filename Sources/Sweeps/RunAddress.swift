@@ -48,6 +48,13 @@ public enum RunAddress {
         }
     }
 
+    /// The input as a report records it: its absolute path, a spec's sweep folder for the spec
+    /// (so that `report SPEC` and `report SWEEP` are the same input).
+    public static func canonicalPath(of input: String) throws -> String {
+        if case let .sweep(f) = try kind(of: input) { return f.url.standardizedFileURL.path }
+        return URL(fileURLWithPath: input).standardizedFileURL.path
+    }
+
     /// What `path` is; a spec file stands for its sweep folder.
     public static func kind(of path: String) throws -> Kind {
         let url = URL(fileURLWithPath: path)

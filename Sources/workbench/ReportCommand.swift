@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
         let options = ScalingStudy.Options(resamples: bootstrap, frontierResamples: frontierBootstrap, seed: seed, delta: delta, holdOut: holdOut)
         let start = Date()
         var count = 0
-        let record = ReportFolder.Inputs(inputs: runs.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, runs: all.map(\.name))
+        let record = ReportFolder.Inputs(inputs: try runs.map(RunAddress.canonicalPath(of:)), runs: all.map(\.name))
         try ReportFolder.replace(target, with: record, force: force) { dir in
             count = try ScalingReport.write(runs: all, to: dir, options: options, title: title).count
         }

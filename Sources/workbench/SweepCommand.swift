@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Sweeps
 import Tensors
@@ -24,11 +25,18 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Run only these runs (names as in the plan).") var only: [String] = []
     @Option(help: "Runs at a time (default: the spec's `parallel`, else one per core).") var maxParallel: Int?
     @Flag(help: "Skip the speed measurement behind the time estimates.") var noEstimate = false
+    @Option(help: "Folder of prepared datasets, for a data.dataset given by name.") var dataDir = "data"
     @OptionGroup var slurm: SweepSlurmOptions
 
     func run() throws {
         let specURL = URL(fileURLWithPath: spec)
-        let s = try SweepSpec.load(from: specURL)
+        var s = try SweepSpec.load(from: specURL)
+        // A dataset given by name (`"data.dataset" = "pics"`) is the one prepared under --data-dir.
+        let dataFolder = URL(fileURLWithPath: dataDir)
+        for i in s.overrides.indices where s.overrides[i].key == "data.dataset" {
+            s.overrides[i].value = DatasetLocation.resolve(s.overrides[i].value, dataDir: dataFolder)
+        }
+        s.base.data.dataset = DatasetLocation.resolve(s.base.data.dataset, dataDir: dataFolder)
         let plan = try SweepPlan(spec: s)
         let folder = SweepFolder(out.map { URL(fileURLWithPath: $0) } ?? RunAddress.defaultSweepFolder(specName: s.name))
         let selected = try Self.select(only, in: plan)

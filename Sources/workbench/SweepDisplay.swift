@@ -37,11 +37,16 @@ enum SweepPlanPrinter {
         if !dataKnown {
             Swift.print("note: the dataset is not prepared yet, so D of the runs on all of it is unknown (\"?\"); so are E and the time of runs whose length is given in epochs")
         }
-        // Full-data runs that repeat their data: meant for L(N) and the frontier, they become L(D) points.
-        let repeating = plan.runs.filter { dataKnown && $0.config.data.maxTrainTokens == 0 && $0.tokens > $0.datasetTokens && $0.config.finetune.task.isEmpty }
+        // Runs on the largest D of their dataset that repeat it: meant for L(N) and the frontier, they become L(D) points.
+        var largestD: [String: Int] = [:]
+        for r in plan.runs { largestD[r.config.data.dataset] = max(largestD[r.config.data.dataset] ?? 0, r.datasetTokens) }
+        let repeating = plan.runs.filter {
+            (dataKnown || $0.config.data.maxTrainTokens > 0) && $0.datasetTokens == largestD[$0.config.data.dataset]
+                && $0.tokens > $0.datasetTokens && $0.config.finetune.task.isEmpty
+        }
         if !repeating.isEmpty {
             let e = repeating.map { Double($0.tokens) / Double($0.datasetTokens) }
-            Swift.print("note: \(repeating.count) run\(repeating.count == 1 ? "" : "s") on the whole dataset repeat it (E/D up to \(String(format: "%.2g", e.max()!)) epochs > 1): "
+            Swift.print("note: \(repeating.count) run\(repeating.count == 1 ? "" : "s") on the largest D of the sweep repeat \(repeating.count == 1 ? "its" : "their") data (E/D up to \(String(format: "%.2g", e.max()!)) epochs > 1): "
                 + "reports count \(repeating.count == 1 ? "it" : "them") for L(D), not for L(N), L(C) or N_opt(C) (\(repeating.prefix(3).map(\.name).joined(separator: ", "))\(repeating.count > 3 ? ", …" : ""))")
         }
         return Totals(runs: plan.runs.count, pfDays: totalPF, seconds: totalSeconds / Double(parallel), leftSeconds: wall, estimated: estimate != nil)

@@ -35,7 +35,8 @@ struct Workbench: ParsableCommand {
         do {
             try command.run()
         } catch {
-            if error is ExitCode || error is CleanExit { exit(withError: error) }
+            // Help requests (run by ArgumentParser's own help command) and plain exit codes: as ArgumentParser does.
+            if error is ExitCode || error is CleanExit || exitCode(for: error) == .success { exit(withError: error) }
             let path = commandPath(of: type(of: command))
             FileHandle.standardError.write(Data("Error: \(message(for: error))\nSee '\(path) --help'.\n".utf8))
             Foundation.exit(exitCode(for: error).rawValue)

@@ -18,8 +18,8 @@ final class SeriesPlacementTests: XCTestCase {
         let all = sizes + data
         let lines = SeriesPlacement.explain(runs: all, params: ScalingSeries.lossVersusParams(all), data: ScalingSeries.lossVersusData(all))
         XCTAssertEqual(lines, [
-            "4 runs moved to L(D), out of L(N), L(C) and N_opt(C): they trained on the whole dataset "
-                + "(D = 2.12e5 tokens) but repeated it (E/D = 9.4 epochs > 1): size-1, size-2, size-3, size-4. "
+            "4 runs moved to L(D), out of L(N), L(C) and N_opt(C): they trained on the largest D of these runs "
+                + "(D = 2.12e5 tokens, the whole dataset unless cut) but repeated it (E/D = 9.4 epochs > 1): size-1, size-2, size-3, size-4. "
                 + "For L(N), train each size for at most one epoch (E ≤ D).",
             // On the whole dataset only the lowest loss (size-4) is the L(D) point of that D.
             "3 runs are not L(D) points: another run of the same D has a lower best loss: size-1, size-2, size-3.",

@@ -40,7 +40,7 @@ final class SweepReportEndToEndTests: XCTestCase {
         XCTAssertEqual((modality["placement"] as? [String])?.count, 2, "\(modality)")
         // The plan already warns: the dry run of the same spec names the runs that will repeat their data.
         let plan = try Workbench.ok(["sweep", "specs/e2e.toml", "--dry-run", "--no-estimate"], in: dir)
-        XCTAssertTrue(plan.stdout.contains("note: 2 runs on the whole dataset repeat it"), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("note: 2 runs on the largest D of the sweep repeat their data (E/D up to 2 epochs > 1)"), plan.stdout)
     }
 
     /// `report SWEEP` writes SWEEP/report; the same input replaces it; another input's report
