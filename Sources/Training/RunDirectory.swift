@@ -123,6 +123,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var tokensPerItem: Double?
     /// The OpenBLAS kernel set the run's products used (e.g. "SkylakeX"): tokens/s depends on it.
     public var blasKernels: String?
+    /// Set when the CPU offers a better kernel set than the one used (`OpenBLASKernels.shortfall`).
+    public var blasKernelWarning: String?
     /// Fine-tuning runs: `classify`, `full` or `linear-probe`, the pre-trained run they started
     /// from (nil: from scratch), and the last evaluation's accuracy. Nil for generative runs.
     public var task: String?
@@ -136,6 +138,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case computePFDays = "compute_pfdays", bestTestLoss = "best_test_loss", bestStep = "best_step"
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
         case status, message, item, tokensPerItem = "tokens_per_item", blasKernels = "blas_kernels"
+        case blasKernelWarning = "blas_kernel_warning"
         case task, finetuneMode = "finetune_mode", pretrainedFrom = "pretrained_from"
         case finalTestAccuracy = "final_test_accuracy"
     }

@@ -178,7 +178,7 @@ public final class Trainer {
                               bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                               wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
                               status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens,
-                              blasKernels: OpenBLASKernels.coreName,
+                              blasKernels: OpenBLASKernels.coreName, blasKernelWarning: OpenBLASKernels.shortfall,
                               task: classification.map { _ in config.finetune.task },
                               finetuneMode: classification.map { _ in config.finetune.mode },
                               pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,
