@@ -8,6 +8,8 @@ import Tensors
 ///
 /// - `constant`: the rate is the same as before; the extended run equals one trained with the
 ///   larger `train.steps` from the start.
+/// - `wsd`: before its cooldown the run is extended exactly (the cooldown moves to the new end);
+///   a run that has cooled down goes back to the constant rate and cools down again at the end.
 /// - `cosine` or `linear`: the decay is stretched over the new total, so at the checkpoint's step
 ///   the rate rises again (from the end of the old decay to the new schedule's value there) and
 ///   then decays to `min_lr_ratio · lr` at the new last step. The run is not the same as one
@@ -87,6 +89,13 @@ public enum RunExtension {
         switch r.decay {
         case "constant":
             return "\(head); constant schedule: the learning rate stays \(lr(r.lrAfter))"
+        case "wsd" where r.lrBefore == r.lrAfter:
+            return "\(head); wsd schedule, still before its cooldown: the cooldown moves to the end of the new total "
+                + "(the same run as one planned for \(r.toSteps) steps from the start)"
+        case "wsd":
+            return "\(head); wsd schedule: the run had cooled down, so the learning rate goes back from \(lr(r.lrBefore)) "
+                + "to \(lr(r.lrAfter)) at step \(r.atStep) and a new cooldown ends the new total (for an exact longer run, "
+                + "extend before the cooldown starts, or branch from the constant phase with train.cooldown_at)"
         default:
             return "\(head); \(r.decay) schedule: the decay is stretched over the new total, so the learning rate rises "
                 + "from \(lr(r.lrBefore)) to \(lr(r.lrAfter)) at step \(r.atStep) and decays again to the floor at step \(r.toSteps) "
@@ -94,8 +103,5 @@ public enum RunExtension {
         }
     }
 
-    static func schedule(_ c: TrainConfig) -> LearningRateSchedule {
-        LearningRateSchedule(peak: c.optimizer.lr, warmupSteps: c.schedule.warmupSteps, totalSteps: c.train.steps,
-                             decay: LearningRateSchedule.Decay(rawValue: c.schedule.decay) ?? .cosine, minRatio: c.schedule.minLRRatio)
-    }
+    static func schedule(_ c: TrainConfig) -> LearningRateSchedule { CooldownBranches.schedule(c) }
 }
