@@ -25,11 +25,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CProcessControl"),
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fastFlags),
         .target(name: "Transformer", dependencies: ["Tensors"], swiftSettings: fastFlags),
         .target(name: "Tokenizers", dependencies: ["Tensors", "CPNG"], swiftSettings: fastFlags),
-        .target(name: "Datasets", dependencies: ["Tensors", "Tokenizers"],
+        .target(name: "Datasets", dependencies: ["Tensors", "Tokenizers", "CZlib"],
                 resources: [.copy("Resources")], swiftSettings: fastFlags),
         .target(name: "Training", dependencies: ["Tensors", "Transformer", "Tokenizers", "Datasets",
                                                .product(name: "TOMLKit", package: "TOMLKit")],
