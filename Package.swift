@@ -52,6 +52,8 @@ let package = Package(
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "Datasets",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        // End-to-end tests of the commands: they run the `workbench` executable built beside them.
+        .testTarget(name: "WorkbenchEndToEndTests", dependencies: []),
     ],
     // Numeric kernels share raw buffers across threads by design (disjoint writes); Swift 5 mode
     // keeps strict-concurrency diagnostics from fighting them. Concurrency is fenced in `Parallel`.

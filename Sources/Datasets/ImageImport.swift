@@ -104,11 +104,13 @@ public enum ImageImport {
         var good: [(path: String, image: RGBImage)] = []
         for (k, rel) in files.enumerated() {
             opts.progress(k, files.count)
-            if let l = labels, l.idOfPath[rel] == nil {
-                problems.append(ImportProblem(path: rel, reason: "no label in \(labelsCSV!.lastPathComponent)")); continue
-            }
+            // Decoded first, so that an unreadable PNG is reported as such even when it has no label.
             switch image(dir.appendingPathComponent(rel), shownAs: rel, resolution: resolution) {
-            case let .success(img): good.append((rel, img))
+            case let .success(img):
+                if let l = labels, l.idOfPath[rel] == nil {
+                    problems.append(ImportProblem(path: rel, reason: "no label in \(labelsCSV!.lastPathComponent)")); continue
+                }
+                good.append((rel, img))
             case let .failure(p): problems.append(p)
             }
         }

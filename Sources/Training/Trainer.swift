@@ -19,6 +19,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case dataShape(String)
     case missingSplit(dataset: String, split: String)
     case runLocked(path: String)
+    case cannotShorten(path: String, checkpointStep: Int, steps: Int)
 
     public var description: String {
         switch self {
@@ -28,8 +29,11 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "run directory '\(path)' already holds a run at step \(step); pass --resume to continue it, or choose another train.run_dir"
         case let .configChanged(path, keys):
             return "cannot resume '\(path)': the config differs from the saved config.toml in \(keys.joined(separator: ", "))"
+                + " (only train.steps may grow, to train a run further; start a new run directory for other changes)"
         case let .dataShape(msg): return "data does not fit the model: \(msg)"
         case let .missingSplit(dataset, split): return "dataset '\(dataset)' has no split '\(split)'"
+        case let .cannotShorten(path, at, steps):
+            return "cannot resume '\(path)' with train.steps = \(steps): its checkpoint is already at step \(at); give at least \(at) steps"
         case let .runLocked(path):
             return "run directory '\(path)' is in use by another training process; refusing to train into it twice at once"
         }
@@ -67,7 +71,7 @@ public final class Trainer {
     public init(config: TrainConfig, resume: Bool = false) throws {
         try config.validate()
         if config.train.checkpointEvery > 0, config.train.checkpointEvery % config.train.evalEvery != 0 {
-            throw ConfigError.invalidValue(key: "train.checkpoint_every", reason: "must be a multiple of train.eval_every", file: nil)
+            throw ConfigError.invalidValue(key: "train.checkpoint_every", reason: "\(config.train.checkpointEvery) must be a multiple of train.eval_every (\(config.train.evalEvery)), e.g. \(max(1, config.train.checkpointEvery / config.train.evalEvery) * config.train.evalEvery)", file: nil)
         }
         self.config = config
         self.resume = resume

@@ -11,7 +11,10 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Run directory with config.toml and a checkpoint.") var runDir: String
     @Option(help: "Split to evaluate.") var split = "test"
-    @Option(help: "Tokens to evaluate (default: the run's train.eval_tokens).") var tokens: Int?
+    @Option(help: "Tokens to evaluate (default: the run's train.eval_tokens).") var evalTokens: Int?
+    /// The old spelling of --eval-tokens, kept hidden for a while.
+    @Option(name: .customLong("tokens"), help: .hidden) var legacyTokens: Int?
+    var tokens: Int? { evalTokens ?? legacyTokens }
     @Flag(help: "Image–caption runs: losses with and without the other part on the four pair evaluation splits; writes paired_eval.json (caption→image) and paired_eval_text.json (image→caption).")
     var paired = false
     @Option(help: "Write the logits of the first --dump-sequences windows of the split to this safetensors file (for comparing with another implementation) and stop.")

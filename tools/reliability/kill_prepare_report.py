@@ -203,7 +203,8 @@ def torture_report(args, rng, work, env):
     subprocess.run([args.exe, "synth-runs", other_runs, "--seed", "2"], check=True, stdout=subprocess.DEVNULL)
 
     def report(out, inputs=runs):
-        return [args.exe, "report", inputs, "--out", out, "--bootstrap", "100", "--frontier-bootstrap", "20"]
+        # --force: an attempt may start from a complete report over other runs, which it replaces.
+        return [args.exe, "report", inputs, "--out", out, "--force", "--bootstrap", "100", "--frontier-bootstrap", "20"]
     ref_report, got_report = os.path.join(work, "reference", "report"), os.path.join(work, "killed", "report")
     other_report = os.path.join(work, "other", "report")
     full = timed(report(ref_report), env)

@@ -17,6 +17,8 @@ public struct ReportData: Codable, Sendable {
         public var extrapolation: [String: ExtrapolationCheck]
         public var frontier: [ComputeFrontier.Point]
         public var problems: [String]
+        /// Which runs went into which fit, and why the others did not (absent in older reports).
+        public var placement: [String]?
     }
     /// A loss-by-position fit of one run.
     public struct Position: Codable, Sendable {
@@ -108,6 +110,7 @@ public enum ScalingReport {
                 let row = GroundTruthRow(group: m, quantity: "L∞ (nats/token)", fitted: l, truth: truth)
                 sink.data.groundTruth.append(row)
             }
+            if !study.placement.isEmpty { sink.doc.blocks.append(.list(study.placement.map { "Runs: \($0)" })) }
             if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
             // File names without spaces or brackets, so that Markdown links to the plots work: "image (fashion-mnist-8)" → "image-fashion-mnist-8".
             let safe = m.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
@@ -133,7 +136,7 @@ public enum ScalingReport {
                 modality: m, runs: study.runs.count, lossVersusParams: study.lossVersusParams, lossVersusData: study.lossVersusData,
                 lossVersusCompute: study.lossVersusCompute, optimalSize: study.optimalSize, optimalSizeExponent: study.optimalSizeExponent,
                 crossoverPFDays: study.crossover, joint: study.joint, extrapolation: study.extrapolation, frontier: study.frontier.points,
-                problems: study.problems))
+                problems: study.problems, placement: study.placement.isEmpty ? nil : study.placement))
         }
         sink.data.entropy = entropyRows
         sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
