@@ -35,9 +35,23 @@ struct EvalCommand: ParsableCommand {
         guard trainer.dataset.splits[split] != nil else {
             throw ValidationError("dataset '\(trainer.config.data.dataset)' has no split '\(split)'; it has \(trainer.dataset.splits.keys.sorted().joined(separator: ", "))")
         }
+        if trainer.classification != nil { return try runClassification(trainer) }
         let r = trainer.evaluateByPosition(split: split, maxTokens: tokens ?? trainer.config.train.evalTokens)
         print(String(format: "%@ %@: %.4f nats/token = %.4f bits/token over %d counted tokens",
                      runDir, split, r.lossNats, r.lossNats / log(2), r.countedTokens))
+        let out = URL(fileURLWithPath: runDir).appendingPathComponent("eval_\(split).json")
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try enc.encode(r), to: out)
+        print("wrote \(out.path)")
+    }
+
+    /// Fine-tuned runs: the classification loss (nats per example) and accuracy on the split,
+    /// which is what they were trained for, in `eval_<split>.json`.
+    func runClassification(_ trainer: Trainer) throws {
+        let r = trainer.evaluateClassification(split: split, maxTokens: tokens ?? trainer.config.train.evalTokens)
+        print(String(format: "%@ %@: %.4f nats/example, accuracy %.2f %% over %d examples",
+                     runDir, split, r.lossNatsPerExample, 100 * r.accuracy, r.examples))
         let out = URL(fileURLWithPath: runDir).appendingPathComponent("eval_\(split).json")
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -24,10 +24,13 @@ struct ProgressBar {
             }
         case let .evaluated(r):
             if interactive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-            var line = String(format: "eval step %6d  tokens %8@  train %@  test %.4f nats/token  lr %.2e",
+            // Classification runs (fine-tuning) measure loss per example, and accuracy.
+            let accuracy = r.extra["test_accuracy"]
+            var line = String(format: "eval step %6d  tokens %8@  train %@  test %.4f %@  lr %.2e",
                               r.step, format(Double(r.tokens)), r.trainLoss.map { String(format: "%.4f", $0) } ?? "  —   ",
-                              r.testLoss, r.lr)
-            for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) { line += String(format: "  %@ %.4f", k, v) }
+                              r.testLoss, accuracy == nil ? "nats/token" : "nats/example", r.lr)
+            if let accuracy { line += String(format: "  accuracy %.1f %%", 100 * accuracy) }
+            for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) where k != "test_accuracy" { line += String(format: "  %@ %.4f", k, v) }
             print(line)
         case let .finished(s):
             print(String(format: "done: %d steps, best test loss %.4f at step %d, %.0f tok/s, %.1f s",

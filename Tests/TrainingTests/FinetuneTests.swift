@@ -68,6 +68,20 @@ final class FinetuneTests: XCTestCase {
         XCTAssertTrue(metrics.contains("\"test_accuracy\""))
     }
 
+    func testEvaluatingAFineTunedRunGivesItsClassificationLossAndAccuracy() throws {
+        let dir = temporaryDirectory(), data = try writeLabelledDataset(in: dir)
+        let cfg = classify(config(data: data, run: dir), from: nil, mode: "full", run: dir.appendingPathComponent("ft"))
+        let trainer = try Trainer(config: cfg)
+        let summary = try trainer.run()
+        // The same records as the trainer's last evaluation: the same numbers, per example.
+        let e = trainer.evaluateClassification(split: "test", maxTokens: cfg.train.evalTokens)
+        XCTAssertEqual(e.examples, 64)
+        XCTAssertEqual(e.lossNatsPerExample, try XCTUnwrap(summary.finalTestLoss), accuracy: 1e-12)
+        XCTAssertEqual(e.accuracy, try XCTUnwrap(summary.finalTestAccuracy), accuracy: 1e-12)
+        let json = String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
+        XCTAssertTrue(json.contains("loss_nats_per_example") && json.contains("accuracy"), json)
+    }
+
     func testLinearProbeLeavesTheBodyBitIdentical() throws {
         let dir = temporaryDirectory(), data = try writeLabelledDataset(in: dir)
         let pre = try pretrained(dir, data: data)

@@ -78,10 +78,15 @@ public enum ScalingReport {
         let sink = ReportSink(title: title, plots: dir.appendingPathComponent("plots"))
         func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
         let modalities = Array(Set(runs.map(\.summary.modality))).sorted()
+        if runs.isEmpty {
+            sink.doc.blocks.append(.paragraph("No generative runs, so no scaling fits: \(finetuning.count) fine-tuning run(s) for "
+                + "classification, reported under “Fine-tuning for classification” (loss in nats per example, and accuracy)."))
+        } else {
         sink.doc.blocks.append(.paragraph("\(runs.count) runs in \(modalities.count) modalities (\(modalities.joined(separator: ", "))). "
             + "Loss in nats per counted token, compute in PF-days (8.64e19 FLOP), N = non-embedding parameters. "
             + "Fits: Huber loss (δ = \(options.delta)) on log-loss residuals, Levenberg–Marquardt from a grid of starts; "
             + "intervals are 95 % bootstrap percentiles."))
+        }
         if let kernels = KernelNote.text(unlabelled.map(\.summary)) { sink.doc.blocks.append(.paragraph(kernels)) }
         var entropyRows: [EntropyRow] = []
         for m in modalities {
@@ -139,12 +144,14 @@ public enum ScalingReport {
                 problems: study.problems, placement: study.placement.isEmpty ? nil : study.placement))
         }
         sink.data.entropy = entropyRows
+        if !entropyRows.isEmpty {
         sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
         sink.doc.blocks.append(.paragraph("L∞ of L(N) per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image)."))
         sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)"], rows: entropyRows.map { r in
             [r.modality, r.lossInfinity.text(4), r.bitsPerToken.text(4),
              r.perItemNats.map { "\($0.text(4)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map { $0.text(4) } ?? "–"]
         }))
+        }
         try positionSection(runs, sink)
         try mutualInformationSection(runs, sink)
         try FinetuneSection.write(finetuning, sink)
