@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Extra evaluation files for synthetic runs (per-position loss, paired image–caption
 /// evaluations), and a demo folder with several modalities for `workbench report`.

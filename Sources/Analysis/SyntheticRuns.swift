@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// A known law of loss in model size N, training steps S and dataset size D, to generate
 /// synthetic run directories whose fits have a known answer.

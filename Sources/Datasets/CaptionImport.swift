@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 import Tokenizers
 
 /// `workbench data import captions`: a CSV of (image path relative to the CSV, caption) to a

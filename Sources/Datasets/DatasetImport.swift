@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// What every `workbench data import` receives: where the dataset goes, how to split it, and
 /// what to do with bad inputs.

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Options every dataset preparer receives from `workbench data prepare`.
 public struct PrepareOptions: Sendable {

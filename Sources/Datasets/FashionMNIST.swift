@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// Fashion-MNIST as images for the scaling studies: 60,000 + 10,000 gray 28×28 images, padded

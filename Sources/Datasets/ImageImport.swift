@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// `workbench data import images`: every PNG under a folder to an image dataset laid out like

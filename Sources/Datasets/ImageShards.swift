@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 import Tokenizers
 
 /// Builds the token-shard dataset of an image source: records of `[256] + 3·R²` tokens

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// Builds math token shards: problems → `MathTokenizer` characters → records of 513 tokens with

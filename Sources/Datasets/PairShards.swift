@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// Builds the token-shard dataset of caption–image pairs (`PairTokenizer` records, masked).

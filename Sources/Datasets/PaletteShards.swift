@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 import Tokenizers
 
 /// Builds a palette-token image dataset: a 9-bit palette is fitted on the training images only,

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 extension ShardManifest {
     /// Checks the numbers that `TokenDataset.load` computes with before it touches a shard:

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// `workbench data import text`: UTF-8 text files to a `stream` dataset, raw bytes (vocabulary

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Training
 
 /// Runs a sweep's runs on this machine: K child processes at a time (`workbench train …

@@ -1,6 +1,7 @@
 import Datasets
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// Cuts a split into training examples and serves them in a seeded order that a checkpoint
 /// can resume exactly.

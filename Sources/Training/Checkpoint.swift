@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 import Tensors
 import Transformer
 

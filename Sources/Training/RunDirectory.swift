@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 import Tensors
 
 /// One evaluation's line of `metrics.jsonl`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Tensors
 import Training
+import WorkbenchCore
 
 /// `workbench eval`: a trained run's loss on a split, overall and by position in the context.
 struct EvalCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Tensors
+import WorkbenchCore
 
 /// `workbench fit`: fits one series, L = L∞ + (x₀/x)^α or (x₀/x)^α, from a CSV or from run
 /// directories, with bootstrap intervals and a held-out check; `--bench` times the fitter.

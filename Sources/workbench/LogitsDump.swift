@@ -1,6 +1,7 @@
 import Foundation
 import Tensors
 import Training
+import WorkbenchCore
 
 /// `workbench eval --dump-logits FILE`: the model's logits on a fixed batch — the first
 /// `sequences` evaluation windows of a split — written as a safetensors file, so that another

@@ -4,6 +4,7 @@ import Tensors
 import Tokenizers
 import Training
 import Transformer
+import WorkbenchCore
 
 /// `workbench sample`: text continued by a trained run's model; on image runs, pictures of
 /// samples and completions; on caption–image runs, also images drawn from a caption.

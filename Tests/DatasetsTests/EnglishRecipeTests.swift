@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Tokenizers
 import XCTest
+import WorkbenchCore
 
 /// Cleaning of the English sources and the BPE shard writing, on the tiny committed sample.
 final class EnglishRecipeTests: XCTestCase {

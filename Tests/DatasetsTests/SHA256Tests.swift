@@ -1,6 +1,5 @@
 import Datasets
 import Foundation
-import Tensors
 import XCTest
 
 /// SHA-256 against the FIPS 180-4 test vectors, and shard checksums in manifests.

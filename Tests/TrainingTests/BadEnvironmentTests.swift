@@ -4,6 +4,7 @@ import Datasets
 import Tensors
 import Training
 import Transformer
+import WorkbenchCore
 
 /// A small tmpfs mounted for one test (full disk, read-only folder). Mounting needs root; without
 /// it, or where the container forbids mounts, the test is skipped and says why.

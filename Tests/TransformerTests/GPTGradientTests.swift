@@ -1,6 +1,7 @@
 import XCTest
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// The whole model's backward against finite differences on every parameter tensor.
 final class GPTGradientTests: XCTestCase {

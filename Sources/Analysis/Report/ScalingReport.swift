@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Everything a report found, as written to `fits.json` (all parameters unrounded).
 public struct ReportData: Codable, Sendable {
