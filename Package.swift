@@ -15,7 +15,7 @@ let package = Package(
     products: [
         .executable(name: "workbench", targets: ["workbench"]),
         // The file readers that tools/fuzz drives (the fuzz package depends on this one by path).
-        .library(name: "WorkbenchParsers", targets: ["WorkbenchCore", "Tensors", "Tokenizers", "Datasets", "Training", "Analysis"]),
+        .library(name: "WorkbenchParsers", targets: ["WorkbenchCore", "RunFiles", "Tensors", "Tokenizers", "Datasets", "Training", "Analysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,31 +28,37 @@ let package = Package(
         .systemLibrary(name: "CProcessControl"),
         // Foundation only: atomic file writes, file errors, the seeded RNG, parallel loops, running programs.
         .target(name: "WorkbenchCore"),
+        // Foundation only: one Codable type per run-file format (metrics.jsonl, summary.json, checkpoint.json,
+        // config.toml as data, eval/paired/answers files, shard manifests); every writer and reader uses it.
+        .target(name: "RunFiles", dependencies: ["WorkbenchCore"]),
         .target(name: "Tensors", dependencies: ["CBLAS", "WorkbenchCore"], swiftSettings: fastFlags),
         .target(name: "Transformer", dependencies: ["Tensors", "WorkbenchCore"], swiftSettings: fastFlags),
         .target(name: "Tokenizers", dependencies: ["WorkbenchCore", "CPNG"], swiftSettings: fastFlags),
-        .target(name: "Datasets", dependencies: ["WorkbenchCore", "Tokenizers"],
+        .target(name: "Datasets", dependencies: ["WorkbenchCore", "RunFiles", "Tokenizers"],
                 resources: [.copy("Resources")], swiftSettings: fastFlags),
-        .target(name: "Training", dependencies: ["WorkbenchCore", "Tensors", "Transformer", "Tokenizers", "Datasets",
+        .target(name: "Training", dependencies: ["WorkbenchCore", "RunFiles", "Tensors", "Transformer", "Tokenizers", "Datasets",
                                                .product(name: "TOMLKit", package: "TOMLKit")],
                 swiftSettings: fastFlags),
-        .target(name: "Sweeps", dependencies: ["WorkbenchCore", "Tensors", "Training", "Datasets", "Transformer",
+        .target(name: "Sweeps", dependencies: ["WorkbenchCore", "RunFiles", "Tensors", "Training", "Datasets", "Transformer",
                                                .product(name: "TOMLKit", package: "TOMLKit"),
                                                .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Analysis", dependencies: ["WorkbenchCore", "CPNG"], swiftSettings: fastFlags),
+        .target(name: "Analysis", dependencies: ["WorkbenchCore", "RunFiles", "CPNG"], swiftSettings: fastFlags),
         .executableTarget(name: "workbench", dependencies: [
-            "WorkbenchCore", "Tensors", "Transformer", "Tokenizers", "Datasets", "Training", "Sweeps", "Analysis", "CProcessControl",
+            "WorkbenchCore", "RunFiles", "Tensors", "Transformer", "Tokenizers", "Datasets", "Training", "Sweeps", "Analysis", "CProcessControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Shared by the test targets: temporary folders, `assertClose` with one tolerance rule, samples.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "WorkbenchCore"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "WorkbenchCore"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tensors", "WorkbenchCore"]),
+        .testTarget(name: "TransformerTests", dependencies: ["TestSupport", "Transformer", "Tensors", "WorkbenchCore"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "WorkbenchCore"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenizers", "WorkbenchCore"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "Tokenizers", "Datasets", "Tensors", "WorkbenchCore"],
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenizers", "WorkbenchCore", "RunFiles"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Transformer", "Tokenizers", "Datasets", "Tensors", "WorkbenchCore", "RunFiles"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "Datasets", "WorkbenchCore",
+        .testTarget(name: "SweepsTests", dependencies: ["TestSupport", "Sweeps", "Training", "Datasets", "WorkbenchCore", "RunFiles",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "WorkbenchCore"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "WorkbenchCore", "RunFiles"]),
     ],
     // Numeric kernels share raw buffers across threads by design (disjoint writes); Swift 5 mode
     // keeps strict-concurrency diagnostics from fighting them. Concurrency is fenced in `Parallel`.

@@ -1,5 +1,6 @@
 import Foundation
 import WorkbenchCore
+import RunFiles
 
 /// What every `workbench data import` receives: where the dataset goes, how to split it, and
 /// what to do with bad inputs.

@@ -1,6 +1,7 @@
 import Foundation
 import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// `workbench data import text`: UTF-8 text files to a `stream` dataset, raw bytes (vocabulary
 /// 256) or a byte-level BPE trained on the train part only (saved as `tokenizer.json`).

@@ -1,13 +1,12 @@
 import Foundation
-import WorkbenchCore
 import Datasets
+import RunFiles
 import Tensors
+import WorkbenchCore
 
 /// `eval_answers.json` of a math run: every chosen split answered by `GreedyAnswerDecoder`,
 /// modules named from the dataset's `problem_modules.json` when it has one.
 extension MathAnswerResults {
-    public static let fileName = "eval_answers.json"
-
     /// Answers the problems of `splits` (at most `maxProblems` per split, in packing order) with
     /// `trainer`'s model; `progress` hears one line per split.
     public static func evaluate(_ trainer: Trainer, splits: [String], maxProblems: Int? = nil,
@@ -58,10 +57,8 @@ extension MathAnswerResults {
     /// Writes `eval_answers.json` into `runDir` (atomically) and returns its URL.
     @discardableResult
     public func write(to runDir: URL) throws -> URL {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = runDir.appendingPathComponent(Self.fileName)
-        try AtomicFile.write(try enc.encode(self), to: url)
+        try JSONFile.write(self, to: url)
         return url
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-import WorkbenchCore
 import Datasets
+import RunFiles
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// What the trainer reports while it runs (the command line draws a progress bar from these).
 public enum TrainerEvent: Sendable {
@@ -148,8 +149,9 @@ public final class Trainer {
             sampler.seek(epoch: state.samplerEpoch, index: state.samplerIndex)
             metrics = try run.metricsLines(upToStep: step)
             resumedAtStep = step
-            lastTestLoss = RunDirectory.testLoss(ofMetricsLine: metrics.last)
-            lastAccuracy = RunDirectory.number("test_accuracy", ofMetricsLine: metrics.last)
+            let lastRecord = metrics.last.flatMap { try? MetricsRecord.parse(line: $0) }
+            lastTestLoss = lastRecord?.testLoss
+            lastAccuracy = lastRecord?.extra["test_accuracy"]
             onEvent(.started(params: model.config.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: step))
         } else {
             if !config.finetune.from.isEmpty { try loadPretrained(from: config.finetune.from) }
@@ -167,11 +169,11 @@ public final class Trainer {
         let startTokens = tokens
 
         func summary(status: String, message: String? = nil) -> RunSummary {
-            let w = wall()
+            let w = wall(), flops = ComputeCost.flops(params: Double(N), tokens: Double(tokens))
             return RunSummary(runName: run.url.lastPathComponent, dataset: config.data.dataset,
                               modality: dataset.manifest.modality, params: N, nLayer: model.config.nLayer,
                               dModel: model.config.dModel, datasetTokens: datasetTokens, tokens: tokens, steps: step,
-                              computeFLOPs: 6 * Double(N) * Double(tokens), computePFDays: 6 * Double(N) * Double(tokens) / 8.64e19,
+                              computeFLOPs: flops, computePFDays: ComputeCost.pfDays(flops: flops),
                               bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                               wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
                               status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens,
@@ -209,7 +211,7 @@ public final class Trainer {
                 if step % ckptEvery == 0 || step == total {
                     let state = CheckpointState(step: step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index,
                                                 tokens: tokens, adamStep: optimizer.step, bestTestLoss: best?.loss,
-                                                bestStep: best?.step, wallSeconds: wall(), model: model.config)
+                                                bestStep: best?.step, wallSeconds: wall(), model: SavedModelShape(model.config))
                     try Checkpoint.save(model: model, optimizer: optimizer, head: headState, state: state, to: run.url)
                 }
             }
@@ -276,19 +278,6 @@ extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
-
-/// A split's loss overall and by position in the context (what `workbench eval` writes).
-public struct PositionalEvaluation: Codable, Sendable {
-    public var split: String
-    public var lossNats: Double
-    public var countedTokens: Int
-    /// Mean loss (nats) of the targets at each position 0..<n_ctx (nil where nothing counted).
-    public var lossByPosition: [Double?]
-
-    enum CodingKeys: String, CodingKey {
-        case split, lossNats = "loss_nats", countedTokens = "counted_tokens", lossByPosition = "loss_by_position"
-    }
-}
 
 extension Trainer {
     /// Loss on the first `maxTokens` of a split, overall and per position.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Training
+import RunFiles
 
 /// `workbench eval --answers`: a math run's answers by greedy decoding, exact match per module
 /// and per test split, written to `eval_answers.json` in the run directory and printed as a table.

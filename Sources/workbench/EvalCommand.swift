@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunFiles
 import Tensors
 import Training
 import WorkbenchCore
@@ -36,22 +37,18 @@ struct EvalCommand: ParsableCommand {
         let r = trainer.evaluateByPosition(split: split, maxTokens: tokens ?? trainer.config.train.evalTokens)
         print(String(format: "%@ %@: %.4f nats/token = %.4f bits/token over %d counted tokens",
                      runDir, split, r.lossNats, r.lossNats / log(2), r.countedTokens))
-        let out = URL(fileURLWithPath: runDir).appendingPathComponent("eval_\(split).json")
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try enc.encode(r), to: out)
+        let out = URL(fileURLWithPath: runDir).appendingPathComponent(PositionalEvaluation.fileName(split: split))
+        try JSONFile.write(r, to: out)
         print("wrote \(out.path)")
     }
 
     func runPaired(_ trainer: Trainer) throws {
         let r = try trainer.pairedEvaluation(maxTokens: tokens ?? trainer.config.train.evalTokens)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        for (p, file) in [(r.image, "paired_eval.json"), (r.text, "paired_eval_text.json")] {
+        for (p, file) in [(r.image, PairedEvaluation.imageFileName), (r.text, PairedEvaluation.textFileName)] {
             print(String(format: "predict %@: blank %.4f, conditioned %.4f nats/token over %.0f tokens per item: I = %.2f nats per pair",
                          p.predicted, p.lossBlankNatsPerToken, p.lossConditionedNatsPerToken, p.tokensPerItem, p.mutualInformationNats))
             let out = URL(fileURLWithPath: runDir).appendingPathComponent(file)
-            try AtomicFile.write(try enc.encode(p), to: out)
+            try JSONFile.write(p, to: out)
             print("wrote \(out.path)")
         }
     }

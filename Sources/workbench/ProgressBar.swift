@@ -26,12 +26,12 @@ struct ProgressBar {
             if interactive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
             var line = String(format: "eval step %6d  tokens %8@  train %@  test %.4f nats/token  lr %.2e",
                               r.step, format(Double(r.tokens)), r.trainLoss.map { String(format: "%.4f", $0) } ?? "  —   ",
-                              r.testLoss, r.lr)
+                              r.testLoss ?? .nan, r.lr ?? .nan)
             for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) { line += String(format: "  %@ %.4f", k, v) }
             print(line)
         case let .finished(s):
             print(String(format: "done: %d steps, best test loss %.4f at step %d, %.0f tok/s, %.1f s",
-                         s.steps, s.bestTestLoss ?? .nan, s.bestStep ?? -1, s.tokensPerSecond, s.wallSeconds))
+                         s.steps ?? 0, s.bestTestLoss ?? .nan, s.bestStep ?? -1, s.tokensPerSecond ?? 0, s.wallSeconds ?? 0))
         }
         fflush(stdout)   // show progress live when stdout is a file or a pipe
     }

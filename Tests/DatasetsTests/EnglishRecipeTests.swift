@@ -3,6 +3,7 @@ import Foundation
 import Tokenizers
 import XCTest
 import WorkbenchCore
+import RunFiles
 
 /// Cleaning of the English sources and the BPE shard writing, on the tiny committed sample.
 final class EnglishRecipeTests: XCTestCase {

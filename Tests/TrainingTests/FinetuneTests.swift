@@ -3,6 +3,8 @@ import Datasets
 import Tensors
 import Training
 import WorkbenchCore
+import RunFiles
+import TestSupport
 
 /// Fine-tuning for classification: a pre-trained body with a head learns the labels, a linear
 /// probe leaves the body untouched, resumes are exact, and the config section stays out of

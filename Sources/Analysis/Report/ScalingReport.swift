@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 import WorkbenchCore
 
 /// Everything a report found, as written to `fits.json` (all parameters unrounded).
@@ -231,7 +232,7 @@ public enum ScalingReport {
         var rows: [MutualInformationRow] = []
         var evals: [(RunRecord, PairedEvaluation)] = []
         for r in runs {
-            let u = r.url.appendingPathComponent("paired_eval.json")
+            let u = r.url.appendingPathComponent(PairedEvaluation.imageFileName)
             if FileManager.default.fileExists(atPath: u.path) { evals.append((r, try PairedEvaluation.load(u))) }
         }
         guard !evals.isEmpty else { return }
