@@ -11,6 +11,12 @@ extension MathAnswerResults {
     /// `trainer`'s model; `progress` hears one line per split.
     public static func evaluate(_ trainer: Trainer, splits: [String], maxProblems: Int? = nil,
                                 progress: (String) -> Void = { _ in }) throws -> MathAnswerResults {
+        try evaluate(trainer.loaded, splits: splits, maxProblems: maxProblems, progress: progress)
+    }
+
+    /// Answers the problems of `splits` with the model of a loaded run.
+    public static func evaluate(_ trainer: RunModel, splits: [String], maxProblems: Int? = nil,
+                                progress: (String) -> Void = { _ in }) throws -> MathAnswerResults {
         let ds = trainer.dataset, spec = trainer.config.data.dataset
         guard ds.manifest.modality == "math", let recordLength = ds.manifest.recordLength else {
             throw TrainingError.dataShape("answers need a math dataset; '\(spec)' is \(ds.manifest.modality)")
@@ -33,7 +39,7 @@ extension MathAnswerResults {
             progress(String(format: "%@: %d of %d answers exactly right (%.1f%%) in %.1f s", name, r.total.correct,
                             r.total.problems, 100 * r.total.accuracy, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
         }
-        return MathAnswerResults(dataset: spec, checkpointStep: (try? Checkpoint.loadState(from: trainer.run.url))?.step,
+        return MathAnswerResults(dataset: spec, checkpointStep: (try? Checkpoint.loadState(from: trainer.runDirectory))?.step,
                                  moduleSource: modules == nil ? "none" : MathProblemModules.fileName,
                                  decoding: MathAnswerEvaluation.decodingNote, splits: results)
     }

@@ -7,10 +7,18 @@ extension Trainer {
     public static let pairedSplits = (captionFirst: "test-caption-first", captionFirstBlank: "test-caption-first-blank",
                                       imageFirst: "test-image-first", imageFirstBlank: "test-image-first-blank")
 
-    /// Both directions' paired losses (`paired_eval.json`, `paired_eval_text.json`): the loss of
-    /// each part with and without the other, the input of the mutual-information analysis. on the first `maxTokens` of each evaluation split.
+    /// Both directions' paired losses of the trainer's model (see `RunModel.pairedEvaluation`).
     public func pairedEvaluation(maxTokens: Int) throws -> (image: PairedEvaluation, text: PairedEvaluation) {
-        let s = Self.pairedSplits
+        try loaded.pairedEvaluation(maxTokens: maxTokens)
+    }
+}
+
+extension RunModel {
+    /// Both directions' paired losses (`paired_eval.json`, `paired_eval_text.json`) on the first
+    /// `maxTokens` of each evaluation split: the loss of each part with and without the other,
+    /// the input of the mutual-information analysis.
+    public func pairedEvaluation(maxTokens: Int) throws -> (image: PairedEvaluation, text: PairedEvaluation) {
+        let s = Trainer.pairedSplits
         for name in [s.captionFirst, s.captionFirstBlank, s.imageFirst, s.imageFirstBlank] where dataset.splits[name] == nil {
             throw TrainingError.missingSplit(dataset: config.data.dataset, split: name)
         }

@@ -9,7 +9,7 @@ import RunFiles
 enum AnswerEval {
     /// `split`: one split, or `test` (the default) for every test split of the dataset
     /// (interpolate and extrapolate; the math datasets' `test` is a copy of interpolate).
-    static func run(_ trainer: Trainer, runDir: String, split: String, maxProblems: Int?) throws {
+    static func run(_ trainer: RunModel, runDir: String, split: String, maxProblems: Int?) throws {
         let splits = try chosenSplits(trainer.dataset, split: split)
         let spec = trainer.config.data.dataset
         let dir = URL(fileURLWithPath: runDir)

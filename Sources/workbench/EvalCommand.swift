@@ -42,7 +42,7 @@ struct EvalCommand: ParsableCommand {
         print("wrote \(out.path)")
     }
 
-    func runPaired(_ trainer: Trainer) throws {
+    func runPaired(_ trainer: RunModel) throws {
         let r = try trainer.pairedEvaluation(maxTokens: tokens ?? trainer.config.train.evalTokens)
         for (p, file) in [(r.image, PairedEvaluation.imageFileName), (r.text, PairedEvaluation.textFileName)] {
             print(String(format: "predict %@: blank %.4f, conditioned %.4f nats/token over %.0f tokens per item: I = %.2f nats per pair",

@@ -42,6 +42,7 @@ struct FinetuneCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try resolveConfig()
+        ThreadSettings.apply(threads: cfg.train.threads)
         let trainer = try Trainer(config: cfg, resume: resume)
         var bar = ProgressBar()
         print("run directory: \(trainer.run.url.path)")

@@ -10,7 +10,7 @@ import WorkbenchCore
 /// Tensors: `inputs`, `targets`, `weights` `[b, t]` (token ids as F32), `logits` `[b, t, vocab]`,
 /// `loss` `[1]` (mean over counted targets, nats); metadata: split, step, format.
 enum LogitsDump {
-    static func write(_ trainer: Trainer, split: String, sequences: Int, stepOfCheckpoint step: Int, to url: URL) throws {
+    static func write(_ trainer: RunModel, split: String, sequences: Int, stepOfCheckpoint step: Int, to url: URL) throws {
         guard sequences >= 1 else { throw WorkbenchIOError.writeFailed(path: url.path, reason: "--dump-sequences must be at least 1") }
         let T = trainer.model.config.nCtx
         guard let batch = BatchSampler.evaluationBatches(try trainer.dataset.split(split), nCtx: T,

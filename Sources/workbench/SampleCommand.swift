@@ -47,7 +47,7 @@ struct SampleCommand: ParsableCommand {
         print(prompt + codec.decode(out))
     }
 
-    func sampleImages(_ trainer: Trainer, format: ImageRecordFormat) throws {
+    func sampleImages(_ trainer: RunModel, format: ImageRecordFormat) throws {
         guard count >= 1, completionRows >= 0, completions >= 1 else {
             throw ValidationError("--count and --completions must be at least 1, --completion-rows at least 0")
         }

@@ -28,6 +28,7 @@ struct TrainCommand: ParsableCommand {
             if getppid() != parent || parent == 1 { throw ExitCode(137) }
         }
         let cfg = try resolveConfig()
+        ThreadSettings.apply(threads: cfg.train.threads)
         let trainer = try Trainer(config: cfg, resume: resume)
         var bar = ProgressBar()
         print("run directory: \(trainer.run.url.path)")
