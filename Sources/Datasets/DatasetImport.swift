@@ -134,6 +134,25 @@ enum ImportSupport {
                              to: dir.appendingPathComponent("skipped.txt"))
     }
 
+    /// The end every importer shares: `build` writes its own files into the staging folder and
+    /// returns the dataset; then `skipped.txt` and the shards are written and the folder is
+    /// renamed into place. Any failure removes the staging folder, so nothing half-written is
+    /// ever visible under the target's name.
+    static func finish(_ opts: ImportOptions, problems: [ImportProblem],
+                       build: (_ folder: URL) throws -> TokenDataset) throws -> ImportResult {
+        let stage = try StagingFolder(target: opts.target, force: opts.force)
+        do {
+            let ds = try build(stage.folder)
+            try writeSkipped(problems, in: stage.folder)
+            let m = try ds.write(to: stage.folder)
+            try stage.commit()
+            return ImportResult(manifest: m, folder: opts.target, skipped: problems)
+        } catch {
+            stage.discard()
+            throw error
+        }
+    }
+
     /// A path relative to a folder with `.` and empty components removed (`./a//b.png` → `a/b.png`).
     static func normalized(_ relative: String) -> String {
         relative.split(separator: "/").filter { $0 != "." }.joined(separator: "/")

@@ -135,8 +135,7 @@ public enum TextImport {
         opts.log(String(format: "%@: %d train bytes, %d test bytes (%.1f%%) in %d held-out document(s)", opts.name,
                         s.train.count, s.test.count, 100 * Double(s.test.count) / Double(s.train.count + s.test.count),
                         s.testDocuments.count))
-        let stage = try StagingFolder(target: opts.target, force: opts.force)
-        do {
+        return try ImportSupport.finish(opts, problems: problems) { folder in
             var extra = ImportSupport.skippedExtra(problems)
             extra["test_documents"] = s.testDocuments.joined(separator: "\n")
             extra["test_selection"] = s.rule
@@ -152,7 +151,7 @@ public enum TextImport {
                 let bpe = ByteBPE.train(on: s.train, vocabSize: vocabSize)
                 opts.log(String(format: "%@: trained BPE (%d tokens) on the train part in %.1f s", opts.name,
                                 bpe.vocabSize, Date().timeIntervalSince(start)))
-                try bpe.save(to: stage.folder.appendingPathComponent("tokenizer.json"))
+                try bpe.save(to: folder.appendingPathComponent("tokenizer.json"))
                 let train = bpe.encode(bytes: s.train).map { UInt16($0) }, test = bpe.encode(bytes: s.test).map { UInt16($0) }
                 let m = ShardManifest(name: opts.name, modality: "text", tokenizer: "byte-bpe", tokenizerFile: "tokenizer.json",
                                       vocabSize: bpe.vocabSize, layout: .stream,
@@ -163,13 +162,7 @@ public enum TextImport {
                 extra["bpe_trained_on"] = "train split only"
             }
             ds.manifest.extra = extra
-            try ImportSupport.writeSkipped(problems, in: stage.folder)
-            let m = try ds.write(to: stage.folder)
-            try stage.commit()
-            return ImportResult(manifest: m, folder: opts.target, skipped: problems)
-        } catch {
-            stage.discard()
-            throw error
+            return ds
         }
     }
 }

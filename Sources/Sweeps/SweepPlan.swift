@@ -153,10 +153,8 @@ public enum DatasetSize {
             available = train.tokens
             records = m.layout == .records
         }
-        guard cfg.data.maxTrainTokens > 0 else { return available }
-        var keep = min(cfg.data.maxTrainTokens, available)
-        if records { keep -= keep % (cfg.model.nCtx + 1) }
-        return keep
+        return DatasetSource.keptTrainingTokens(available: available, maxTokens: cfg.data.maxTrainTokens,
+                                                nCtx: cfg.model.nCtx, layout: records ? .records : .stream)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 import Training
 
 /// Draws training progress: a live bar on a terminal, periodic plain lines otherwise (CI, logs).
@@ -36,17 +37,7 @@ struct ProgressBar {
         fflush(stdout)   // show progress live when stdout is a file or a pipe
     }
 
-    func format(_ x: Double) -> String {
-        switch abs(x) {
-        case 1e9...: return String(format: "%.2fG", x / 1e9)
-        case 1e6...: return String(format: "%.2fM", x / 1e6)
-        case 1e3...: return String(format: "%.1fk", x / 1e3)
-        default: return String(format: "%.0f", x)
-        }
-    }
+    func format(_ x: Double) -> String { NumberFormat.count(x) }
 
-    func clock(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t % 3600 / 60) : String(format: "%dm%02ds", t / 60, t % 60)
-    }
+    func clock(_ s: Double) -> String { NumberFormat.clock(s) }
 }

@@ -152,22 +152,9 @@ enum SweepPlanPrinter {
 
 /// Short numbers (1.2k, 3.4M) and durations (5m02s) for tables and progress lines.
 enum Units {
-    static func count(_ x: Int) -> String {
-        let v = Double(x)
-        switch v {
-        case 1e9...: return String(format: "%.2fG", v / 1e9)
-        case 1e6...: return String(format: "%.2fM", v / 1e6)
-        case 1e3...: return String(format: "%.1fk", v / 1e3)
-        default: return "\(x)"
-        }
-    }
+    static func count(_ x: Int) -> String { NumberFormat.count(Double(x)) }
 
-    static func duration(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        if t >= 3600 { return String(format: "%dh%02dm", t / 3600, t % 3600 / 60) }
-        if t >= 60 { return String(format: "%dm%02ds", t / 60, t % 60) }
-        return "\(t)s"
-    }
+    static func duration(_ s: Double) -> String { NumberFormat.duration(s) }
 }
 
 /// Sweep progress: a line per run started and finished, and an overall bar with ETA (redrawn
