@@ -40,6 +40,9 @@ public struct RunOutcome: Sendable, Equatable {
     public var pretrainedFrom: String? = nil
     public var finetuneMode: String? = nil
     public var finalTestAccuracy: Double? = nil
+    /// The OpenBLAS kernel set the run used, and the warning when the CPU offered a better one.
+    public var blasKernels: String? = nil
+    public var blasKernelWarning: String? = nil
 }
 
 /// A run directory as Analysis sees it: its name, summary and learning curve.
@@ -169,7 +172,8 @@ enum SummaryReader {
                           tokensPerItem: s.tokensPerItem, itemName: s.item,
                           task: s.task, pretrainedFrom: s.pretrainedFrom,
                           finetuneMode: s.finetuneMode,
-                          finalTestAccuracy: s.finalTestAccuracy ?? curve.last?.extras["test_accuracy"])
+                          finalTestAccuracy: s.finalTestAccuracy ?? curve.last?.extras["test_accuracy"],
+                          blasKernels: s.blasKernels, blasKernelWarning: s.blasKernelWarning)
     }
 
     static func derived(from curve: [MetricsRecord]) -> RunOutcome {

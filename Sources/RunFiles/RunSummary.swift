@@ -46,6 +46,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var tokensPerItem: Double?
     /// The OpenBLAS kernel set the run's products used (e.g. "SkylakeX"): tokens/s depends on it.
     public var blasKernels: String?
+    /// Set when the CPU offers a better kernel set than the one used (`OpenBLASKernels.shortfall`).
+    public var blasKernelWarning: String?
     /// Fine-tuning runs: `classify`, `full` or `linear-probe`, the pre-trained run they started
     /// from (nil: from scratch), and the last evaluation's accuracy. Nil for generative runs.
     public var task: String?
@@ -59,7 +61,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
                 bestTestLoss: Double? = nil, bestStep: Int? = nil, finalTestLoss: Double? = nil,
                 wallSeconds: Double? = nil, tokensPerSecond: Double? = nil, status: String? = nil,
                 message: String? = nil, item: String? = nil, tokensPerItem: Double? = nil,
-                blasKernels: String? = nil, task: String? = nil, finetuneMode: String? = nil,
+                blasKernels: String? = nil, blasKernelWarning: String? = nil, task: String? = nil, finetuneMode: String? = nil,
                 pretrainedFrom: String? = nil, finalTestAccuracy: Double? = nil) {
         self.runName = runName; self.dataset = dataset; self.modality = modality; self.params = params
         self.nLayer = nLayer; self.dModel = dModel; self.datasetTokens = datasetTokens; self.tokens = tokens
@@ -67,6 +69,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         self.bestTestLoss = bestTestLoss; self.bestStep = bestStep; self.finalTestLoss = finalTestLoss
         self.wallSeconds = wallSeconds; self.tokensPerSecond = tokensPerSecond; self.status = status
         self.message = message; self.item = item; self.tokensPerItem = tokensPerItem; self.blasKernels = blasKernels
+        self.blasKernelWarning = blasKernelWarning
         self.task = task; self.finetuneMode = finetuneMode; self.pretrainedFrom = pretrainedFrom
         self.finalTestAccuracy = finalTestAccuracy
     }
@@ -77,6 +80,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case computePFDays = "compute_pfdays", bestTestLoss = "best_test_loss", bestStep = "best_step"
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
         case status, message, item, tokensPerItem = "tokens_per_item", blasKernels = "blas_kernels"
+        case blasKernelWarning = "blas_kernel_warning"
         case task, finetuneMode = "finetune_mode", pretrainedFrom = "pretrained_from"
         case finalTestAccuracy = "final_test_accuracy"
     }
@@ -92,6 +96,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         finalTestLoss = c.number(.finalTestLoss); wallSeconds = c.number(.wallSeconds)
         tokensPerSecond = c.number(.tokensPerSecond); status = c.text(.status); message = c.text(.message)
         item = c.text(.item); tokensPerItem = c.number(.tokensPerItem); blasKernels = c.text(.blasKernels)
+        blasKernelWarning = c.text(.blasKernelWarning)
         task = c.text(.task); finetuneMode = c.text(.finetuneMode); pretrainedFrom = c.text(.pretrainedFrom)
         finalTestAccuracy = c.number(.finalTestAccuracy)
     }

@@ -232,7 +232,7 @@ extension Trainer {
                            bestTestLoss: p.best?.loss, bestStep: p.best?.step, finalTestLoss: p.lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                            wallSeconds: w, tokensPerSecond: w > p.wallBefore ? Double(p.tokens - startTokens) / (w - p.wallBefore) : 0,
                            status: status, message: message, item: item.name, tokensPerItem: item.tokens,
-                           blasKernels: OpenBLASKernels.coreName,
+                           blasKernels: OpenBLASKernels.coreName, blasKernelWarning: OpenBLASKernels.shortfall,
                            task: classification.map { _ in config.finetune.task },
                            finetuneMode: classification.map { _ in config.finetune.mode },
                            pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,

@@ -80,6 +80,7 @@ public enum ScalingReport {
             + "Loss in nats per counted token, compute in PF-days (8.64e19 FLOP), N = non-embedding parameters. "
             + "Fits: Huber loss (δ = \(options.delta)) on log-loss residuals, Levenberg–Marquardt from a grid of starts; "
             + "intervals are 95 % bootstrap percentiles."))
+        if let kernels = KernelNote.text(unlabelled.map(\.summary)) { sink.doc.blocks.append(.paragraph(kernels)) }
         var entropyRows: [EntropyRow] = []
         for m in modalities {
             let study = try ScalingStudy(runs: runs, modality: m, options: options)
