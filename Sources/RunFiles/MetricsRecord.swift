@@ -23,6 +23,8 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
     public var params: Double
     public var computeFLOPs: Double
     public var computePFDays: Double
+    /// Compute as spent (output layer and attention included), when the writer knows it.
+    public var computeFLOPsTotal: Double?
     public var trainLoss: Double?
     /// Nil when the evaluation gave no finite loss (written as null).
     public var testLoss: Double?
@@ -32,26 +34,28 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
     public var extra: [String: Double]
 
     /// The keys with a field of their own, in the order `jsonLine` writes them.
-    public static let standardKeys = ["step", "tokens", "params", "compute_flops", "compute_pfdays",
+    public static let standardKeys = ["step", "tokens", "params", "compute_flops", "compute_pfdays", "compute_flops_total",
                                       "train_loss", "test_loss", "lr", "wall_seconds"]
     /// Keys every line must have as numbers (`test_loss` may also be null).
     public static let requiredKeys = ["step", "tokens", "params", "compute_flops", "compute_pfdays"]
 
     public init(step: Int, tokens: Double, params: Double, computeFLOPs: Double, computePFDays: Double,
-                trainLoss: Double?, testLoss: Double?, lr: Double? = nil, wallSeconds: Double? = nil,
-                extra: [String: Double] = [:]) {
+                computeFLOPsTotal: Double? = nil, trainLoss: Double?, testLoss: Double?, lr: Double? = nil,
+                wallSeconds: Double? = nil, extra: [String: Double] = [:]) {
         self.step = step; self.tokens = tokens; self.params = params
-        self.computeFLOPs = computeFLOPs; self.computePFDays = computePFDays
+        self.computeFLOPs = computeFLOPs; self.computePFDays = computePFDays; self.computeFLOPsTotal = computeFLOPsTotal
         self.trainLoss = trainLoss; self.testLoss = testLoss; self.lr = lr; self.wallSeconds = wallSeconds
         self.extra = extra
     }
 
-    /// A trainer's row: compute follows from N and E (`ComputeCost`).
+    /// A trainer's row: compute follows from N and E (`ComputeCost`), and compute as spent from
+    /// the FLOPs per token when given (nil leaves `compute_flops_total` out).
     public init(step: Int, tokens: Int, params: Int, trainLoss: Double?, testLoss: Double, lr: Double,
-                wallSeconds: Double, extra: [String: Double] = [:]) {
+                wallSeconds: Double, flopsPerTokenTotal: Double? = nil, extra: [String: Double] = [:]) {
         let flops = ComputeCost.flops(params: Double(params), tokens: Double(tokens))
         self.init(step: step, tokens: Double(tokens), params: Double(params), computeFLOPs: flops,
-                  computePFDays: ComputeCost.pfDays(flops: flops), trainLoss: trainLoss, testLoss: testLoss,
+                  computePFDays: ComputeCost.pfDays(flops: flops),
+                  computeFLOPsTotal: flopsPerTokenTotal.map { $0 * Double(tokens) }, trainLoss: trainLoss, testLoss: testLoss,
                   lr: lr, wallSeconds: wallSeconds, extra: extra)
     }
 
@@ -66,6 +70,7 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         params = c.number(AnyCodingKey("params"))!
         computeFLOPs = c.number(AnyCodingKey("compute_flops"))!
         computePFDays = c.number(AnyCodingKey("compute_pfdays"))!
+        computeFLOPsTotal = c.number(AnyCodingKey("compute_flops_total"))
         trainLoss = c.number(AnyCodingKey("train_loss"))
         testLoss = c.number(AnyCodingKey("test_loss"))
         lr = c.number(AnyCodingKey("lr"))
@@ -83,6 +88,7 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         try c.encode(params, forKey: AnyCodingKey("params"))
         try c.encode(computeFLOPs, forKey: AnyCodingKey("compute_flops"))
         try c.encode(computePFDays, forKey: AnyCodingKey("compute_pfdays"))
+        try c.encodeIfPresent(computeFLOPsTotal, forKey: AnyCodingKey("compute_flops_total"))
         try c.encode(trainLoss, forKey: AnyCodingKey("train_loss"))
         try c.encode(testLoss, forKey: AnyCodingKey("test_loss"))
         try c.encodeIfPresent(lr, forKey: AnyCodingKey("lr"))
@@ -109,8 +115,9 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
         func count(_ x: Double) -> String { Int(exactly: x).map { "\($0)" } ?? num(x) }
         var parts = ["\"step\": \(step)", "\"tokens\": \(count(tokens))", "\"params\": \(count(params))",
-                     "\"compute_flops\": \(num(computeFLOPs))", "\"compute_pfdays\": \(num(computePFDays))",
-                     "\"train_loss\": \(trainLoss.map(num) ?? "null")", "\"test_loss\": \(testLoss.map(num) ?? "null")"]
+                     "\"compute_flops\": \(num(computeFLOPs))", "\"compute_pfdays\": \(num(computePFDays))"]
+        if let total = computeFLOPsTotal { parts.append("\"compute_flops_total\": \(num(total))") }
+        parts += ["\"train_loss\": \(trainLoss.map(num) ?? "null")", "\"test_loss\": \(testLoss.map(num) ?? "null")"]
         if let lr { parts.append("\"lr\": \(num(lr))") }
         if let wallSeconds { parts.append("\"wall_seconds\": \(num(wallSeconds))") }
         for (k, v) in extra.sorted(by: { $0.key < $1.key }) { parts.append("\"\(k)\": \(num(v))") }

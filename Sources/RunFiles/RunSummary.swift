@@ -54,6 +54,14 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var finetuneMode: String?
     public var pretrainedFrom: String?
     public var finalTestAccuracy: Double?
+    /// Whether the last point was annealed (its rate decayed to the schedule's floor: cosine,
+    /// linear or wsd), so that it can stand for a converged point of its N and D; and, for a
+    /// cooldown branch, the run it forked from and the fraction of that run's steps it ends at.
+    public var annealed: Bool?
+    public var branchOf: String?
+    public var cooldownFraction: Double?
+    /// Compute as spent (`GPTConfig.trainingFLOPsPerToken` · E), beside Kaplan's 6·N·E.
+    public var computeFLOPsTotal: Double?
 
     public init(runName: String? = nil, dataset: String? = nil, modality: String? = nil, params: Int? = nil,
                 nLayer: Int? = nil, dModel: Int? = nil, datasetTokens: Int? = nil, tokens: Int? = nil,
@@ -62,7 +70,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
                 wallSeconds: Double? = nil, tokensPerSecond: Double? = nil, status: String? = nil,
                 message: String? = nil, item: String? = nil, tokensPerItem: Double? = nil,
                 blasKernels: String? = nil, blasKernelWarning: String? = nil, task: String? = nil, finetuneMode: String? = nil,
-                pretrainedFrom: String? = nil, finalTestAccuracy: Double? = nil) {
+                pretrainedFrom: String? = nil, finalTestAccuracy: Double? = nil, annealed: Bool? = nil,
+                branchOf: String? = nil, cooldownFraction: Double? = nil, computeFLOPsTotal: Double? = nil) {
         self.runName = runName; self.dataset = dataset; self.modality = modality; self.params = params
         self.nLayer = nLayer; self.dModel = dModel; self.datasetTokens = datasetTokens; self.tokens = tokens
         self.steps = steps; self.computeFLOPs = computeFLOPs; self.computePFDays = computePFDays
@@ -72,6 +81,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
         self.blasKernelWarning = blasKernelWarning
         self.task = task; self.finetuneMode = finetuneMode; self.pretrainedFrom = pretrainedFrom
         self.finalTestAccuracy = finalTestAccuracy
+        self.annealed = annealed; self.branchOf = branchOf; self.cooldownFraction = cooldownFraction
+        self.computeFLOPsTotal = computeFLOPsTotal
     }
 
     enum CodingKeys: String, CodingKey {
@@ -83,6 +94,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case blasKernelWarning = "blas_kernel_warning"
         case task, finetuneMode = "finetune_mode", pretrainedFrom = "pretrained_from"
         case finalTestAccuracy = "final_test_accuracy"
+        case annealed, branchOf = "branch_of", cooldownFraction = "cooldown_fraction"
+        case computeFLOPsTotal = "compute_flops_total"
     }
 
     public init(from decoder: Decoder) throws {
@@ -99,6 +112,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
         blasKernelWarning = c.text(.blasKernelWarning)
         task = c.text(.task); finetuneMode = c.text(.finetuneMode); pretrainedFrom = c.text(.pretrainedFrom)
         finalTestAccuracy = c.number(.finalTestAccuracy)
+        annealed = (try? c.decodeIfPresent(Bool.self, forKey: .annealed)) ?? nil
+        branchOf = c.text(.branchOf); cooldownFraction = c.number(.cooldownFraction)
+        computeFLOPsTotal = c.number(.computeFLOPsTotal)
     }
 
     /// Decodes a summary; `RunFileFormatError` for JSON that is not an object or a count that is

@@ -53,6 +53,15 @@ public final class Trainer {
     public let run: RunDirectory
     let optimizer: AdamW
     let schedule: LearningRateSchedule
+    /// Cooldown branches this run hands its state to (`train.cooldown_at`), trained after it.
+    public let branches: [CooldownBranch]
+    /// For a cooldown branch: the parent run's folder and the fraction it ends at.
+    var branchOf: (parent: String, fraction: Double)? {
+        let dir = run.url.deletingLastPathComponent()
+        guard dir.lastPathComponent == "branches", run.url.lastPathComponent.hasPrefix("cooldown-"),
+              let f = Double(run.url.lastPathComponent.dropFirst("cooldown-".count)) else { return nil }
+        return (dir.deletingLastPathComponent().lastPathComponent, f)
+    }
     var sampler: BatchSampler
     let objective: TrainingObjective
     /// The classification head and its labels when `finetune.task = "classify"`.
@@ -80,10 +89,8 @@ public final class Trainer {
         if config.optimizer.noDecay.contains("embedding") { noDecay.insert(.embedding) }
         optimizer = AdamW(layout: model.layout, beta1: Float(config.optimizer.beta1), beta2: Float(config.optimizer.beta2),
                           eps: Float(config.optimizer.eps), weightDecay: Float(config.optimizer.weightDecay), noDecay: noDecay)
-        schedule = LearningRateSchedule(peak: config.optimizer.lr, warmupSteps: config.schedule.warmupSteps,
-                                        totalSteps: config.train.steps,
-                                        decay: LearningRateSchedule.Decay(rawValue: config.schedule.decay)!,
-                                        minRatio: config.schedule.minLRRatio)
+        schedule = CooldownBranches.schedule(config)
+        branches = try CooldownBranches.plan(for: config)
         sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: model.config.nCtx, layout: ds.manifest.layout,
                                    seed: UInt64(config.train.seed) &* 1_000_003 &+ 17)
         classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: model) : nil
@@ -137,6 +144,9 @@ public final class Trainer {
                 trainLossSum = 0; trainLossCount = 0
                 if p.step % ckptEvery == 0 || p.step == total { try saveCheckpoint(p, wallSeconds: wall()) }
             }
+            for branch in branches where branch.forkStep == p.step && CooldownBranches.needsSeed(branch) {
+                try seed(branch, metrics: p.metrics, state: checkpointState(p, wallSeconds: wall()))
+            }
             if p.step >= total { break }
             if let stop = stopAfterSteps, stepsThisRun >= stop {
                 return try finish(p, status: "stopped", wallSeconds: wall(), startTokens: startTokens)
@@ -161,6 +171,7 @@ public final class Trainer {
         }
         let s = try finish(p, status: "completed", wallSeconds: wall(), startTokens: startTokens)
         onEvent(.finished(s))
+        for branch in branches { try Trainer(config: branch.config, resume: true).run(onEvent) }
         return s
     }
 }
@@ -204,7 +215,8 @@ extension Trainer {
                   _ onEvent: (TrainerEvent) -> Void) throws {
         let (testLoss, extra) = objective.evaluate(loaded)
         let record = MetricsRecord(step: p.step, tokens: p.tokens, params: model.config.nonEmbeddingParameters,
-                                   trainLoss: trainLoss, testLoss: testLoss, lr: lr, wallSeconds: wallSeconds, extra: extra)
+                                   trainLoss: trainLoss, testLoss: testLoss, lr: lr, wallSeconds: wallSeconds,
+                                   flopsPerTokenTotal: model.config.trainingFLOPsPerToken, extra: extra)
         if let accuracy = extra["test_accuracy"] { p.lastAccuracy = accuracy }
         p.lastTestLoss = testLoss
         if testLoss.isFinite, p.best == nil || testLoss < p.best!.loss { p.best = (testLoss, p.step) }
@@ -213,11 +225,27 @@ extension Trainer {
         onEvent(.evaluated(record))
     }
 
+    func checkpointState(_ p: Progress, wallSeconds: Double) -> CheckpointState {
+        CheckpointState(step: p.step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index,
+                        tokens: p.tokens, adamStep: optimizer.step, bestTestLoss: p.best?.loss,
+                        bestStep: p.best?.step, wallSeconds: wallSeconds, model: SavedModelShape(model.config))
+    }
+
     func saveCheckpoint(_ p: Progress, wallSeconds: Double) throws {
-        let state = CheckpointState(step: p.step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index,
-                                    tokens: p.tokens, adamStep: optimizer.step, bestTestLoss: p.best?.loss,
-                                    bestStep: p.best?.step, wallSeconds: wallSeconds, model: SavedModelShape(model.config))
-        try Checkpoint.save(model: model, optimizer: optimizer, head: objective.headState, state: state, to: run.url)
+        try Checkpoint.save(model: model, optimizer: optimizer, head: objective.headState,
+                            state: checkpointState(p, wallSeconds: wallSeconds), to: run.url)
+    }
+
+    /// Hands this run's state at a branch's fork step to the branch's run directory: its config,
+    /// the learning curve so far and a checkpoint, from which the branch resumes exactly.
+    func seed(_ branch: CooldownBranch, metrics: [String], state: CheckpointState) throws {
+        let dir = RunDirectory(branch.directory)
+        try dir.create()
+        let lock = try dir.acquireLock()
+        defer { withExtendedLifetime(lock) {} }
+        try dir.writeConfig(branch.config)
+        try dir.writeMetrics(metrics)
+        try Checkpoint.save(model: model, optimizer: optimizer, head: nil, state: state, to: branch.directory)
     }
 
     /// Writes summary.json with `status` and returns it.
@@ -236,7 +264,10 @@ extension Trainer {
                            task: classification.map { _ in config.finetune.task },
                            finetuneMode: classification.map { _ in config.finetune.mode },
                            pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,
-                           finalTestAccuracy: p.lastAccuracy)
+                           finalTestAccuracy: p.lastAccuracy,
+                           annealed: status == "completed" && schedule.decay != .constant,
+                           branchOf: branchOf?.parent, cooldownFraction: branchOf?.fraction,
+                           computeFLOPsTotal: model.config.trainingFLOPsPerToken * Double(p.tokens))
         try run.writeSummary(s)
         return s
     }

@@ -20,7 +20,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure training and evaluation tokens/s, model GFLOP/s and peak memory on fixed model shapes.",
         discussion: """
         Configs (8192 tokens per step at context 256): \(BenchShape.all.map(\.summary).joined(separator: "; ")).
-        Model FLOPs per training token: 6·N + 6·n_layer·n_ctx·attn_width (Kaplan et al.).
+        Model FLOPs per training token, as spent: 6·N + 6·n_layer·n_ctx·attn_width (Kaplan et al.) + 6·d_model·vocab (output layer).
         """)
 
     @Option(help: "One config (\(BenchShape.all.map(\.name).joined(separator: ", "))); default: all, each in its own process.")
@@ -126,8 +126,9 @@ struct BenchShape {
     let defaultSteps: Int
 
     var tokensPerStep: Int { batch * model.nCtx }
-    /// Training FLOPs per token: 6·N plus the attention term 6·n_layer·n_ctx·attn_width.
-    var flopsPerToken: Double { 6 * Double(model.nonEmbeddingParameters) + 3 * Double(model.attentionFLOPsPerToken) }
+    /// Training FLOPs per token as spent: 6·N, attention 6·n_layer·n_ctx·attn_width and the
+    /// output layer 6·d_model·vocab (`GPTConfig.trainingFLOPsPerToken`).
+    var flopsPerToken: Double { model.trainingFLOPsPerToken }
     var summary: String {
         "\(name) (\(model.nLayer) layers, d_model \(model.dModel), \(model.nHead) heads, vocab \(model.vocabSize), ctx \(model.nCtx), batch \(batch))"
     }
