@@ -25,6 +25,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CProcessControl"),
         // Foundation only: atomic file writes, file errors, the seeded RNG, parallel loops, running programs.
         .target(name: "WorkbenchCore"),
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS", "WorkbenchCore"], swiftSettings: fastFlags),
         .target(name: "Transformer", dependencies: ["Tensors", "WorkbenchCore"], swiftSettings: fastFlags),
         .target(name: "Tokenizers", dependencies: ["WorkbenchCore", "CPNG"], swiftSettings: fastFlags),
-        .target(name: "Datasets", dependencies: ["WorkbenchCore", "RunFiles", "Tokenizers"],
+        .target(name: "Datasets", dependencies: ["WorkbenchCore", "RunFiles", "Tokenizers", "CZlib"],
                 resources: [.copy("Resources")], swiftSettings: fastFlags),
         .target(name: "Training", dependencies: ["WorkbenchCore", "RunFiles", "Tensors", "Transformer", "Tokenizers", "Datasets",
                                                .product(name: "TOMLKit", package: "TOMLKit")],

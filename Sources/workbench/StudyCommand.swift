@@ -16,7 +16,7 @@ struct StudyCommand: ParsableCommand {
         commandName: "study",
         abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
         discussion: """
-        quick: about 7 minutes on 2 cores (8×8 images, bytes for text, small models); full: about 2 hours on 2 cores (72 runs; 71 of them measured at 2 h 03 min; 32×32 images, BPE text, larger models).
+        quick: about 7 minutes on 2 cores (8×8 images, bytes for text, small models); full: about 2 hours on 2 cores (73 runs; 71 of them measured at 2 h 03 min before its image sweep moved from Fashion-MNIST to the colour tiles and its text sweep to english-large; 32×32 images, BPE text, larger models).
         Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, finetune, math, captions, synthetic-text, synthetic-image);
         its data.dataset names a dataset that is prepared into --data-dir when missing.
         Example: workbench study --preset quick --modalities text image
