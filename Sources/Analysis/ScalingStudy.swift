@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 
 /// Every scaling fit of one modality, from its run directories: L(N), L(D), the compute
 /// frontier with L(C) and N_opt(C), the L(C)/L(D) crossover, the joint L(N, D) and held-out

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// A Cataclysm: DDA tileset (Debian `cataclysm-dda-data`, `usr/share/games/cataclysm-dda/gfx/<name>/`):

@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import WorkbenchCore
+import RunFiles
 
 /// Options every dataset preparer receives from `workbench data prepare`.
 public struct PrepareOptions: Sendable {

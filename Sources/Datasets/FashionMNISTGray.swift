@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import WorkbenchCore
+import RunFiles
 
 /// `fashion-mnist-gray`: Fashion-MNIST as gray tokens, one token per pixel (0–255) of the
 /// original 28×28 image, no padding: records `[256] + 784` tokens, vocabulary 257, tokenizer

@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 
 /// Epigrams of the `fortune` program's data files (Debian `fortunes`, `fortunes-min`): plain text
 /// with one fortune after another, each ended by a line holding only `%`.

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Entries of GCIDE (the GNU Collaborative International Dictionary of English: Webster's 1913
 /// with literary quotations, plus WordNet 1.5 senses) in the dictd format of Debian's

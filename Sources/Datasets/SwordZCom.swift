@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Reads the entries of a SWORD compressed commentary module (drivers `zCom` and `zCom4`), as
 /// Debian's `sword-comm-*` packages install them under `modules/comments/zcom/<name>/`.

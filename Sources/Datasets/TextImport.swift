@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// `workbench data import text`: UTF-8 text files to a `stream` dataset, raw bytes (vocabulary
 /// 256) or a byte-level BPE trained on the train part only (saved as `tokenizer.json`).
@@ -153,8 +154,7 @@ public enum TextImport {
                         s.train.count, s.test.count, 100 * Double(s.test.count) / Double(s.train.count + s.test.count),
                         s.testDocuments.count))
         if let note = shareNote(s, docs: docs, testFraction: opts.testFraction) { opts.log("note: \(note)") }
-        let stage = try StagingFolder(target: opts.target, force: opts.force)
-        do {
+        return try ImportSupport.finish(opts, problems: problems) { folder in
             var extra = ImportSupport.skippedExtra(problems)
             extra["test_documents"] = s.testDocuments.joined(separator: "\n")
             extra["test_selection"] = s.rule
@@ -171,7 +171,7 @@ public enum TextImport {
                 let bpe = ByteBPE.train(on: s.train, vocabSize: vocabSize)
                 opts.log(String(format: "%@: trained BPE (%d tokens) on the train part in %.1f s", opts.name,
                                 bpe.vocabSize, Date().timeIntervalSince(start)))
-                try bpe.save(to: stage.folder.appendingPathComponent("tokenizer.json"))
+                try bpe.save(to: folder.appendingPathComponent("tokenizer.json"))
                 let train = bpe.encode(bytes: s.train).map { UInt16($0) }, test = bpe.encode(bytes: s.test).map { UInt16($0) }
                 let m = ShardManifest(name: opts.name, modality: "text", tokenizer: "byte-bpe", tokenizerFile: "tokenizer.json",
                                       vocabSize: bpe.vocabSize, layout: .stream,
@@ -182,13 +182,7 @@ public enum TextImport {
                 extra["bpe_trained_on"] = "train split only"
             }
             ds.manifest.extra = extra
-            try ImportSupport.writeSkipped(problems, in: stage.folder)
-            let m = try ds.write(to: stage.folder)
-            try stage.commit()
-            return ImportResult(manifest: m, folder: opts.target, skipped: problems)
-        } catch {
-            stage.discard()
-            throw error
+            return ds
         }
     }
 }

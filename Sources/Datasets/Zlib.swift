@@ -1,6 +1,6 @@
 import CZlib
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// zlib streams (RFC 1950) in memory, through the system zlib: what SWORD modules keep their
 /// text blocks in.

@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Training
+import RunFiles
 
 /// Runs a sweep's runs on this machine: K child processes at a time (`workbench train …
 /// --resume` on each run directory, output in the run's `train.log`), the cores split between

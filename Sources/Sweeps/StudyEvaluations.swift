@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 import Tensors
 import Training
 
@@ -23,7 +24,7 @@ public enum StudyEvaluations {
 
     /// Writes `eval_test.json` for the largest size run and `paired_eval*.json` for each size run
     /// of image–caption data. `open` loads a run directory with its last checkpoint.
-    public static func run(folder: SweepFolder, modality: String, open: (URL) throws -> Trainer,
+    public static func run(folder: SweepFolder, modality: String, open: (URL) throws -> RunModel,
                            log: (String) -> Void = { print($0) }) throws {
         let sizes = try sizeRuns(folder)
         let enc = JSONEncoder()

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Training
 
 /// The folder of one sweep: `plan.json` (the runs it was made for), `configs/<run>.toml` (each

@@ -1,6 +1,6 @@
 import CPNG
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Reads and writes PNG files through libpng's simplified API (no `setjmp` needed).
 ///

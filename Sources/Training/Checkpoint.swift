@@ -1,23 +1,20 @@
 import Foundation
+import RunFiles
 import Tensors
 import Transformer
+import WorkbenchCore
 
-/// Position of the training loop saved beside the weights, enough to continue exactly.
-public struct CheckpointState: Codable, Equatable, Sendable {
-    public var step: Int
-    public var samplerEpoch: Int
-    public var samplerIndex: Int
-    public var tokens: Int
-    public var adamStep: Int
-    public var bestTestLoss: Double?
-    public var bestStep: Int?
-    public var wallSeconds: Double
-    public var model: GPTConfig
+extension SavedModelShape {
+    /// The shape a checkpoint records for `config`.
+    public init(_ config: GPTConfig) {
+        self.init(nLayer: config.nLayer, dModel: config.dModel, nHead: config.nHead, nCtx: config.nCtx,
+                  vocabSize: config.vocabSize, mlpWidth: config.mlpWidth, attnWidth: config.attnWidth)
+    }
 
-    enum CodingKeys: String, CodingKey {
-        case step, samplerEpoch = "sampler_epoch", samplerIndex = "sampler_index", tokens
-        case adamStep = "adam_step", bestTestLoss = "best_test_loss", bestStep = "best_step"
-        case wallSeconds = "wall_seconds", model
+    /// The model config of this shape.
+    public var gptConfig: GPTConfig {
+        GPTConfig(nLayer: nLayer, dModel: dModel, nHead: nHead, nCtx: nCtx, vocabSize: vocabSize,
+                  mlpWidth: mlpWidth, attnWidth: attnWidth)
     }
 }
 
@@ -33,7 +30,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
 public enum Checkpoint {
     public static let weightsFile = "checkpoint.safetensors"
     public static let optimizerFile = "optimizer.safetensors"
-    public static let stateFile = "checkpoint.json"
+    public static let stateFile = CheckpointState.fileName
     /// Suffix of a staged (not yet committed) checkpoint file.
     public static let stagedSuffix = ".next"
     static var setFiles: [String] { [optimizerFile, weightsFile, stateFile] }   // stage and commit order
@@ -133,9 +130,9 @@ public enum Checkpoint {
     public static func load(into model: GPT, optimizer: AdamW?, head: (head: ClassificationHead, optimizer: AdamW?)? = nil,
                             from dir: URL) throws -> CheckpointState {
         let state = try loadState(from: dir)
-        guard state.model == model.config else {
+        guard state.model == SavedModelShape(model.config) else {
             throw CheckpointError.mismatch(path: dir.appendingPathComponent(stateFile).path,
-                                           reason: "it was saved for model \(describe(state.model)), the config asks for \(describe(model.config))")
+                                           reason: "it was saved for model \(state.model.description), the config asks for \(SavedModelShape(model.config).description)")
         }
         let body = model.layout.tensors
         var weights: [TensorGroup] = [(body, "", model.parameters)]
@@ -174,10 +171,6 @@ public enum Checkpoint {
                                            reason: "tensor '\(prefix + t.name)' has shape \(e.shape), the model expects \(t.shape)")
         }
         e.values.withUnsafeBufferPointer { buffer.pointer(at: t.offset).update(from: $0.baseAddress!, count: t.count) }
-    }
-
-    static func describe(_ c: GPTConfig) -> String {
-        "n_layer \(c.nLayer), d_model \(c.dModel), n_head \(c.nHead), n_ctx \(c.nCtx), vocab \(c.vocabSize), mlp \(c.mlpWidth), attn \(c.attnWidth)"
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// A fine-tuned (classification) run's loss and accuracy on a split, as `workbench eval` writes
 /// it to `eval_<split>.json`: loss in nats per example, not per token.
@@ -13,15 +14,19 @@ public struct ClassificationEvaluation: Codable, Sendable, Equatable {
     }
 }
 
-extension Trainer {
+extension RunModel {
+    /// Whether the run trains a classification head (`finetune.task = "classify"`).
+    public var isClassification: Bool { config.finetune.task == "classify" }
+
     /// Classification loss and accuracy on the first `maxTokens / n_ctx` records of a split (as
-    /// the trainer's own evaluation counts them). Only for runs with `finetune.task = "classify"`.
-    public func evaluateClassification(split name: String, maxTokens: Int) -> ClassificationEvaluation {
-        precondition(classification != nil, "evaluateClassification needs a classification run")
+    /// the trainer's own evaluation counts them), with the head's weights from the run's last
+    /// checkpoint. Only for runs with `finetune.task = "classify"`.
+    public func evaluateClassification(split name: String, maxTokens: Int) throws -> ClassificationEvaluation {
+        let task = try ClassificationTask(config: config, dataset: dataset, model: model)
+        _ = try Checkpoint.load(into: model, optimizer: nil, head: (task.head, nil), from: runDirectory)
         let T = model.config.nCtx
         let records = min(dataset.splits[name]!.tokens.count / (T + 1), max(1, maxTokens / T))
-        let r = classification!.evaluate(model: model, dataset: dataset, split: name, maxRecords: records,
-                                         batchSize: config.train.batchSize)
+        let r = task.evaluate(model: model, dataset: dataset, split: name, maxRecords: records, batchSize: config.train.batchSize)
         return ClassificationEvaluation(split: name, lossNatsPerExample: r.lossNats, accuracy: r.accuracy, examples: records)
     }
 }

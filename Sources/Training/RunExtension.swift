@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 import Tensors
 
 /// Training a run further: `workbench train --resume` with a larger `train.steps` than the run

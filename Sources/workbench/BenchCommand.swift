@@ -3,6 +3,7 @@ import Foundation
 import Tensors
 import Training
 import Transformer
+import WorkbenchCore
 
 /// `workbench bench`: training and evaluation throughput of the transformer core on fixed model
 /// shapes, next to the `cblas_sgemm` rate of this machine, and each config's peak memory.

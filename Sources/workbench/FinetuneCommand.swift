@@ -46,6 +46,7 @@ struct FinetuneCommand: ParsableCommand {
         if resume, let note = try RunExtension.prepare(config: cfg, runDirectory: URL(fileURLWithPath: cfg.train.runDir)) {
             print(note)
         }
+        ThreadSettings.apply(threads: cfg.train.threads)
         let trainer = try Trainer(config: cfg, resume: resume)
         var bar = ProgressBar()
         print("run directory: \(trainer.run.url.path)")

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Sweeps
 import Tensors
+import WorkbenchCore
 
 /// `workbench fit`: fits one series, L = L∞ + (x₀/x)^α or (x₀/x)^α, from a CSV or from run
 /// directories, with bootstrap intervals and a held-out check; `--bench` times the fitter.

@@ -4,6 +4,7 @@ import Tensors
 import Tokenizers
 import Training
 import Transformer
+import WorkbenchCore
 
 /// `workbench sample`: text continued by a trained run's model; on image runs, pictures of
 /// samples and completions; on caption–image runs, also images drawn from a caption.
@@ -60,7 +61,7 @@ struct SampleCommand: ParsableCommand {
         FileHandle.standardError.write(Data("note: \(names.joined(separator: ", ")) \(names.count == 1 ? "applies" : "apply") to \(use) only; ignored for this \(modality) run\n".utf8))
     }
 
-    func sampleImages(_ trainer: Trainer, format: ImageRecordFormat) throws {
+    func sampleImages(_ trainer: RunModel, format: ImageRecordFormat) throws {
         let count = self.count ?? 16, completionRows = self.completionRows ?? 6, completions = self.completions ?? 5
         guard count >= 1, completionRows >= 0, completions >= 1 else {
             throw ValidationError("--count and --completions must be at least 1, --completion-rows at least 0")

@@ -5,6 +5,7 @@ import Foundation
 import Sweeps
 import Tensors
 import Training
+import WorkbenchCore
 
 /// `workbench study --preset quick|full`: the papers' study at small scale in one command —
 /// prepares the datasets, runs one sweep per modality (specs in `configs/sweeps/<preset>/`),

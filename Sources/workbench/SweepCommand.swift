@@ -4,6 +4,7 @@ import Foundation
 import Sweeps
 import Tensors
 import Training
+import WorkbenchCore
 
 /// `workbench sweep SPEC`: expands a sweep spec into runs, prints the plan, and runs what is
 /// not finished, K at a time, recording everything in the sweep folder's results index.

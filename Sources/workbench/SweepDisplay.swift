@@ -92,7 +92,7 @@ struct SweepProgressDisplay {
             var line = "\(status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run)"
             if let s = summary, status == .completed {
                 line += String(format: ": best test loss %.4f, final %.4f, %.0f tok/s, %@", s.bestTestLoss ?? .nan,
-                               s.finalTestLoss ?? .nan, s.tokensPerSecond, Units.duration(s.wallSeconds))
+                               s.finalTestLoss ?? .nan, s.tokensPerSecond ?? .nan, Units.duration(s.wallSeconds ?? 0))
             } else if let message { line += ": \(message)" }
             print(line)
         case let .progress(p):

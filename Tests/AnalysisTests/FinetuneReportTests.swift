@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import XCTest
+import TestSupport
 
 /// Fine-tuning runs in a report: their own section (table, loss and error against N, accuracy
 /// against steps), and never mixed into the generative fits of their modality.
@@ -19,7 +20,7 @@ final class FinetuneReportTests: XCTestCase {
     }
 
     func testFinetuneRunsGetTheirOwnSectionAndStayOutOfTheFits() throws {
-        let root = temporaryFolder("finetune-report"), out = temporaryFolder("finetune-report-out")
+        let root = temporaryDirectory("finetune-report"), out = temporaryDirectory("finetune-report-out")
         defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
         try SyntheticRuns.writeDemo(to: root)
         let before = try RunRecord.loadAll([root])

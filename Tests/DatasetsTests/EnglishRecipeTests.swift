@@ -2,6 +2,8 @@ import Datasets
 import Foundation
 import Tokenizers
 import XCTest
+import WorkbenchCore
+import RunFiles
 
 /// Cleaning of the English sources and the BPE shard writing, on the tiny committed sample.
 final class EnglishRecipeTests: XCTestCase {

@@ -2,6 +2,9 @@ import XCTest
 import Datasets
 import Tensors
 import Training
+import WorkbenchCore
+import RunFiles
+import TestSupport
 
 /// Fine-tuning for classification: a pre-trained body with a head learns the labels, a linear
 /// probe leaves the body untouched, resumes are exact, and the config section stays out of
@@ -71,10 +74,10 @@ final class FinetuneTests: XCTestCase {
     func testEvaluatingAFineTunedRunGivesItsClassificationLossAndAccuracy() throws {
         let dir = temporaryDirectory(), data = try writeLabelledDataset(in: dir)
         let cfg = classify(config(data: data, run: dir), from: nil, mode: "full", run: dir.appendingPathComponent("ft"))
-        let trainer = try Trainer(config: cfg)
-        let summary = try trainer.run()
-        // The same records as the trainer's last evaluation: the same numbers, per example.
-        let e = trainer.evaluateClassification(split: "test", maxTokens: cfg.train.evalTokens)
+        let summary = try Trainer(config: cfg).run()
+        // The same records as the trainer's last evaluation: the same numbers, per example,
+        // from the weights and head of the last checkpoint.
+        let e = try RunModel.open(runDirectory: dir.appendingPathComponent("ft")).evaluateClassification(split: "test", maxTokens: cfg.train.evalTokens)
         XCTAssertEqual(e.examples, 64)
         XCTAssertEqual(e.lossNatsPerExample, try XCTUnwrap(summary.finalTestLoss), accuracy: 1e-12)
         XCTAssertEqual(e.accuracy, try XCTUnwrap(summary.finalTestAccuracy), accuracy: 1e-12)

@@ -1,6 +1,7 @@
 import XCTest
 import Datasets
 import Tokenizers
+import RunFiles
 import Training
 import Transformer
 

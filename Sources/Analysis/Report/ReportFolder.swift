@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Where a report goes and how it gets there whole: it is built in a hidden folder beside its
 /// target (`.NAME.building-PID`) and renamed into place only when every file is written, so a
