@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The Quick start's main job: installs what is missing, builds in release mode, trains the demo
-# model on the built-in English sample (about a minute), prints the learning curve and a sample.
+# The Quick start's main job: installs what is missing, builds in release mode (showing the
+# build's progress: a first build compiles every target and takes a few minutes), trains the demo
+# model on the built-in English sample, prints the learning curve and a sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/ensure-deps.sh
-swift build -c release --product workbench 2>&1 | grep -E "error|warning: unre|Compiling workbench|Build complete" || true
+echo "building the workbench (release; the first build takes a few minutes, later ones seconds) …"
+start=$(date +%s)
+swift build -c release --product workbench
+echo "built in $(( $(date +%s) - start )) s"
 bin=.build/release/workbench
 run=runs/text-demo
 if [ -e "$run/checkpoint.json" ]; then
@@ -13,4 +17,4 @@ fi
 "$bin" train --config configs/text-demo.toml --run-dir "$run"
 echo
 echo "sample (temperature 0.8, top-k 40):"
-"$bin" sample --run-dir "$run" --prompt "BRUTUS." --tokens 300
+"$bin" sample --run-dir "$run" --prompt "BRUTUS." --new-tokens 300

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// A point estimate with a two-sided percentile interval (95 % unless stated).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// The lower envelope of all learning curves in loss against compute, on a log-spaced grid.
 ///
@@ -109,12 +110,12 @@ public struct OptimalSizeLaw: Codable, Sendable, Equatable {
     public func params(atPFDays c: Double) -> Double { Foundation.exp(exponent * (Foundation.log(c) - Foundation.log(scalePFDays))) }
 
     /// Training tokens the compute-optimal plan uses at compute C: E = C / (6·N_opt(C)).
-    public func tokens(atPFDays c: Double) -> Double { c * PFDay.flops / (6 * params(atPFDays: c)) }
+    public func tokens(atPFDays c: Double) -> Double { ComputeCost.tokens(flops: c * PFDay.flops, params: params(atPFDays: c)) }
 
     /// Tokens the plan gives a model of size N: E = C(N)/(6N) with C(N) = C₀·N^(1/β).
     public func tokens(forParams n: Double) -> Double {
         let c = scalePFDays * Foundation.exp(Foundation.log(n) / exponent)
-        return c * PFDay.flops / (6 * n)
+        return ComputeCost.tokens(flops: c * PFDay.flops, params: n)
     }
 
     public var formula: String { "(C/\(Format.sig(scalePFDays)))^\(Format.sig(exponent))" }
@@ -144,5 +145,5 @@ public struct OptimalSizeLaw: Codable, Sendable, Equatable {
 
 /// 1 PF-day = 10¹⁵ FLOP/s × 86 400 s.
 public enum PFDay {
-    public static let flops = 8.64e19
+    public static let flops = ComputeCost.flopsPerPFDay
 }

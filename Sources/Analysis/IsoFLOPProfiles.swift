@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Hoffmann et al.'s (2022) approach 2: at each compute budget C, runs of several sizes that each
 /// end exactly where C is spent; a parabola in ln N through their final losses gives the size

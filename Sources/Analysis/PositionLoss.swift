@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// Mean test loss at each position of the context, read from a run's `eval_positions.json`
 /// (or the `eval_test.json` that `workbench eval` writes):
@@ -88,58 +89,14 @@ public struct PositionLoss: Codable, Sendable {
     }
 }
 
-/// One paired evaluation of an image–caption model, read from a run's `paired_eval.json`:
-///
-///     {"predicted": "image", "tokens_per_item": 3072,
-///      "loss_blank_nats_per_token": 2.31, "loss_conditioned_nats_per_token": 2.28,
-///      "caption_loss_nats_per_caption": 310.5}
-///
-/// `predicted` is the part whose loss is measured: "image" for a caption→image model, "text"
-/// for an image→caption model. Blank means the other part replaced by the blank caption/image.
-/// Mutual information I = (blank − conditioned) × tokens_per_item, in nats per item; the
-/// infogain is I / L(text), with L(text) the caption loss in nats per caption
-/// (`caption_loss_nats_per_caption`, or for predicted = text the blank loss × tokens).
-public struct PairedEvaluation: Codable, Sendable {
-    public var predicted: String
-    public var tokensPerItem: Double
-    public var lossBlankNatsPerToken: Double
-    public var lossConditionedNatsPerToken: Double
-    public var captionLossNatsPerCaption: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case predicted, tokensPerItem = "tokens_per_item", lossBlankNatsPerToken = "loss_blank_nats_per_token"
-        case lossConditionedNatsPerToken = "loss_conditioned_nats_per_token", captionLossNatsPerCaption = "caption_loss_nats_per_caption"
-    }
-
-    public init(predicted: String, tokensPerItem: Double, lossBlankNatsPerToken: Double,
-                lossConditionedNatsPerToken: Double, captionLossNatsPerCaption: Double? = nil) {
-        self.predicted = predicted; self.tokensPerItem = tokensPerItem; self.lossBlankNatsPerToken = lossBlankNatsPerToken
-        self.lossConditionedNatsPerToken = lossConditionedNatsPerToken; self.captionLossNatsPerCaption = captionLossNatsPerCaption
-    }
-
+extension PairedEvaluation {
+    /// Reads a run's `paired_eval.json` (or `paired_eval_text.json`); errors name the file.
     public static func load(_ url: URL) throws -> PairedEvaluation {
         guard let data = try? Data(contentsOf: url) else { throw AnalysisInputError.malformedInput(path: url.path, reason: "cannot be read") }
-        let p: PairedEvaluation
-        do { p = try JSONDecoder().decode(PairedEvaluation.self, from: data) } catch {
-            throw AnalysisInputError.malformedInput(path: url.path, reason: "expected predicted, tokens_per_item, loss_blank_nats_per_token, loss_conditioned_nats_per_token: \(error)")
+        do { return try decode(data) } catch let e as RunFileFormatError {
+            throw AnalysisInputError.malformedInput(path: url.path, reason: e.reason)
         }
-        guard p.predicted == "image" || p.predicted == "text" else {
-            throw AnalysisInputError.malformedInput(path: url.path, reason: "predicted must be \"image\" or \"text\", not \"\(p.predicted)\"")
-        }
-        guard p.tokensPerItem > 0 else { throw AnalysisInputError.malformedInput(path: url.path, reason: "tokens_per_item must be positive") }
-        return p
     }
-
-    /// I in nats per item.
-    public var mutualInformationNats: Double { (lossBlankNatsPerToken - lossConditionedNatsPerToken) * tokensPerItem }
-
-    /// L(text) in nats per caption, when known.
-    public var captionLossNats: Double? {
-        captionLossNatsPerCaption ?? (predicted == "text" ? lossBlankNatsPerToken * tokensPerItem : nil)
-    }
-
-    /// I / L(text).
-    public var infogain: Double? { captionLossNats.map { mutualInformationNats / $0 } }
 }
 
 /// Irreducible loss of one modality in the units a reader compares: nats and bits per token,

@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 
 /// A scaling law in one variable, as in Henighan et al. 2020:
 /// `L(x) = L∞ + (x₀/x)^α` (saturating) or the pure power law `L(x) = (x₀/x)^α`.
@@ -55,49 +56,9 @@ public struct PowerLaw: Codable, Equatable, Sendable {
     }
 }
 
-/// Number formatting for reports and plot labels.
-///
-///     Format.sig(0.000123456, 3)   // "1.23e-4"
-///     Format.sig(2.2049, 3)        // "2.2"
-public enum Format {
-    /// `digits` significant digits, scientific outside [1e-3, 1e5).
-    public static func sig(_ v: Double, _ digits: Int = 3) -> String {
-        if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
-        if v == 0 { return "0" }
-        let a = abs(v)
-        if a >= 1e-3 && a < 1e5 {
-            let decimals = max(0, digits - 1 - Int(Foundation.floor(Foundation.log10(a))))
-            var s = String(format: "%.\(decimals)f", v)
-            if s.contains(".") {
-                while s.hasSuffix("0") { s.removeLast() }
-                if s.hasSuffix(".") { s.removeLast() }
-            }
-            return s
-        }
-        var e = Int(Foundation.floor(Foundation.log10(a)))
-        var m = v / Foundation.pow(10, Double(e))
-        let rounded = Double(String(format: "%.\(max(0, digits - 1))f", m)) ?? m
-        if abs(rounded) >= 10 { m = rounded / 10; e += 1 } else { m = rounded }
-        var ms = String(format: "%.\(max(0, digits - 1))f", m)
-        if ms.contains(".") {
-            while ms.hasSuffix("0") { ms.removeLast() }
-            if ms.hasSuffix(".") { ms.removeLast() }
-        }
-        return "\(ms)e\(e)"
-    }
-
-    /// Scientific from 1000 up (`3e4`), for model and data sizes in labels.
-    public static func size(_ v: Double, _ digits: Int = 2) -> String {
-        if abs(v) < 1000 { return sig(v, digits) }
-        let s = sig(v * (1 + 1e-12), digits)
-        if s.contains("e") { return s }
-        let e = Int(Foundation.floor(Foundation.log10(abs(v))))
-        return sig(v / Foundation.pow(10, Double(e)), digits) + "e\(e)"
-    }
-
-    /// A full-precision decimal for JSON and tables (no rounding).
-    public static func exact(_ v: Double) -> String { "\(v)" }
-}
+/// Number formatting for reports and plot labels (`NumberFormat` of WorkbenchCore, shared
+/// with the command line's tables).
+public typealias Format = NumberFormat
 
 /// Why a series cannot be fitted, naming the series and the reason.
 public enum FitError: Error, CustomStringConvertible, Equatable {

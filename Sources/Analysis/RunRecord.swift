@@ -1,23 +1,19 @@
 import Foundation
+import RunFiles
 
-/// One evaluation line of a run's `metrics.jsonl`.
-public struct MetricsRow: Sendable, Equatable {
-    public var step: Int
-    /// E, tokens processed so far.
-    public var tokens: Double
-    /// N, non-embedding parameters.
-    public var params: Double
-    public var computeFLOPs: Double
-    public var computePFDays: Double
+/// Analysis reads the learning curve as `MetricsRecord`s (RunFiles) whose test loss is finite;
+/// these are the names its fits use.
+extension MetricsRecord {
     /// NaN when the line had `train_loss: null`.
-    public var trainLossNats: Double
-    public var testLossNats: Double
-    /// Any other numeric keys (e.g. `test_loss_<split>`).
-    public var extras: [String: Double]
+    public var trainLossNats: Double { trainLoss ?? .nan }
+    public var testLossNats: Double { testLoss ?? .nan }
+    /// Any other numeric keys (e.g. `test_loss_<split>`, `test_accuracy`).
+    public var extras: [String: Double] { extra }
 }
 
-/// What `summary.json` says about a finished run (derived from the metrics when it is absent).
-public struct RunSummary: Sendable, Equatable {
+/// What Analysis makes of a run: its `summary.json` (RunFiles' `RunSummary`) with Double
+/// counts, missing figures derived from the metrics, and the dataset's ground truth when known.
+public struct RunOutcome: Sendable, Equatable {
     public var params: Double
     /// D, unique training tokens (nil when the run did not record it).
     public var datasetTokens: Double?
@@ -58,10 +54,10 @@ public struct RunSummary: Sendable, Equatable {
 public struct RunRecord: Sendable {
     public var name: String
     public var url: URL
-    public var summary: RunSummary
-    public var curve: [MetricsRow]
+    public var summary: RunOutcome
+    public var curve: [MetricsRecord]
 
-    public init(name: String, url: URL, summary: RunSummary, curve: [MetricsRow]) {
+    public init(name: String, url: URL, summary: RunOutcome, curve: [MetricsRecord]) {
         self.name = name; self.url = url; self.summary = summary; self.curve = curve
     }
 
@@ -73,7 +69,7 @@ public struct RunRecord: Sendable {
         }
         let curve = try MetricsReader.read(metricsURL, run: name)
         let summaryURL = url.appendingPathComponent("summary.json")
-        var summary: RunSummary
+        var summary: RunOutcome
         if FileManager.default.fileExists(atPath: summaryURL.path) {
             summary = try SummaryReader.read(summaryURL, run: name, curve: curve)
         } else {
@@ -137,43 +133,21 @@ public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
 }
 
 enum MetricsReader {
-    /// Keys every line must have as numbers. `train_loss` may be null (not measured at that
-    /// step); a line whose `test_loss` is null (a diverged evaluation) is skipped.
-    static let required = ["step", "tokens", "params", "compute_flops", "compute_pfdays"]
-
-    static func read(_ url: URL, run: String) throws -> [MetricsRow] {
+    /// Every line must be a `MetricsRecord`; a line whose `test_loss` is null (a diverged
+    /// evaluation) is skipped. Errors name the run, the file and the line.
+    static func read(_ url: URL, run: String) throws -> [MetricsRecord] {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw AnalysisInputError.malformedMetrics(run: run, path: url.path, line: 0, reason: "not readable as UTF-8 text")
         }
-        var rows: [MetricsRow] = []
-        for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            let lineNo = k + 1
-            func bad(_ why: String) -> AnalysisInputError {
-                .malformedMetrics(run: run, path: url.path, line: lineNo, reason: why)
+        var rows: [MetricsRecord] = []
+        for (lineNo, line) in MetricsFile.lines(of: text) {
+            let record: MetricsRecord
+            do { record = try MetricsRecord.parse(line: line) } catch let e as RunFileFormatError {
+                throw AnalysisInputError.malformedMetrics(run: run, path: url.path, line: lineNo, reason: e.reason)
             }
-            guard let obj = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
-                throw bad("not a JSON object: \(trimmed.prefix(60))")
-            }
-            var nums: [String: Double] = [:]
-            for (key, v) in obj {
-                // (`is Bool` is true for the numbers 0 and 1 on Linux Foundation, so no such test.)
-                if let n = v as? NSNumber { nums[key] = n.doubleValue }
-            }
-            for key in required + ["test_loss"] where nums[key] == nil && !(key == "test_loss" && obj[key] is NSNull) {
-                throw bad("missing numeric key '\(key)'")
-            }
-            guard let step = Int(exactly: nums["step"]!) else {   // Int(_:) would trap on 1e300 or NaN
-                throw bad("'step' must be a whole number, got \(nums["step"]!)")
-            }
-            guard let test = nums["test_loss"], test.isFinite else { continue }
-            var extras = nums
-            for key in required + ["train_loss", "test_loss", "lr", "wall_seconds"] { extras.removeValue(forKey: key) }
-            rows.append(MetricsRow(step: step, tokens: nums["tokens"]!, params: nums["params"]!,
-                                   computeFLOPs: nums["compute_flops"]!, computePFDays: nums["compute_pfdays"]!,
-                                   trainLossNats: nums["train_loss"] ?? .nan, testLossNats: test, extras: extras))
+            guard let test = record.testLoss, test.isFinite else { continue }
+            rows.append(record)
         }
         if rows.isEmpty { throw AnalysisInputError.emptyMetrics(run: run, path: url.path) }   // also: every test_loss null
         return rows
@@ -181,40 +155,33 @@ enum MetricsReader {
 }
 
 enum SummaryReader {
-    static func read(_ url: URL, run: String, curve: [MetricsRow]) throws -> RunSummary {
-        guard let data = try? Data(contentsOf: url),
-              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: "not a JSON object")
+    static func read(_ url: URL, run: String, curve: [MetricsRecord]) throws -> RunOutcome {
+        let s: RunSummary
+        do { s = try RunSummary.decode((try? Data(contentsOf: url)) ?? Data()) } catch let e as RunFileFormatError {
+            throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: e.reason)
         }
-        func num(_ k: String) -> Double? { (obj[k] as? NSNumber).map(\.doubleValue) }
         let derived = derived(from: curve)
-        guard let params = num("params") ?? Optional(derived.params), params > 0 else {
+        guard let params = s.params.map(Double.init) ?? Optional(derived.params), params > 0 else {
             throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: "'params' must be a positive number")
         }
-        let bestStep = try num("best_step").map { x -> Int in
-            guard let step = Int(exactly: x) else {   // Int(_:) would trap on 1e300 or NaN
-                throw AnalysisInputError.malformedSummary(run: run, path: url.path, reason: "'best_step' must be a whole number, got \(x)")
-            }
-            return step
-        }
-        return RunSummary(params: params, datasetTokens: num("dataset_tokens"), tokens: num("tokens") ?? derived.tokens,
-                          bestTestLossNats: num("best_test_loss") ?? derived.bestTestLossNats,
-                          bestStep: bestStep ?? derived.bestStep,
-                          finalTestLossNats: num("final_test_loss") ?? derived.finalTestLossNats,
-                          status: obj["status"] as? String ?? "unknown",
-                          modality: obj["modality"] as? String ?? "unknown",
-                          dataset: obj["dataset"] as? String ?? "unknown",
-                          tokensPerItem: num("tokens_per_item"), itemName: obj["item"] as? String,
-                          task: obj["task"] as? String, pretrainedFrom: obj["pretrained_from"] as? String,
-                          finetuneMode: obj["finetune_mode"] as? String,
-                          finalTestAccuracy: num("final_test_accuracy") ?? curve.last?.extras["test_accuracy"],
-                          blasKernels: obj["blas_kernels"] as? String, blasKernelWarning: obj["blas_kernel_warning"] as? String,
-                          modelKind: obj["model_kind"] as? String)
+        return RunOutcome(params: params, datasetTokens: s.datasetTokens.map(Double.init), tokens: s.tokens.map(Double.init) ?? derived.tokens,
+                          bestTestLossNats: s.bestTestLoss ?? derived.bestTestLossNats,
+                          bestStep: s.bestStep ?? derived.bestStep,
+                          finalTestLossNats: s.finalTestLoss ?? derived.finalTestLossNats,
+                          status: s.status ?? "unknown",
+                          modality: s.modality ?? "unknown",
+                          dataset: s.dataset ?? "unknown",
+                          tokensPerItem: s.tokensPerItem, itemName: s.item,
+                          task: s.task, pretrainedFrom: s.pretrainedFrom,
+                          finetuneMode: s.finetuneMode,
+                          finalTestAccuracy: s.finalTestAccuracy ?? curve.last?.extras["test_accuracy"],
+                          blasKernels: s.blasKernels, blasKernelWarning: s.blasKernelWarning,
+                          modelKind: s.modelKind)
     }
 
-    static func derived(from curve: [MetricsRow]) -> RunSummary {
+    static func derived(from curve: [MetricsRecord]) -> RunOutcome {
         let best = curve.min { $0.testLossNats < $1.testLossNats }!
-        return RunSummary(params: curve.last!.params, datasetTokens: nil, tokens: curve.last!.tokens,
+        return RunOutcome(params: curve.last!.params, datasetTokens: nil, tokens: curve.last!.tokens,
                           bestTestLossNats: best.testLossNats, bestStep: best.step,
                           finalTestLossNats: curve.last!.testLossNats, status: "no summary",
                           modality: "unknown", dataset: "unknown", tokensPerItem: nil, itemName: nil)
@@ -237,13 +204,10 @@ struct RunDatasetInfo {
         let candidates = d.hasPrefix("/") ? [URL(fileURLWithPath: d)]
             : [URL(fileURLWithPath: d), runDirectory.deletingLastPathComponent().appendingPathComponent(d)]
         for dir in candidates {
-            guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")),
-                  let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { continue }
-            modality = obj["modality"] as? String
-            trueEntropyNatsPerToken = (obj["true_entropy_nats_per_token"] as? NSNumber)?.doubleValue
-            if let extra = obj["extra"] as? [String: Any], let mi = extra["true_mi_nats_per_pair"] {
-                trueMutualInformationNats = (mi as? NSNumber)?.doubleValue ?? (mi as? String).flatMap(Double.init)
-            }
+            guard let facts = ShardManifest.facts(in: dir) else { continue }
+            modality = facts.modality
+            trueEntropyNatsPerToken = facts.trueEntropyNatsPerToken
+            trueMutualInformationNats = facts.trueMutualInformationNats
             return
         }
     }
@@ -251,17 +215,6 @@ struct RunDatasetInfo {
     /// `dataset = "…"` in the `[data]` table of a resolved config.toml.
     static func configuredDataset(_ url: URL) -> String? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        var section = ""
-        for raw in text.split(separator: "\n") {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") { section = line; continue }
-            guard section == "[data]", line.hasPrefix("dataset"), let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            guard key == "dataset" else { continue }
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            guard value.hasPrefix("\""), value.count >= 2, value.hasSuffix("\"") else { return nil }
-            return String(value.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
-        }
-        return nil
+        return SavedRunConfig(parsing: text).string("data.dataset")
     }
 }

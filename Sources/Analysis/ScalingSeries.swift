@@ -20,7 +20,7 @@ public struct ScalingSeries: Codable, Sendable {
         self.name = name; self.variable = variable; self.x = x; self.lossNats = lossNats; self.runs = runs
     }
 
-    static func isDataLimited(_ s: RunSummary) -> Bool {
+    static func isDataLimited(_ s: RunOutcome) -> Bool {
         guard let d = s.datasetTokens else { return false }
         return s.tokens > d
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 
 /// Every scaling fit of one modality, from its run directories: L(N), L(D), the compute
 /// frontier with L(C) and N_opt(C), the L(C)/L(D) crossover, the joint L(N, D) and held-out
@@ -39,6 +38,8 @@ public struct ScalingStudy: Sendable {
     public var joint: [JointLaw.Fit] = []
     public var extrapolation: [String: ExtrapolationCheck] = [:]
     public var problems: [String] = []
+    /// Which runs went into which fit and why the others did not (`SeriesPlacement`).
+    public var placement: [String] = []
 
     public init(runs allRuns: [RunRecord], modality: String, options: Options = .init()) throws {
         self.modality = modality
@@ -46,6 +47,7 @@ public struct ScalingStudy: Sendable {
         let o = options
         lossVersusParamsSeries = ScalingSeries.lossVersusParams(runs, name: "L(N) \(modality)")
         lossVersusDataSeries = ScalingSeries.lossVersusData(runs, name: "L(D) \(modality)")
+        placement = SeriesPlacement.explain(runs: runs, params: lossVersusParamsSeries, data: lossVersusDataSeries)
         var problems: [String] = []
         lossVersusParams = Self.fitSeries(lossVersusParamsSeries, o, &problems)
         lossVersusData = Self.fitSeries(lossVersusDataSeries, o, &problems)

@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import RunFiles
+import WorkbenchCore
 
 /// Extra evaluation files for synthetic runs (per-position loss, paired image–caption
 /// evaluations), and a demo folder with several modalities for `workbench report`.
@@ -67,7 +68,7 @@ extension SyntheticRuns {
                 for (k, u) in sweep.enumerated() {
                     let run = try RunRecord.load(from: u)
                     let e = pairedEvaluation(predicted: predicted, params: plan.sizes[k], lossNats: run.summary.bestTestLossNats)
-                    try AtomicFile.write(try enc.encode(e), to: u.appendingPathComponent("paired_eval.json"))
+                    try AtomicFile.write(try enc.encode(e), to: u.appendingPathComponent(PairedEvaluation.imageFileName))
                 }
             }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 import Tokenizers
 
 /// `workbench data import captions`: a CSV of (image path relative to the CSV, caption) to a
@@ -63,22 +62,14 @@ public enum CaptionImport {
         let train = pairs.filter { !testSet.contains($0.path) }.map(\.pair)
         let test = pairs.filter { testSet.contains($0.path) }.map(\.pair)
 
-        let stage = try StagingFolder(target: opts.target, force: opts.force)
-        do {
+        return try ImportSupport.finish(opts, problems: problems) { _ in
             var extra = ImportSupport.skippedExtra(problems)
             extra["resize"] = "squared up on white, area average to \(resolution)x\(resolution)"
             extra["test_selection"] = "seeded permutation (seed \(opts.seed)) of the \(images.count) distinct images, first \(testImages.count) held out with all their captions; pairs in CSV order"
             extra["captions_trimmed"] = "\(trimmed)"
-            try ImportSupport.writeSkipped(problems, in: stage.folder)
-            let ds = PairShards.dataset(name: opts.name, tokenizer: tok, train: train, test: test, seed: opts.seed &+ 1,
-                                        source: "imported from \(csv.path) (\(pairs.count) pairs, \(images.count) images)",
-                                        orders: orders, extra: extra)
-            let m = try ds.write(to: stage.folder)
-            try stage.commit()
-            return ImportResult(manifest: m, folder: opts.target, skipped: problems)
-        } catch {
-            stage.discard()
-            throw error
+            return PairShards.dataset(name: opts.name, tokenizer: tok, train: train, test: test, seed: opts.seed &+ 1,
+                                      source: "imported from \(csv.path) (\(pairs.count) pairs, \(images.count) images)",
+                                      orders: orders, extra: extra)
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// The PNG bitmaps of a colour font's CBLC/CBDT tables (e.g. Noto Color Emoji), by glyph id.
 ///

@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import WorkbenchCore
+import RunFiles
 
 /// What every `workbench data import` receives: where the dataset goes, how to split it, and
 /// what to do with bad inputs.
@@ -131,6 +132,25 @@ enum ImportSupport {
         guard !problems.isEmpty else { return }
         try AtomicFile.write(problems.map(\.description).joined(separator: "\n") + "\n",
                              to: dir.appendingPathComponent("skipped.txt"))
+    }
+
+    /// The end every importer shares: `build` writes its own files into the staging folder and
+    /// returns the dataset; then `skipped.txt` and the shards are written and the folder is
+    /// renamed into place. Any failure removes the staging folder, so nothing half-written is
+    /// ever visible under the target's name.
+    static func finish(_ opts: ImportOptions, problems: [ImportProblem],
+                       build: (_ folder: URL) throws -> TokenDataset) throws -> ImportResult {
+        let stage = try StagingFolder(target: opts.target, force: opts.force)
+        do {
+            let ds = try build(stage.folder)
+            try writeSkipped(problems, in: stage.folder)
+            let m = try ds.write(to: stage.folder)
+            try stage.commit()
+            return ImportResult(manifest: m, folder: opts.target, skipped: problems)
+        } catch {
+            stage.discard()
+            throw error
+        }
     }
 
     /// A path relative to a folder with `.` and empty components removed (`./a//b.png` → `a/b.png`).

@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import WorkbenchCore
+import RunFiles
 
 /// Options every dataset preparer receives from `workbench data prepare`.
 public struct PrepareOptions: Sendable {
@@ -57,11 +58,14 @@ public enum DatasetCatalog {
         MathDataset.recipe,
         MathDataset.deepMindRecipe,
         FashionMNIST.recipe(resolution: 32), FashionMNIST.recipe(resolution: 16), FashionMNIST.recipe(resolution: 8),
+        FashionMNISTGray.recipe,
+        TileImages.recipe(resolution: 32), TileImages.recipe(resolution: 16), TileImages.recipe(resolution: 8),
         SyntheticRecipes.images(resolution: 32), SyntheticRecipes.images(resolution: 16), SyntheticRecipes.images(resolution: 8),
         SyntheticRecipes.captions(resolution: 16), SyntheticRecipes.captions(resolution: 8), SyntheticRecipes.captions(resolution: 32),
         EmojiCaptions.recipe(resolution: 32), EmojiCaptions.recipe(resolution: 16), EmojiCaptions.recipe(resolution: 8), EmojiCaptions.paletteRecipe(),
         EnglishRecipe.recipe,
         EnglishRecipe.bytesRecipe,
+        ProseRecipe.recipe,
         MarkovTextRecipe.recipe,
     ]
 

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Fetches a Debian package with `apt-get download` into the cache and unpacks it with
 /// `dpkg-deb -x` (nothing is installed). Unpacking is skipped when already done.
@@ -36,24 +36,14 @@ public enum DebianPackageFetch {
     /// Runs a program; a non-zero exit becomes an error quoting its standard error.
     @discardableResult
     public static func run(_ program: String, _ args: [String], in dir: URL? = nil, what: String) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: program)
-        p.arguments = args
-        if let dir { p.currentDirectoryURL = dir }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        do { try p.run() } catch {
+        let reply: ExternalCommand.Reply
+        do { reply = try ExternalCommand.capture(path: program, args, in: dir) } catch {
             throw WorkbenchIOError.missingFile(path: program, what: "program for '\(what)'")
         }
-        // Drain standard output before waiting so a large output cannot block the child
-        // (the programs run here write little to standard error).
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            let msg = String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw WorkbenchIOError.corrupt(path: program, reason: "'\(what)' failed (exit \(p.terminationStatus)): \(msg)")
+        guard reply.status == 0 else {
+            let msg = String(decoding: reply.error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw WorkbenchIOError.corrupt(path: program, reason: "'\(what)' failed (exit \(reply.status)): \(msg)")
         }
-        return outData
+        return reply.output
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// Real colour images with English captions from the emoji of Debian's `fonts-noto-color-emoji`

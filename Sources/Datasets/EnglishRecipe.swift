@@ -1,5 +1,7 @@
 import Foundation
 import Tokenizers
+import WorkbenchCore
+import RunFiles
 
 /// The `english` dataset (byte-level BPE, vocabulary 4096 by default, `WORKBENCH_BPE_VOCAB` to
 /// change it) and `english-bytes` (raw bytes, vocabulary 256): ~18 MB of public-domain prose —

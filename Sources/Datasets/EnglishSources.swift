@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// One book (or play, or Bible book) of the English corpus, as plain UTF-8 text.
 public struct EnglishBook: Sendable, Equatable {

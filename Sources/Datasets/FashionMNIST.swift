@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// Fashion-MNIST as images for the scaling studies: 60,000 + 10,000 gray 28×28 images, padded
 /// to 32×32 with 0 (the black background of every Fashion-MNIST image, so the pad is invisible),

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// An IDX file of unsigned bytes (the MNIST / Fashion-MNIST format): a big-endian header
 /// `00 00 08 <ndim>`, `ndim` big-endian `UInt32` sizes, then the values in row-major order.

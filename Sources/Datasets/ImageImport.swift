@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// `workbench data import images`: every PNG under a folder to an image dataset laid out like
@@ -104,11 +104,13 @@ public enum ImageImport {
         var good: [(path: String, image: RGBImage)] = []
         for (k, rel) in files.enumerated() {
             opts.progress(k, files.count)
-            if let l = labels, l.idOfPath[rel] == nil {
-                problems.append(ImportProblem(path: rel, reason: "no label in \(labelsCSV!.lastPathComponent)")); continue
-            }
+            // Decoded first, so that an unreadable PNG is reported as such even when it has no label.
             switch image(dir.appendingPathComponent(rel), shownAs: rel, resolution: resolution) {
-            case let .success(img): good.append((rel, img))
+            case let .success(img):
+                if let l = labels, l.idOfPath[rel] == nil {
+                    problems.append(ImportProblem(path: rel, reason: "no label in \(labelsCSV!.lastPathComponent)")); continue
+                }
+                good.append((rel, img))
             case let .failure(p): problems.append(p)
             }
         }
@@ -118,20 +120,19 @@ public enum ImageImport {
         let trainItems = good.indices.filter { !test.contains($0) }.map { good[$0] }
         let testItems = good.indices.filter { test.contains($0) }.map { good[$0] }
 
-        let stage = try StagingFolder(target: opts.target, force: opts.force)
-        do {
+        return try ImportSupport.finish(opts, problems: problems) { folder in
             var extra = ImportSupport.skippedExtra(problems)
             extra["resize"] = "squared up on white, area average to \(resolution)x\(resolution)"
             extra["test_selection"] = "seeded permutation (seed \(opts.seed)) of the usable images, first \(testItems.count) held out; each split in path order"
             extra["files_train"] = "train.files"; extra["files_test"] = "test.files"
             for (split, items) in [("train", trainItems), ("test", testItems)] {
                 try AtomicFile.write(items.map(\.path).joined(separator: "\n") + "\n",
-                                     to: stage.folder.appendingPathComponent("\(split).files"))
+                                     to: folder.appendingPathComponent("\(split).files"))
             }
             if let l = labels {
                 for (split, items) in [("train", trainItems), ("test", testItems)] {
                     let ids = Data(items.map { l.idOfPath[$0.path]! })
-                    try AtomicFile.write(ids, to: stage.folder.appendingPathComponent("\(split).labels"))
+                    try AtomicFile.write(ids, to: folder.appendingPathComponent("\(split).labels"))
                     extra["labels_\(split)_sha256"] = SHA256.hex(of: ids)
                 }
                 extra["labels_train"] = "train.labels"; extra["labels_test"] = "test.labels"
@@ -139,16 +140,9 @@ public enum ImageImport {
                 extra["classes"] = l.classNames.joined(separator: ",")
                 extra["classes_json"] = String(decoding: try classNamesEncoder.encode(l.classNames), as: UTF8.self)
             }
-            try ImportSupport.writeSkipped(problems, in: stage.folder)
-            let ds = ImageShards.dataset(name: opts.name, tokenizer: ImageTokenizer(resolution: resolution),
-                                         train: trainItems.map(\.image), test: testItems.map(\.image),
-                                         source: "imported from \(good.count) PNG files under \(dir.path)", extra: extra)
-            let m = try ds.write(to: stage.folder)
-            try stage.commit()
-            return ImportResult(manifest: m, folder: opts.target, skipped: problems)
-        } catch {
-            stage.discard()
-            throw error
+            return ImageShards.dataset(name: opts.name, tokenizer: ImageTokenizer(resolution: resolution),
+                                       train: trainItems.map(\.image), test: testItems.map(\.image),
+                                       source: "imported from \(good.count) PNG files under \(dir.path)", extra: extra)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Tensors
 import Tokenizers
+import RunFiles
 
 /// Builds the token-shard dataset of an image source: records of `[256] + 3·R²` tokens
 /// (`ImageTokenizer`), vocabulary 257, every image token counted.

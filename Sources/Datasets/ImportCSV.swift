@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// The rows of a small CSV file (RFC 4180: comma-separated, fields optionally in double quotes,
 /// `""` for a quote inside them, quoted fields may span lines; LF or CRLF line ends), each with

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// A first-order Markov chain over a small alphabet whose entropy rate is known exactly: the
 /// ground truth for checking that a fitted irreducible loss L∞ is right.

@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import WorkbenchCore
+import RunFiles
 
 /// The `markov-text` dataset: a token stream from a seeded random Markov chain over 64 symbols
 /// whose exact entropy rate goes into the manifest's `true_entropy_nats_per_token`, so a fitted

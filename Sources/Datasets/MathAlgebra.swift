@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// The algebra modules: `linear_1d`, `linear_2d`, `sequence_next_term`.
 ///

@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// The arithmetic modules: `add_or_sub`, `add_sub_multiple`, `mul`, `div`, `mixed`.
 ///

@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// The comparison modules: `pair`, `sort`, `kth_biggest`, over integers, decimals and fractions.
 ///

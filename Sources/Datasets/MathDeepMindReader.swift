@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Reads files written by DeepMind's `mathematics_dataset` generator: one `.txt` file per module
 /// (`algebra__linear_1d.txt`), question and answer on alternating lines.

@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// One math problem as text: a question and its exact answer, written as in the DeepMind
 /// mathematics dataset (Saxton et al. 2019), with the module that made it.

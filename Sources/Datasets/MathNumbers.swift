@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// The number-theory modules: `gcd`, `lcm`, `div_remainder`, `is_prime`, `is_factor`,
 /// `place_value`, `round_number`, `base_conversion`.

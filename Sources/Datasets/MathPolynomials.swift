@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// The polynomial and calculus modules: `polynomials__evaluate`, `calculus__differentiate`.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// The module of every packed math problem, which the token shards do not keep (they hold only
 /// characters): `problem_modules.json` beside the manifest, `{"<split>": ["<module>", …]}` with

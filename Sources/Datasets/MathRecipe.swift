@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// Builds math token shards: problems → `MathTokenizer` characters → records of 513 tokens with
 /// answer masks, splits `train`, `test` (= `interpolate`), `interpolate`, `extrapolate`.

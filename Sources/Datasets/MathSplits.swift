@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// Sizes, difficulties and seed of the generated math splits, as in Saxton et al. 2019: train
 /// over a range of difficulties, an interpolation test inside that range, an extrapolation

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Big-endian reads over a byte array with bounds checks that say where the data ran out.
 struct BigEndianBytes {

@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// Builds the token-shard dataset of caption–image pairs (`PairTokenizer` records, masked).
 ///

@@ -1,6 +1,6 @@
 import Foundation
-import Tensors
 import Tokenizers
+import RunFiles
 
 /// Builds a palette-token image dataset: a 9-bit palette is fitted on the training images only,
 /// saved beside the shards as `palette.json` (named in the manifest's `tokenizer_file`), and

@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import WorkbenchCore
+import RunFiles
 
 extension ShardManifest {
     /// Checks the numbers that `TokenDataset.load` computes with before it touches a shard:

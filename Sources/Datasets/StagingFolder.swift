@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// A dataset folder built beside its target and renamed into place when complete, so a half
 /// dataset is never visible under the target's name.

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// Captioned synthetic scenes with a known image–caption mutual information.

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// A procedural image source whose entropy is known exactly.

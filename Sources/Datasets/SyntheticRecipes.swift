@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// The ground-truth recipes: `synthetic-images[-16|-8]` (known entropy per token) and

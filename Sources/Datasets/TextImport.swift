@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
+import RunFiles
 
 /// `workbench data import text`: UTF-8 text files to a `stream` dataset, raw bytes (vocabulary
 /// 256) or a byte-level BPE trained on the train part only (saved as `tokenizer.json`).
@@ -117,6 +118,24 @@ public enum TextImport {
                      rule: "whole files held out: seeded order (seed \(seed)), each taken while the test part stays within \(testFraction) of all bytes (the smallest file if none fits)")
     }
 
+    /// Why the test share is far from the asked fraction (outside half to one and a half times
+    /// it), in words, or nil when it is close: whole files cannot be cut, so a few large files
+    /// cannot make a small share.
+    public static func shareNote(_ s: Split, docs: [Document], testFraction: Double) -> String? {
+        let total = s.train.count + s.test.count
+        guard total > 0 else { return nil }
+        let share = Double(s.test.count) / Double(total)
+        guard share > 1.5 * testFraction || share < 0.5 * testFraction else { return nil }
+        let nonEmpty = docs.filter { !$0.bytes.isEmpty }
+        guard nonEmpty.count > 1, let smallest = nonEmpty.min(by: { $0.bytes.count < $1.bytes.count }) else { return nil }
+        let pct = { (x: Double) in String(format: "%.1f %%", 100 * x) }
+        let smallestShare = Double(smallest.bytes.count) / Double(nonEmpty.reduce(0) { $0 + $1.bytes.count })
+        return "the test split is \(pct(share)) of the bytes, not the \(pct(testFraction)) asked for: held-out files stay whole "
+            + "(so no document is on both sides), and of these \(nonEmpty.count) files no choice comes closer "
+            + "(the smallest, '\(smallest.path)', is \(pct(smallestShare)) alone). For a share near \(pct(testFraction)), give more and "
+            + "smaller files, or join them into one file (its tail is then cut at the fraction)."
+    }
+
     /// Reads, splits, tokenizes and writes the dataset (see the type's documentation).
     @discardableResult
     public static func run(files: [URL], tokenizer: Tokenizer, vocabSize: Int = 4096,
@@ -134,12 +153,13 @@ public enum TextImport {
         opts.log(String(format: "%@: %d train bytes, %d test bytes (%.1f%%) in %d held-out document(s)", opts.name,
                         s.train.count, s.test.count, 100 * Double(s.test.count) / Double(s.train.count + s.test.count),
                         s.testDocuments.count))
-        let stage = try StagingFolder(target: opts.target, force: opts.force)
-        do {
+        if let note = shareNote(s, docs: docs, testFraction: opts.testFraction) { opts.log("note: \(note)") }
+        return try ImportSupport.finish(opts, problems: problems) { folder in
             var extra = ImportSupport.skippedExtra(problems)
             extra["test_documents"] = s.testDocuments.joined(separator: "\n")
             extra["test_selection"] = s.rule
             extra["train_bytes"] = "\(s.train.count)"; extra["test_bytes"] = "\(s.test.count)"
+            if let note = shareNote(s, docs: docs, testFraction: opts.testFraction) { extra["test_share_note"] = note }
             extra["document_separator"] = "each document ends with a blank line (\\n added as needed)"
             let source = "imported from \(docs.count) text file\(docs.count == 1 ? "" : "s")"
             var ds: TokenDataset
@@ -151,7 +171,7 @@ public enum TextImport {
                 let bpe = ByteBPE.train(on: s.train, vocabSize: vocabSize)
                 opts.log(String(format: "%@: trained BPE (%d tokens) on the train part in %.1f s", opts.name,
                                 bpe.vocabSize, Date().timeIntervalSince(start)))
-                try bpe.save(to: stage.folder.appendingPathComponent("tokenizer.json"))
+                try bpe.save(to: folder.appendingPathComponent("tokenizer.json"))
                 let train = bpe.encode(bytes: s.train).map { UInt16($0) }, test = bpe.encode(bytes: s.test).map { UInt16($0) }
                 let m = ShardManifest(name: opts.name, modality: "text", tokenizer: "byte-bpe", tokenizerFile: "tokenizer.json",
                                       vocabSize: bpe.vocabSize, layout: .stream,
@@ -162,13 +182,7 @@ public enum TextImport {
                 extra["bpe_trained_on"] = "train split only"
             }
             ds.manifest.extra = extra
-            try ImportSupport.writeSkipped(problems, in: stage.folder)
-            let m = try ds.write(to: stage.folder)
-            try stage.commit()
-            return ImportResult(manifest: m, folder: opts.target, skipped: problems)
-        } catch {
-            stage.discard()
-            throw error
+            return ds
         }
     }
 }

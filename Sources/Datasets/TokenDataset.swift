@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import WorkbenchCore
+import RunFiles
 
 /// Tokens of one split in memory, with the optional loss mask (1 = counts).
 public struct TokenSplit: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Tokenizers
 
 /// Captioned clip-art from Debian's `tuxpaint-stamps-default`: each stamp `NAME.png` has a

@@ -1,6 +1,7 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Training
+import RunFiles
 
 /// Runs a sweep's runs on this machine: K child processes at a time (`workbench train …
 /// --resume` on each run directory, output in the run's `train.log`), the cores split between
@@ -176,8 +177,7 @@ public struct LocalExecutor: Sendable {
 
     /// The command line of one run's training process.
     public static func trainArguments(config: URL, runDir: URL, threads: Int) -> [String] {
-        ["train", "--config", config.path, "--run-dir", runDir.path, "--resume",
-         "--set", "train.threads=\(threads)", "--exit-with-parent"]
+        TrainChildCommand(config: config.path, runDir: runDir.path, threads: "\(threads)", exitWithParent: true).arguments
     }
 
     /// The step of the last progress line in a run's train.log: "step N/M …" or "eval step N …".

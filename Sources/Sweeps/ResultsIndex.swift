@@ -121,6 +121,8 @@ public final class ResultsIndex {
                 var message: String? = state.summary?.message ?? state.problem
                 if let o = overrides[run.name] {
                     status = o.status.rawValue; message = o.message ?? message
+                } else if !state.status.isFinished, RunLiveness.isTraining(runsDirectory.appendingPathComponent(run.name)) {
+                    status = RunState.Status.running.rawValue; message = nil
                 } else if let old, (old["status"] as String) == "failed", !state.status.isFinished, (old["steps"] as Int) == state.step {
                     status = "failed"; message = old["message"]
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 import Training
 
 /// Where one run of a sweep stands, read from its run directory alone (the source of truth;
@@ -39,11 +40,8 @@ public struct RunState: Equatable, Sendable {
         guard fm.fileExists(atPath: dir.path) else { return RunState(status: .pending, step: 0, summary: nil, evaluations: [], problem: nil) }
         var problem: String? = nil
         var summary: RunSummary? = nil
-        let summaryURL = dir.appendingPathComponent("summary.json")
-        if let data = try? Data(contentsOf: summaryURL) {
-            do { summary = try JSONDecoder().decode(RunSummary.self, from: data) } catch {
-                problem = "summary.json unreadable (\(error)); treated as unfinished"
-            }
+        do { summary = try RunSummary.read(from: dir) } catch {
+            problem = "summary.json unreadable (\(error)); treated as unfinished"
         }
         var ckptStep: Int? = nil
         if Checkpoint.exists(in: dir) {
@@ -51,7 +49,7 @@ public struct RunState: Equatable, Sendable {
                 problem = "checkpoint unreadable: \(error)"
             }
         }
-        let limit = summary.map { $0.steps } ?? ckptStep ?? -1
+        let limit = summary?.steps ?? ckptStep ?? -1
         let evals = readEvaluations(dir.appendingPathComponent("metrics.jsonl"), upToStep: limit)
         let status: Status
         switch summary?.status {
@@ -64,21 +62,11 @@ public struct RunState: Equatable, Sendable {
 
     static func readEvaluations(_ url: URL, upToStep limit: Int) -> [Evaluation] {
         guard limit >= 0, let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        var out: [Evaluation] = []
-        for line in text.split(separator: "\n") {
-            guard let obj = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-                  let step = (obj["step"] as? NSNumber)?.intValue, step <= limit else { continue }
-            func num(_ k: String) -> Double? { (obj[k] as? NSNumber)?.doubleValue }
-            var extra = obj
-            for k in ["step", "tokens", "params", "compute_flops", "compute_pfdays", "train_loss", "test_loss", "lr", "wall_seconds"] {
-                extra.removeValue(forKey: k)
-            }
-            let extraJSON = (try? JSONSerialization.data(withJSONObject: extra, options: [.sortedKeys]))
+        return MetricsFile.records(of: text).filter { $0.step <= limit }.map { r in
+            let extraJSON = (try? JSONSerialization.data(withJSONObject: r.extra, options: [.sortedKeys]))
                 .flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-            out.append(Evaluation(step: step, tokens: (obj["tokens"] as? NSNumber)?.intValue ?? 0,
-                                  computePFDays: num("compute_pfdays") ?? 0, trainLoss: num("train_loss"),
-                                  testLoss: num("test_loss"), extraJSON: extraJSON))
+            return Evaluation(step: r.step, tokens: Int(exactly: r.tokens.rounded()) ?? 0, computePFDays: r.computePFDays,
+                              trainLoss: r.trainLoss, testLoss: r.testLoss, extraJSON: extraJSON)
         }
-        return out
     }
 }

@@ -99,7 +99,8 @@ public struct SlurmArrayScript: Sendable {
             "fi",
             #"mkdir -p "$RUN_DIR" || { say "cannot create $RUN_DIR"; exit 2; }"#,
             #"say "start" >> "$RUN_DIR/train.log""#,
-            #""$WORKBENCH" train --config "$CONFIG" --run-dir "$RUN_DIR" --resume --set "train.threads=${SLURM_CPUS_PER_TASK:-1}" >> "$RUN_DIR/train.log" 2>&1"#,
+            TrainChildCommand(config: "$CONFIG", runDir: "$RUN_DIR", threads: "${SLURM_CPUS_PER_TASK:-1}")
+                .shellLine(executable: "$WORKBENCH") + #" >> "$RUN_DIR/train.log" 2>&1"#,
             "status=$?",
             #"say "workbench train exited with status $status (log: $RUN_DIR/train.log)""#,
             "exit $status",

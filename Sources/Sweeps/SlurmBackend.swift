@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Hands a sweep's unfinished runs to Slurm as one job array: writes
 /// `<sweep>/slurm/array-<time>.sbatch` (see `SlurmArrayScript`), submits it with

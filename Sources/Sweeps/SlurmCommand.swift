@@ -1,5 +1,5 @@
-import Datasets
 import Foundation
+import WorkbenchCore
 
 /// Runs one Slurm client command (`sbatch`, `squeue`, `sacct`, `sinfo`) found on the PATH and
 /// returns its exit status, standard output and standard error, for callers that need Slurm's
@@ -23,20 +23,8 @@ public enum SlurmCommand {
     /// Runs `name` with `arguments`; throws `SlurmError.commandMissing` when it is not on the PATH.
     public static func run(_ name: String, _ arguments: [String]) throws -> Reply {
         guard let path = ExternalCommand.locate(name) else { throw SlurmError.commandMissing(name) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box(), errDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); errDone.signal() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        errDone.wait()
-        return Reply(status: p.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                     error: String(decoding: errBox.data, as: UTF8.self))
+        let reply = try ExternalCommand.capture(path: path, arguments)
+        return Reply(status: reply.status, output: String(decoding: reply.output, as: UTF8.self),
+                     error: String(decoding: reply.error, as: UTF8.self))
     }
 }

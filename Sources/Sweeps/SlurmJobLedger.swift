@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// `<sweep>/slurm/jobs.json`: every job array submitted for a sweep (job id, script, which run
 /// each array index trains). Written only by the `workbench` process that submits, under the

@@ -2,6 +2,7 @@ import Foundation
 import Tensors
 import Training
 import Transformer
+import WorkbenchCore
 
 /// How long a plan will take on this machine: a few timed training steps of the smallest,
 /// middle and largest shapes (random tokens, the thread count each run gets), their rate in

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 import Training
 
 /// The folder of one sweep: `plan.json` (the runs it was made for), `configs/<run>.toml` (each
@@ -98,6 +98,11 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
     case unknownRuns(names: [String], known: [String])
     case executableMissing(path: String)
     case notASweep(path: String)
+    case folderInUse(path: String)
+    /// A sweep spec was given where its folder was meant, and that folder does not exist yet.
+    case specNotRun(spec: String, folder: String)
+    case notAnInput(path: String)
+    case noRuns(paths: [String])
 
     public var description: String {
         func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? " and \(xs.count - 5) more" : "") }
@@ -119,6 +124,14 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
             return "cannot start training processes: the workbench executable '\(path)' is missing"
         case let .notASweep(path):
             return "'\(path)' is not a sweep folder (no plan.json); run `workbench sweep SPEC` first"
+        case let .folderInUse(path):
+            return "the sweep folder '\(path)' is in use by another `workbench sweep` or `study`; wait for it or stop it first"
+        case let .notAnInput(path):
+            return "'\(path)' is neither a run directory, a folder of runs, a sweep folder or spec, nor a study folder (it does not exist)"
+        case let .noRuns(paths):
+            return "no run directories with an evaluation under \(paths.map { "'\($0)'" }.joined(separator: ", ")) (a run directory holds metrics.jsonl)"
+        case let .specNotRun(spec, folder):
+            return "'\(spec)' is a sweep spec; its sweep folder '\(folder)' does not exist yet: run `workbench sweep \(spec)` first (or give the folder its --out made)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import RunFiles
 import Training
 
 /// One run of a sweep as planned: its name, its fully resolved config, and the sizes that place
@@ -17,7 +18,7 @@ public struct PlannedRun: Equatable, Sendable {
     public var steps: Int
     /// E, tokens the run will process.
     public var tokens: Int
-    public var computePFDays: Double { 6 * Double(params) * Double(tokens) / 8.64e19 }
+    public var computePFDays: Double { ComputeCost.pfDays(params: Double(params), tokens: Double(tokens)) }
     /// SHA-256 of the config as TOML (run_dir and threads neutralised).
     public var configHash: String
 }
@@ -105,7 +106,7 @@ public struct SweepPlan: Sendable {
                             case .tokens(let e): steps = stepsFor(e)
                             case .epochs(let k): steps = stepsFor(k * Double(D))
                             case .steps(let n): steps = n
-                            case .computeFLOPs(let c): steps = stepsFor(c / (6 * Double(params)))
+                            case .computeFLOPs(let c): steps = stepsFor(ComputeCost.tokens(flops: c, params: Double(params)))
                             case .base: steps = cfg.train.steps
                             }
                             if let budget, let iso = g.isoflop {
@@ -200,10 +201,8 @@ public enum DatasetSize {
             available = train.tokens
             records = m.layout == .records
         }
-        guard cfg.data.maxTrainTokens > 0 else { return available }
-        var keep = min(cfg.data.maxTrainTokens, available)
-        if records { keep -= keep % (cfg.model.nCtx + 1) }
-        return keep
+        return DatasetSource.keptTrainingTokens(available: available, maxTokens: cfg.data.maxTrainTokens,
+                                                nCtx: cfg.model.nCtx, layout: records ? .records : .stream)
     }
 }
 

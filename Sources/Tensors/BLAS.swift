@@ -1,3 +1,4 @@
+import WorkbenchCore
 import CBLAS
 
 /// Thin wrappers over OpenBLAS's `cblas_sgemm` in row-major layout.

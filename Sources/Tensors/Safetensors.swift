@@ -1,3 +1,4 @@
+import WorkbenchCore
 import Foundation
 
 /// Reads and writes the `safetensors` format (as Python's `safetensors` library does) for

@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Reading and writing a `ByteBPE` as a Hugging Face `tokenizer.json`: model type `BPE` with
 /// `vocab` and `merges` in GPT-2's byte-level alphabet, a `ByteLevel` pre-tokenizer (no prefix

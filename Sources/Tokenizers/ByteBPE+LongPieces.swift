@@ -13,7 +13,7 @@ extension ByteBPE {
         next[n - 1] = -1
         var prev = (0..<n).map { Int32($0 - 1) }
         var alive = [Bool](repeating: true, count: n)
-        var heap = MinHeap()
+        var heap = BinaryHeap<UInt64>()
         @inline(__always) func consider(_ i: Int32) {
             guard i >= 0, next[Int(i)] >= 0 else { return }
             if let v = mergeTable[ByteBPE.pairKey(symbols[Int(i)], symbols[Int(next[Int(i)])])] {
@@ -38,38 +38,5 @@ extension ByteBPE {
         var k: Int32 = 0
         while k >= 0 { out.append(symbols[Int(k)]); k = next[Int(k)] }
         symbols = out
-    }
-}
-
-/// A binary min-heap of `UInt64` keys.
-struct MinHeap {
-    private var items: [UInt64] = []
-
-    mutating func push(_ x: UInt64) {
-        items.append(x)
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            if items[p] <= items[i] { break }
-            items.swapAt(i, p); i = p
-        }
-    }
-
-    mutating func pop() -> UInt64? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && items[l] < items[m] { m = l }
-                if r < items.count && items[r] < items[m] { m = r }
-                if m == i { break }
-                items.swapAt(i, m); i = m
-            }
-        }
-        return first
     }
 }

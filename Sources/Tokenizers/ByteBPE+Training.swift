@@ -45,8 +45,8 @@ extension ByteBPE {
                 wordsWithPair[key, default: []].append(Int32(w))
             }
         }
-        var heap = PairHeap()
-        for (key, c) in pairCounts { heap.push(count: c, pair: key) }
+        var heap = BinaryHeap<PairCandidate>()
+        for (key, c) in pairCounts { heap.push(PairCandidate(count: c, pair: key)) }
 
         var lastVisit = [Int32](repeating: -1, count: words.count)
         var mergedPairs: Set<UInt64> = []
@@ -54,7 +54,7 @@ extension ByteBPE {
         while tokenBytes.count < vocabSize, let top = heap.pop() {
             let current = pairCounts[top.pair] ?? 0
             if current != top.count {
-                if current > 0 { heap.push(count: current, pair: top.pair) }
+                if current > 0 { heap.push(PairCandidate(count: current, pair: top.pair)) }
                 continue
             }
             let a = Int32(truncatingIfNeeded: top.pair >> 32), b = Int32(truncatingIfNeeded: top.pair & 0xFFFF_FFFF)
@@ -107,7 +107,7 @@ extension ByteBPE {
             }
             wordsWithPair[top.pair] = nil
             pairCounts[top.pair] = nil
-            for key in touched { if let c = pairCounts[key], c > 0 { heap.push(count: c, pair: key) } }
+            for key in touched { if let c = pairCounts[key], c > 0 { heap.push(PairCandidate(count: c, pair: key)) } }
             if let log, mergesTried % 512 == 0 {
                 log("bpe: \(merges.count) merges, vocabulary \(tokenBytes.count)/\(vocabSize)")
             }
@@ -117,39 +117,10 @@ extension ByteBPE {
     }
 }
 
-/// A binary max-heap of (count, pair) ordered by count, then by the smaller pair key.
-struct PairHeap {
-    private var items: [(count: Int, pair: UInt64)] = []
-
-    @inline(__always) private func above(_ i: Int, _ j: Int) -> Bool {
-        items[i].count != items[j].count ? items[i].count > items[j].count : items[i].pair < items[j].pair
-    }
-
-    mutating func push(count: Int, pair: UInt64) {
-        items.append((count, pair))
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            if !above(i, p) { break }
-            items.swapAt(i, p); i = p
-        }
-    }
-
-    mutating func pop() -> (count: Int, pair: UInt64)? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && above(l, m) { m = l }
-                if r < items.count && above(r, m) { m = r }
-                if m == i { break }
-                items.swapAt(i, m); i = m
-            }
-        }
-        return first
-    }
+/// A candidate merge in training's queue: a pair and its count when queued. The largest count
+/// comes out first, and among equal counts the smaller pair key.
+struct PairCandidate: Comparable {
+    var count: Int
+    var pair: UInt64
+    static func < (l: PairCandidate, r: PairCandidate) -> Bool { l.count != r.count ? l.count > r.count : l.pair < r.pair }
 }

@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 
 /// k-means on 3-D points (k-means++ initialisation, Lloyd iterations), deterministic for a
 /// given RNG state. Used to find image palettes.

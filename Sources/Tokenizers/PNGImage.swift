@@ -1,6 +1,6 @@
 import CPNG
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// Reads and writes PNG files through libpng's simplified API (no `setjmp` needed).
 ///
@@ -32,6 +32,11 @@ public enum PNGImage {
 
     /// Decodes PNG bytes held in memory; `name` is used in error messages.
     public static func decode(_ data: Data, name: String = "<memory>") throws -> RGBImage {
+        let p = try decodeStraightRGBA(data, name: name)
+        return compositeOnWhite(rgba: p.rgba, width: p.width, height: p.height)
+    }
+
+    private static func decodeStraightRGBA(_ data: Data, name: String) throws -> RGBAPixels {
         let bytes = [UInt8](data)
         guard !bytes.isEmpty else {
             throw WorkbenchIOError.corrupt(path: name, reason: "not a PNG: the file is empty")
@@ -45,23 +50,38 @@ public enum PNGImage {
         }
         let wide = header.map { $0.bitDepth == 16 && $0.interlaced } ?? false
         var image = newImage()
-        return try bytes.withUnsafeBytes { buf -> RGBImage in
+        return try bytes.withUnsafeBytes { buf -> RGBAPixels in
             let ok = png_image_begin_read_from_memory(&image, buf.baseAddress, bytes.count)
             return try finishRead(&image, began: ok != 0, name: name, sixteenBit: wide)
         }
     }
 
+    /// Decodes PNG bytes with their alpha channel: 8-bit straight (not premultiplied) sRGB RGBA,
+    /// for sources that must see transparency (empty sprites, compositing on another background).
+    public static func decodeRGBA(_ data: Data, name: String = "<memory>") throws -> RGBAPixels {
+        try decodeStraightRGBA(data, name: name)
+    }
+
     /// Encodes an image as an 8-bit RGB PNG.
     public static func encode(_ img: RGBImage) throws -> Data {
+        try encode(pixels: img.pixels, width: img.width, height: img.height, channels: 3)
+    }
+
+    /// Encodes pixels with alpha as an 8-bit RGBA PNG.
+    public static func encode(_ img: RGBAPixels) throws -> Data {
+        try encode(pixels: img.rgba, width: img.width, height: img.height, channels: 4)
+    }
+
+    private static func encode(pixels: [UInt8], width: Int, height: Int, channels: Int) throws -> Data {
         var image = newImage()
-        image.width = UInt32(img.width); image.height = UInt32(img.height); image.format = formatRGB
+        image.width = UInt32(width); image.height = UInt32(height); image.format = channels == 4 ? formatRGBA : formatRGB
         var size: Int = 0
-        let stride = Int32(3 * img.width)
-        let ok1 = img.pixels.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, stride, nil) }
+        let stride = Int32(channels * width)
+        let ok1 = pixels.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, stride, nil) }
         guard ok1 != 0, size > 0 else { throw encodeError(&image) }
         var out = [UInt8](repeating: 0, count: size)
         let ok2 = out.withUnsafeMutableBytes { dst in
-            img.pixels.withUnsafeBytes { png_image_write_to_memory(&image, dst.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
+            pixels.withUnsafeBytes { png_image_write_to_memory(&image, dst.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
         }
         guard ok2 != 0 else { throw encodeError(&image) }
         return Data(out[0..<size])
@@ -94,7 +114,7 @@ public enum PNGImage {
     }
 
     private static func finishRead(_ image: inout png_image, began: Bool, name: String,
-                                   sixteenBit: Bool) throws -> RGBImage {
+                                   sixteenBit: Bool) throws -> RGBAPixels {
         guard began else {
             let msg = message(&image)
             png_image_free(&image)
@@ -123,7 +143,7 @@ public enum PNGImage {
             throw WorkbenchIOError.corrupt(path: name, reason: "PNG data unreadable: libpng: \(msg)")
         }
         png_image_free(&image)
-        return compositeOnWhite(rgba: rgba, width: w, height: h)
+        return RGBAPixels(width: w, height: h, rgba: rgba)
     }
 
     /// RGBA (not premultiplied, 8-bit sRGB) to RGB over a white background.
@@ -137,6 +157,17 @@ public enum PNGImage {
             }
         }
         return RGBImage(width: width, height: height, pixels: rgb)
+    }
+}
+
+/// A decoded PNG with alpha: `rgba` holds 4 values per pixel (straight alpha, 8-bit sRGB), rows top to bottom.
+public struct RGBAPixels: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    public var rgba: [UInt8]
+    public init(width: Int, height: Int, rgba: [UInt8]) {
+        precondition(rgba.count == 4 * width * height, "a \(width)x\(height) RGBA image needs \(4 * width * height) values")
+        self.width = width; self.height = height; self.rgba = rgba
     }
 }
 

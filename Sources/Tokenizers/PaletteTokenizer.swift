@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import WorkbenchCore
 
 /// A 9-bit colour tokenizer: each pixel becomes the index of its nearest colour in a palette
 /// of 512 (by default) found by k-means on training pixels, so an R×R image is R² tokens.

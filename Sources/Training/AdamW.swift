@@ -1,5 +1,6 @@
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// AdamW (Loshchilov & Hutter) with decoupled weight decay, over the model's flat parameter
 /// buffer. Moments share the parameter layout, so one loop updates everything; a per-element

@@ -1,6 +1,8 @@
 import Datasets
 import Tensors
 import Transformer
+import WorkbenchCore
+import RunFiles
 
 /// Cuts a split into training examples and serves them in a seeded order that a checkpoint
 /// can resume exactly.

@@ -1,23 +1,48 @@
 import Foundation
+import RunFiles
 import Tensors
 import Transformer
+import WorkbenchCore
 
-/// Position of the training loop saved beside the weights, enough to continue exactly.
-public struct CheckpointState: Codable, Equatable, Sendable {
-    public var step: Int
-    public var samplerEpoch: Int
-    public var samplerIndex: Int
-    public var tokens: Int
-    public var adamStep: Int
-    public var bestTestLoss: Double?
-    public var bestStep: Int?
-    public var wallSeconds: Double
-    public var model: ModelConfig
+extension SavedModelShape {
+    /// The shape a checkpoint records for `config`.
+    public init(_ config: GPTConfig) {
+        self.init(nLayer: config.nLayer, dModel: config.dModel, nHead: config.nHead, nCtx: config.nCtx,
+                  vocabSize: config.vocabSize, mlpWidth: config.mlpWidth, attnWidth: config.attnWidth)
+    }
 
-    enum CodingKeys: String, CodingKey {
-        case step, samplerEpoch = "sampler_epoch", samplerIndex = "sampler_index", tokens
-        case adamStep = "adam_step", bestTestLoss = "best_test_loss", bestStep = "best_step"
-        case wallSeconds = "wall_seconds", model
+    /// The model config of this shape.
+    public var gptConfig: GPTConfig {
+        GPTConfig(nLayer: nLayer, dModel: dModel, nHead: nHead, nCtx: nCtx, vocabSize: vocabSize,
+                  mlpWidth: mlpWidth, attnWidth: attnWidth)
+    }
+}
+
+extension SavedLSTMShape {
+    /// The shape a checkpoint records for `config`.
+    public init(_ config: LSTMConfig) {
+        self.init(nLayer: config.nLayer, width: config.width, nCtx: config.nCtx, vocabSize: config.vocabSize)
+    }
+
+    /// The model config of this shape.
+    public var lstmConfig: LSTMConfig { LSTMConfig(nLayer: nLayer, width: width, nCtx: nCtx, vocabSize: vocabSize) }
+}
+
+extension SavedModel {
+    /// What a checkpoint records for `config` (a transformer exactly as before there were kinds).
+    public init(_ config: ModelConfig) {
+        switch config {
+        case .transformer(let c): self = .transformer(SavedModelShape(c))
+        case .lstm(let c): self = .lstm(SavedLSTMShape(c))
+        }
+    }
+
+    /// The model config of this shape.
+    public var modelConfig: ModelConfig {
+        switch self {
+        case .transformer(let s): return .transformer(s.gptConfig)
+        case .lstm(let s): return .lstm(s.lstmConfig)
+        }
     }
 }
 
@@ -33,7 +58,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
 public enum Checkpoint {
     public static let weightsFile = "checkpoint.safetensors"
     public static let optimizerFile = "optimizer.safetensors"
-    public static let stateFile = "checkpoint.json"
+    public static let stateFile = CheckpointState.fileName
     /// Suffix of a staged (not yet committed) checkpoint file.
     public static let stagedSuffix = ".next"
     static var setFiles: [String] { [optimizerFile, weightsFile, stateFile] }   // stage and commit order
@@ -133,9 +158,10 @@ public enum Checkpoint {
     public static func load(into model: any LanguageModel, optimizer: AdamW?, head: (head: ClassificationHead, optimizer: AdamW?)? = nil,
                             from dir: URL) throws -> CheckpointState {
         let state = try loadState(from: dir)
-        guard state.model == model.modelConfig else {
+        let expected = SavedModel(model.modelConfig)
+        guard state.model == expected else {
             throw CheckpointError.mismatch(path: dir.appendingPathComponent(stateFile).path,
-                                           reason: "it was saved for model \(state.model.summary), the config asks for \(model.modelConfig.summary)")
+                                           reason: "it was saved for model \(state.model.description), the config asks for \(expected.description)")
         }
         let body = model.parameterTensors
         var weights: [TensorGroup] = [(body, "", model.parameters)]

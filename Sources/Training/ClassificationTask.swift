@@ -2,6 +2,7 @@ import Foundation
 import Datasets
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// Fine-tuning for classification (`finetune.task = "classify"`): the labels of a records
 /// dataset, a `ClassificationHead` on the model's pooled features with its own AdamW, and the

@@ -1,5 +1,6 @@
 import Foundation
 import Datasets
+import RunFiles
 
 /// Resolves `data.dataset` from a config: `builtin:<name>` or a token-shard folder.
 public enum DatasetSource {
@@ -14,10 +15,19 @@ public enum DatasetSource {
     /// that D can be varied; 0 keeps everything.
     public static func limitTraining(_ ds: inout TokenDataset, split: String = "train", maxTokens: Int, nCtx: Int) {
         guard maxTokens > 0, var s = ds.splits[split] else { return }
-        var keep = min(maxTokens, s.tokens.count)
-        if ds.manifest.layout == .records { keep -= keep % (nCtx + 1) }
+        let keep = keptTrainingTokens(available: s.tokens.count, maxTokens: maxTokens, nCtx: nCtx, layout: ds.manifest.layout)
         s.tokens = Array(s.tokens.prefix(keep))
         s.mask = s.mask.map { Array($0.prefix(keep)) }
         ds.splits[split] = s
+    }
+
+    /// D, the unique training tokens a run keeps of the `available` ones: all when `maxTokens`
+    /// is 0, else the first `maxTokens`, rounded down to whole records of `nCtx + 1` tokens for
+    /// the records layout. The trainer and the sweep planner both count D with this.
+    public static func keptTrainingTokens(available: Int, maxTokens: Int, nCtx: Int, layout: ShardManifest.Layout) -> Int {
+        guard maxTokens > 0 else { return available }
+        var keep = min(maxTokens, available)
+        if layout == .records { keep -= keep % (nCtx + 1) }
+        return keep
     }
 }

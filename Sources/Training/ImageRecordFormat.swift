@@ -12,6 +12,8 @@ public struct ImageRecordFormat: Sendable {
     /// The tokenizer behind the records.
     public enum Kind: Sendable {
         case rgb(ImageTokenizer)
+        /// One gray value per pixel after the start token 256 (`image-gray-R`, `fashion-mnist-gray`).
+        case gray(side: Int)
         case palette(PaletteTokenizer)
         /// Caption-first records of caption–image pairs.
         case pair(PairTokenizer)
@@ -29,6 +31,8 @@ public struct ImageRecordFormat: Sendable {
         }
         if let r = number(after: "image-rgb-", in: Substring(name)) {
             kind = .rgb(ImageTokenizer(resolution: r))
+        } else if let r = number(after: "image-gray-", in: Substring(name)), r > 0 {
+            kind = .gray(side: r)
         } else if name.hasPrefix("image-palette") {
             guard let folder, let file = ds.manifest.tokenizerFile else {
                 throw ImageSamplingError.unsupported("dataset '\(ds.manifest.name)' uses \(name) but names no palette file")
@@ -41,13 +45,14 @@ public struct ImageRecordFormat: Sendable {
             }
             kind = .pair(PairTokenizer(resolution: r, captionLength: l))
         } else {
-            throw ImageSamplingError.unsupported("dataset '\(ds.manifest.name)' has tokenizer '\(name)', not an image tokenizer (image-rgb-R, image-paletteK-R, pair-bytesL-rgbR)")
+            throw ImageSamplingError.unsupported("dataset '\(ds.manifest.name)' has tokenizer '\(name)', not an image tokenizer (image-rgb-R, image-gray-R, image-paletteK-R, pair-bytesL-rgbR)")
         }
     }
 
     public var resolution: Int {
         switch kind {
         case let .rgb(t): return t.resolution
+        case let .gray(side): return side
         case let .palette(t): return t.resolution
         case let .pair(t): return t.resolution
         }
@@ -55,8 +60,10 @@ public struct ImageRecordFormat: Sendable {
 
     /// Tokens of one row of pixels (three channel values per pixel, or one palette index).
     public var tokensPerRow: Int {
-        if case .palette = kind { return resolution }
-        return 3 * resolution
+        switch kind {
+        case .palette, .gray: return resolution
+        default: return 3 * resolution
+        }
     }
 
     public var imageTokens: Int { tokensPerRow * resolution }
@@ -77,7 +84,7 @@ public struct ImageRecordFormat: Sendable {
     /// caption (`nil`: the blanked caption, which the model learned as "no caption").
     public func prefix(caption: String?) -> [Int32] {
         switch kind {
-        case .rgb: return [Int32(ImageTokenizer.startToken)]
+        case .rgb, .gray: return [Int32(ImageTokenizer.startToken)]
         case let .palette(t): return [Int32(t.startToken)]
         case let .pair(t):
             let cap = caption.map { t.captionTokens($0) } ?? [UInt16](repeating: PairTokenizer.blank, count: t.captionLength)
@@ -90,6 +97,11 @@ public struct ImageRecordFormat: Sendable {
         let body = tokens.map { UInt16(clamping: $0) }
         switch kind {
         case let .rgb(t): return try t.decode(body)
+        case let .gray(side):
+            guard body.count == side * side else {
+                throw ImageSamplingError.unsupported("a \(side)x\(side) gray image needs \(side * side) tokens, got \(body.count)")
+            }
+            return RGBImage(width: side, height: side, gray: body.map { UInt8(clamping: $0) })
         case let .palette(t): return try t.decode(body)
         case let .pair(t): return try ImageTokenizer(resolution: t.resolution).decode(body)
         }

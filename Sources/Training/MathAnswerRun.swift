@@ -1,15 +1,21 @@
 import Foundation
 import Datasets
+import RunFiles
 import Tensors
+import WorkbenchCore
 
 /// `eval_answers.json` of a math run: every chosen split answered by `GreedyAnswerDecoder`,
 /// modules named from the dataset's `problem_modules.json` when it has one.
 extension MathAnswerResults {
-    public static let fileName = "eval_answers.json"
-
     /// Answers the problems of `splits` (at most `maxProblems` per split, in packing order) with
     /// `trainer`'s model; `progress` hears one line per split.
     public static func evaluate(_ trainer: Trainer, splits: [String], maxProblems: Int? = nil,
+                                progress: (String) -> Void = { _ in }) throws -> MathAnswerResults {
+        try evaluate(trainer.loaded, splits: splits, maxProblems: maxProblems, progress: progress)
+    }
+
+    /// Answers the problems of `splits` with the model of a loaded run.
+    public static func evaluate(_ trainer: RunModel, splits: [String], maxProblems: Int? = nil,
                                 progress: (String) -> Void = { _ in }) throws -> MathAnswerResults {
         let ds = trainer.dataset, spec = trainer.config.data.dataset
         guard ds.manifest.modality == "math", let recordLength = ds.manifest.recordLength else {
@@ -33,7 +39,7 @@ extension MathAnswerResults {
             progress(String(format: "%@: %d of %d answers exactly right (%.1f%%) in %.1f s", name, r.total.correct,
                             r.total.problems, 100 * r.total.accuracy, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
         }
-        return MathAnswerResults(dataset: spec, checkpointStep: (try? Checkpoint.loadState(from: trainer.run.url))?.step,
+        return MathAnswerResults(dataset: spec, checkpointStep: (try? Checkpoint.loadState(from: trainer.runDirectory))?.step,
                                  moduleSource: modules == nil ? "none" : MathProblemModules.fileName,
                                  decoding: MathAnswerEvaluation.decodingNote, splits: results)
     }
@@ -57,10 +63,8 @@ extension MathAnswerResults {
     /// Writes `eval_answers.json` into `runDir` (atomically) and returns its URL.
     @discardableResult
     public func write(to runDir: URL) throws -> URL {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = runDir.appendingPathComponent(Self.fileName)
-        try AtomicFile.write(try enc.encode(self), to: url)
+        try JSONFile.write(self, to: url)
         return url
     }
 }

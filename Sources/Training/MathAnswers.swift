@@ -1,5 +1,6 @@
 import Datasets
 import Tokenizers
+import RunFiles
 
 /// One problem of a packed math split, located in its record: the question's characters run
 /// from `questionStart` to the separator, the answer's from `separator + 1` to `end` (the
@@ -44,59 +45,6 @@ public struct MathAnswerProblem: Sendable, Equatable {
                               questionStart: p.questionStart, separator: p.separator, end: p.end,
                               question: p.question, answer: p.answer)
         }
-    }
-}
-
-/// Problems answered and answered exactly right.
-public struct MathAnswerCount: Codable, Equatable, Sendable {
-    public var problems = 0
-    public var correct = 0
-    public var accuracy: Double { problems == 0 ? 0 : Double(correct) / Double(problems) }
-
-    public init(problems: Int = 0, correct: Int = 0) { self.problems = problems; self.correct = correct }
-
-    enum CodingKeys: String, CodingKey { case problems, correct, accuracy }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        problems = try c.decode(Int.self, forKey: .problems); correct = try c.decode(Int.self, forKey: .correct)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encode(problems, forKey: .problems); try c.encode(correct, forKey: .correct)
-        try c.encode(accuracy, forKey: .accuracy)
-    }
-}
-
-/// One answered problem, kept as an example.
-public struct MathAnswerExample: Codable, Equatable, Sendable {
-    public var module: String, question: String, answer: String, predicted: String
-}
-
-/// Exact-match accuracy of one split, overall and per module, with the first few answers.
-public struct MathAnswerSplitResult: Codable, Equatable, Sendable {
-    public var split: String
-    public var total: MathAnswerCount
-    public var modules: [String: MathAnswerCount]
-    public var examples: [MathAnswerExample]
-}
-
-/// `eval_answers.json`: a math run's answers by greedy decoding, every split evaluated.
-public struct MathAnswerResults: Codable, Equatable, Sendable {
-    public var dataset: String
-    public var checkpointStep: Int?
-    /// Where the module names came from: `problem_modules.json`, or `none` (all as `all`).
-    public var moduleSource: String
-    public var decoding: String
-    public var splits: [String: MathAnswerSplitResult]
-
-    public init(dataset: String, checkpointStep: Int?, moduleSource: String, decoding: String,
-                splits: [String: MathAnswerSplitResult]) {
-        self.dataset = dataset; self.checkpointStep = checkpointStep; self.moduleSource = moduleSource
-        self.decoding = decoding; self.splits = splits
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case dataset, checkpointStep = "checkpoint_step", moduleSource = "module_source", decoding, splits
     }
 }
 

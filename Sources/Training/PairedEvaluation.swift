@@ -1,37 +1,24 @@
 import Foundation
 import Datasets
-
-/// Losses of an image–caption model on one part with and without the other part, the input of
-/// the mutual-information analysis (written as `paired_eval.json` by `workbench eval --paired`).
-///
-/// Mutual information I = (blank − conditioned) × tokensPerItem nats per item.
-public struct PairedLosses: Codable, Equatable, Sendable {
-    /// The part whose loss is measured: `image` (caption → image) or `text` (image → caption).
-    public var predicted: String
-    /// Counted tokens of that part per record.
-    public var tokensPerItem: Double
-    public var lossBlankNatsPerToken: Double
-    public var lossConditionedNatsPerToken: Double
-    /// L(text): the caption's loss with a blank image, in nats per caption.
-    public var captionLossNatsPerCaption: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case predicted, tokensPerItem = "tokens_per_item", lossBlankNatsPerToken = "loss_blank_nats_per_token"
-        case lossConditionedNatsPerToken = "loss_conditioned_nats_per_token"
-        case captionLossNatsPerCaption = "caption_loss_nats_per_caption"
-    }
-
-    public var mutualInformationNats: Double { (lossBlankNatsPerToken - lossConditionedNatsPerToken) * tokensPerItem }
-}
+import RunFiles
 
 extension Trainer {
     /// The evaluation splits a pair dataset must have.
     public static let pairedSplits = (captionFirst: "test-caption-first", captionFirstBlank: "test-caption-first-blank",
                                       imageFirst: "test-image-first", imageFirstBlank: "test-image-first-blank")
 
-    /// Both directions' paired losses on the first `maxTokens` of each evaluation split.
-    public func pairedEvaluation(maxTokens: Int) throws -> (image: PairedLosses, text: PairedLosses) {
-        let s = Self.pairedSplits
+    /// Both directions' paired losses of the trainer's model (see `RunModel.pairedEvaluation`).
+    public func pairedEvaluation(maxTokens: Int) throws -> (image: PairedEvaluation, text: PairedEvaluation) {
+        try loaded.pairedEvaluation(maxTokens: maxTokens)
+    }
+}
+
+extension RunModel {
+    /// Both directions' paired losses (`paired_eval.json`, `paired_eval_text.json`) on the first
+    /// `maxTokens` of each evaluation split: the loss of each part with and without the other,
+    /// the input of the mutual-information analysis.
+    public func pairedEvaluation(maxTokens: Int) throws -> (image: PairedEvaluation, text: PairedEvaluation) {
+        let s = Trainer.pairedSplits
         for name in [s.captionFirst, s.captionFirstBlank, s.imageFirst, s.imageFirstBlank] where dataset.splits[name] == nil {
             throw TrainingError.missingSplit(dataset: config.data.dataset, split: name)
         }
@@ -44,9 +31,9 @@ extension Trainer {
         let imageCond = measure(s.captionFirst), imageBlank = measure(s.captionFirstBlank)
         let textCond = measure(s.imageFirst), textBlank = measure(s.imageFirstBlank)
         let captionLoss = textBlank.loss * textBlank.perRecord
-        return (PairedLosses(predicted: "image", tokensPerItem: imageCond.perRecord, lossBlankNatsPerToken: imageBlank.loss,
+        return (PairedEvaluation(predicted: "image", tokensPerItem: imageCond.perRecord, lossBlankNatsPerToken: imageBlank.loss,
                              lossConditionedNatsPerToken: imageCond.loss, captionLossNatsPerCaption: captionLoss),
-                PairedLosses(predicted: "text", tokensPerItem: textCond.perRecord, lossBlankNatsPerToken: textBlank.loss,
+                PairedEvaluation(predicted: "text", tokensPerItem: textCond.perRecord, lossBlankNatsPerToken: textBlank.loss,
                              lossConditionedNatsPerToken: textCond.loss, captionLossNatsPerCaption: captionLoss))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 import TOMLKit
 
 /// The single table of config keys: their TOML names, types and where they live in
@@ -151,30 +152,28 @@ extension TrainConfig {
 
     /// The fully resolved config as TOML, every key written, in the table's order.
     public func renderTOML() -> String {
-        var out = ""
-        var current = ""
+        savedConfig().rendered()
+    }
+
+    /// The fully resolved config as `config.toml`'s data: every key in the table's order; an
+    /// optional table (`[finetune]`) or key (`optionalKeys`) only when it differs from the defaults.
+    public func savedConfig() -> SavedRunConfig {
         let defaults = TrainConfig()
-        for (key, _) in Self.fields {
-            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-            if Self.optionalSections.contains(parts[0]),
-               Self.fields.allSatisfy({ !$0.key.hasPrefix(parts[0] + ".") || renderValue($0.key) == defaults.renderValue($0.key) }) {
-                continue
+        let values: [(key: String, value: String)] = Self.fields.compactMap { key, _ in
+            let section = String(key.split(separator: ".", maxSplits: 1)[0])
+            if Self.optionalSections.contains(section),
+               Self.fields.allSatisfy({ !$0.key.hasPrefix(section + ".") || renderValue($0.key) == defaults.renderValue($0.key) }) {
+                return nil
             }
-            if Self.optionalKeys.contains(key), renderValue(key) == defaults.renderValue(key) { continue }
-            if parts[0] != current {
-                out += (out.isEmpty ? "" : "\n") + "[\(parts[0])]\n"
-                current = parts[0]
-            }
-            out += "\(parts[1]) = \(renderValue(key)!)\n"
+            if Self.optionalKeys.contains(key), renderValue(key) == defaults.renderValue(key) { return nil }
+            return (key, renderValue(key)!)
         }
-        return out
+        return SavedRunConfig(values: values)
     }
 
     /// One key's value as TOML text (nil for an unknown key).
     public func renderValue(_ key: String) -> String? {
-        func quote(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
+        let quote = SavedRunConfig.quote
         switch Self.field(key) {
         case nil: return nil
         case .int(let kp): return String(self[keyPath: kp])

@@ -108,15 +108,15 @@ public struct TrainConfig: Equatable, Sendable {
         func check(_ ok: Bool, _ key: String, _ why: String) throws {
             if !ok { throw ConfigError.invalidValue(key: key, reason: why, file: nil) }
         }
-        try check(train.steps >= 0, "train.steps", "must be ≥ 0")
-        try check(train.batchSize >= 1, "train.batch_size", "must be ≥ 1")
-        try check(train.evalEvery >= 1, "train.eval_every", "must be ≥ 1")
-        try check(train.evalTokens >= 1, "train.eval_tokens", "must be ≥ 1")
-        try check(train.checkpointEvery >= 0, "train.checkpoint_every", "must be ≥ 0")
-        try check(train.threads >= 0, "train.threads", "must be ≥ 0")
-        try check(optimizer.lr > 0, "optimizer.lr", "must be > 0")
-        try check(optimizer.gradClip >= 0, "optimizer.grad_clip", "must be ≥ 0 (0 = no clipping)")
-        try check((0..<1).contains(optimizer.beta1) && (0..<1).contains(optimizer.beta2), "optimizer.beta1/beta2", "must be in [0, 1)")
+        try check(train.steps >= 0, "train.steps", "must be ≥ 0, got \(train.steps)")
+        try check(train.batchSize >= 1, "train.batch_size", "must be ≥ 1, got \(train.batchSize)")
+        try check(train.evalEvery >= 1, "train.eval_every", "must be ≥ 1, got \(train.evalEvery)")
+        try check(train.evalTokens >= 1, "train.eval_tokens", "must be ≥ 1, got \(train.evalTokens)")
+        try check(train.checkpointEvery >= 0, "train.checkpoint_every", "must be ≥ 0, got \(train.checkpointEvery)")
+        try check(train.threads >= 0, "train.threads", "must be ≥ 0, got \(train.threads)")
+        try check(optimizer.lr > 0, "optimizer.lr", "must be > 0, got \(optimizer.lr)")
+        try check(optimizer.gradClip >= 0, "optimizer.grad_clip", "must be ≥ 0 (0 = no clipping), got \(optimizer.gradClip)")
+        try check((0..<1).contains(optimizer.beta1) && (0..<1).contains(optimizer.beta2), "optimizer.beta1/beta2", "must be in [0, 1), got \(optimizer.beta1) and \(optimizer.beta2)")
         for k in optimizer.noDecay where !["layernorm", "bias", "embedding"].contains(k) {
             throw ConfigError.invalidValue(key: "optimizer.no_decay", reason: "unknown kind '\(k)' (use layernorm, bias, embedding)", file: nil)
         }
@@ -135,14 +135,14 @@ public struct TrainConfig: Equatable, Sendable {
                   "cooldown branches fork from a constant rate: they need schedule.decay = \"wsd\", not '\(schedule.decay)'")
         try check(train.cooldownAt.isEmpty || finetune.task.isEmpty, "train.cooldown_at",
                   "cooldown branches are for next-token training, not finetune.task = '\(finetune.task)'")
-        try check((0...1).contains(schedule.minLRRatio), "schedule.min_lr_ratio", "must be in [0, 1]")
-        try check(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be ≥ 0")
-        try check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")
+        try check((0...1).contains(schedule.minLRRatio), "schedule.min_lr_ratio", "must be in [0, 1], got \(schedule.minLRRatio)")
+        try check(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be ≥ 0, got \(schedule.warmupSteps)")
+        try check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1), got \(model.dropout)")
         try check(["transformer", "lstm"].contains(model.kind), "model.kind", "'\(model.kind)' is not one of transformer, lstm")
         try check(model.kind != "lstm" || model.dropout == 0, "model.dropout", "is not implemented for model.kind = \"lstm\" (set it to 0)")
         try check(model.kind != "lstm" || finetune.task.isEmpty, "finetune.task",
                   "classification heads need model.kind = \"transformer\" (the LSTM has no pooled features)")
-        try check(data.maxTrainTokens >= 0, "data.max_train_tokens", "must be ≥ 0")
+        try check(data.maxTrainTokens >= 0, "data.max_train_tokens", "must be ≥ 0, got \(data.maxTrainTokens)")
         try check(["", "classify"].contains(finetune.task), "finetune.task", "'\(finetune.task)' is not one of \"\" (next-token prediction), classify")
         try check(["full", "linear-probe"].contains(finetune.mode), "finetune.mode", "'\(finetune.mode)' is not one of full, linear-probe")
         try check(finetune.mode == "full" || finetune.task == "classify", "finetune.mode",

@@ -1,7 +1,9 @@
 import Foundation
 import Datasets
+import RunFiles
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// What the trainer reports while it runs (the command line draws a progress bar from these).
 public enum TrainerEvent: Sendable {
@@ -19,6 +21,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case dataShape(String)
     case missingSplit(dataset: String, split: String)
     case runLocked(path: String)
+    case cannotShorten(path: String, checkpointStep: Int, steps: Int)
 
     public var description: String {
         switch self {
@@ -28,8 +31,11 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "run directory '\(path)' already holds a run at step \(step); pass --resume to continue it, or choose another train.run_dir"
         case let .configChanged(path, keys):
             return "cannot resume '\(path)': the config differs from the saved config.toml in \(keys.joined(separator: ", "))"
+                + " (only train.steps may grow, to train a run further; start a new run directory for other changes)"
         case let .dataShape(msg): return "data does not fit the model: \(msg)"
         case let .missingSplit(dataset, split): return "dataset '\(dataset)' has no split '\(split)'"
+        case let .cannotShorten(path, at, steps):
+            return "cannot resume '\(path)' with train.steps = \(steps): its checkpoint is already at step \(at); give at least \(at) steps"
         case let .runLocked(path):
             return "run directory '\(path)' is in use by another training process; refusing to train into it twice at once"
         }
@@ -37,18 +43,18 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The training loop: AdamW on the model `model.kind` names (the shared transformer or an LSTM), evaluation every `eval_every` steps,
-/// checkpoints, metrics and a summary in the run directory, exact resume.
+/// checkpoints, metrics and a summary in the run directory, exact resume. What is optimised
+/// (next-token prediction or classification) is the `objective`; the loop in `run` is the same
+/// for both and reads as nanoGPT's `train.py` does: restore, then evaluate / checkpoint / step
+/// until the last step, then the summary.
 ///
+///     ThreadSettings.apply(threads: cfg.train.threads)   // once, at the command line
 ///     let trainer = try Trainer(config: cfg)
 ///     let summary = try trainer.run { event in print(event) }
 public final class Trainer {
-    public let config: TrainConfig
+    /// The model, its config and its data (shared with evaluation and sampling).
+    public let loaded: RunModel
     public let run: RunDirectory
-    public let model: any LanguageModel
-    /// The model as the transformer, when it is one (classification heads, image sampling and
-    /// math answers need its pooled features and key–value cache).
-    public var transformer: GPT? { model as? GPT }
-    public let dataset: TokenDataset
     let optimizer: AdamW
     let schedule: LearningRateSchedule
     /// Cooldown branches this run hands its state to (`train.cooldown_at`), trained after it.
@@ -61,37 +67,29 @@ public final class Trainer {
         return (dir.deletingLastPathComponent().lastPathComponent, f)
     }
     var sampler: BatchSampler
+    let objective: TrainingObjective
     /// The classification head and its labels when `finetune.task = "classify"`.
     public let classification: ClassificationTask?
     let resume: Bool
     /// Stop (as if killed) after this many steps of this invocation; for tests and time slicing.
     public var stopAfterSteps: Int?
 
+    public var config: TrainConfig { loaded.config }
+    public var model: any LanguageModel { loaded.model }
+    /// The model as the transformer, when it is one (classification heads, image sampling and
+    /// math answers need its pooled features and key–value cache).
+    public var transformer: GPT? { loaded.transformer }
+    public var dataset: TokenDataset { loaded.dataset }
+
     public init(config: TrainConfig, resume: Bool = false) throws {
         try config.validate()
         if config.train.checkpointEvery > 0, config.train.checkpointEvery % config.train.evalEvery != 0 {
-            throw ConfigError.invalidValue(key: "train.checkpoint_every", reason: "must be a multiple of train.eval_every", file: nil)
+            throw ConfigError.invalidValue(key: "train.checkpoint_every", reason: "\(config.train.checkpointEvery) must be a multiple of train.eval_every (\(config.train.evalEvery)), e.g. \(max(1, config.train.checkpointEvery / config.train.evalEvery) * config.train.evalEvery)", file: nil)
         }
-        self.config = config
         self.resume = resume
-        run = RunDirectory(URL(fileURLWithPath: config.train.runDir))
-        let threads = config.train.threads > 0 ? config.train.threads : ProcessInfoCores.count
-        Parallel.workers = threads
-        BLAS.threads = threads
-
-        var ds = try DatasetSource.load(config.data.dataset)
-        for s in ["train", config.data.evalSplit] + config.data.extraEvalSplits where ds.splits[s] == nil {
-            throw TrainingError.missingSplit(dataset: config.data.dataset, split: s)
-        }
-        let modelConfig = config.modelConfig(datasetVocab: ds.manifest.vocabSize)
-        try modelConfig.validate()
-        if modelConfig.vocabSize < ds.manifest.vocabSize {
-            throw TrainingError.dataShape("model.vocab_size \(modelConfig.vocabSize) is smaller than the dataset's vocabulary \(ds.manifest.vocabSize)")
-        }
-        DatasetSource.limitTraining(&ds, maxTokens: config.data.maxTrainTokens, nCtx: modelConfig.nCtx)
-        dataset = ds
-        model = LanguageModels.make(modelConfig, seed: UInt64(config.train.seed))
-        model.dropout = Float(config.model.dropout)
+        loaded = try RunModel(config: config)
+        run = RunDirectory(loaded.runDirectory)
+        let model = loaded.model, ds = loaded.dataset
         var noDecay = Set<ParameterLayout.Kind>()
         if config.optimizer.noDecay.contains("layernorm") { noDecay.insert(.layerNorm) }
         if config.optimizer.noDecay.contains("bias") { noDecay.insert(.bias) }
@@ -100,30 +98,32 @@ public final class Trainer {
                           eps: Float(config.optimizer.eps), weightDecay: Float(config.optimizer.weightDecay), noDecay: noDecay)
         schedule = CooldownBranches.schedule(config)
         branches = try CooldownBranches.plan(for: config)
-        sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: modelConfig.nCtx, layout: ds.manifest.layout,
+        sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: model.nCtx, layout: ds.manifest.layout,
                                    seed: UInt64(config.train.seed) &* 1_000_003 &+ 17)
-        classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: model as! GPT) : nil
-    }
-
-    /// The head and its optimiser, for checkpoints.
-    var headState: Checkpoint.HeadState? { classification.map { ($0.head, $0.optimizer) } }
-
-    /// What one record is and its counted tokens (records layout only).
-    var itemKind: (name: String?, tokens: Double?) {
-        guard dataset.manifest.layout == .records, let train = dataset.splits["train"] else { return (nil, nil) }
-        let T = model.nCtx
-        let records = max(1, train.tokens.count / (T + 1))
-        let counted = train.mask.map { m in Double(stride(from: 0, to: m.count, by: T + 1).map { r in
-            m[(r + 1)..<min(m.count, r + T + 1)].reduce(0) { $0 + Int($1) } }.reduce(0, +)) / Double(records) } ?? Double(T)
-        return (dataset.manifest.modality == "image" ? "image" : "record", counted)
+        classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: loaded.transformer!) : nil
+        objective = classification ?? LanguageModelObjective()
     }
 
     /// Unique training tokens D.
-    public var datasetTokens: Int { dataset.splits["train"]!.tokens.count }
+    public var datasetTokens: Int { loaded.datasetTokens }
 
     /// Mean loss (nats per counted token) on the first `eval_tokens` of a split.
-    public func evaluate(split name: String) -> Double {
-        evaluateByPosition(split: name, maxTokens: config.train.evalTokens).lossNats
+    public func evaluate(split name: String) -> Double { loaded.evaluate(split: name) }
+
+    /// Loss on the first `maxTokens` of a split, overall and per position.
+    public func evaluateByPosition(split name: String, maxTokens: Int) -> PositionalEvaluation {
+        loaded.evaluateByPosition(split: name, maxTokens: maxTokens)
+    }
+
+    /// Where the loop stands: what a checkpoint saves and a resume restores.
+    struct Progress {
+        var step = 0, tokens = 0, wallBefore = 0.0
+        var best: (loss: Double, step: Int)? = nil
+        var lastTestLoss: Double? = nil, lastAccuracy: Double? = nil
+        /// The lines of metrics.jsonl so far.
+        var metrics: [String] = []
+        /// The step a resume started from (already evaluated before its checkpoint was written).
+        var resumedAtStep: Int? = nil
     }
 
     /// Runs from the start, or from the checkpoint when resuming, to `train.steps`.
@@ -132,151 +132,116 @@ public final class Trainer {
         try run.create()
         let lock = try run.acquireLock()
         defer { withExtendedLifetime(lock) {} }
-        var step = 0, tokens = 0, wallBefore = 0.0
-        var best: (loss: Double, step: Int)? = nil
-        var metrics: [String] = []
-        var resumedAtStep: Int? = nil
-        var lastTestLoss: Double? = nil
-        var lastAccuracy: Double? = nil
+        var p = try restore()
+        onEvent(.started(params: model.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: p.resumedAtStep))
+        try run.writeConfig(config)
+
+        let total = config.train.steps, tokensPerStep = config.train.batchSize * model.nCtx
+        let ckptEvery = config.train.checkpointEvery > 0 ? config.train.checkpointEvery : config.train.evalEvery
+        let clock = ContinuousClock(), started = clock.now, startTokens = p.tokens
+        func wall() -> Double { p.wallBefore + (clock.now - started).seconds }
+        var trainLossSum = 0.0, trainLossCount = 0, stepsThisRun = 0
+
+        while true {
+            // Evaluate (and checkpoint) every eval_every steps and at the end; a resumed run's
+            // checkpoint step was evaluated before the checkpoint was written, so not again.
+            if (p.step % config.train.evalEvery == 0 || p.step == total) && p.step != p.resumedAtStep {
+                try evaluate(&p, trainLoss: trainLossCount > 0 ? trainLossSum / Double(trainLossCount) : nil,
+                             lr: schedule.rate(at: min(p.step, max(0, total - 1))), wallSeconds: wall(), onEvent)
+                trainLossSum = 0; trainLossCount = 0
+                if p.step % ckptEvery == 0 || p.step == total { try saveCheckpoint(p, wallSeconds: wall()) }
+            }
+            for branch in branches where branch.forkStep == p.step && CooldownBranches.needsSeed(branch) {
+                try seed(branch, metrics: p.metrics, state: checkpointState(p, wallSeconds: wall()))
+            }
+            if p.step >= total { break }
+            if let stop = stopAfterSteps, stepsThisRun >= stop {
+                return try finish(p, status: "stopped", wallSeconds: wall(), startTokens: startTokens)
+            }
+            // One optimisation step.
+            let lr = schedule.rate(at: p.step)
+            model.dropoutSeed = UInt64(config.train.seed) &* 0x2545_F491_4F6C_DD1D &+ UInt64(p.step)
+            let loss = objective.loss(loaded, sampler: &sampler)
+            if !loss.isFinite {
+                let error = TrainingError.diverged(step: p.step, loss: loss)
+                _ = try finish(p, status: "diverged", message: error.description, wallSeconds: wall(), startTokens: startTokens)
+                throw error
+            }
+            objective.update(loaded, optimizer: optimizer, lr: Float(lr))
+            p.step += 1; stepsThisRun += 1
+            p.tokens += tokensPerStep
+            trainLossSum += loss; trainLossCount += 1
+            let elapsed = (clock.now - started).seconds
+            let tps = elapsed > 0 ? Double(p.tokens - startTokens) / elapsed : 0
+            onEvent(.step(step: p.step, totalSteps: total, loss: loss, tokensPerSecond: tps,
+                          etaSeconds: tps > 0 ? Double((total - p.step) * tokensPerStep) / tps : 0))
+        }
+        let s = try finish(p, status: "completed", wallSeconds: wall(), startTokens: startTokens)
+        onEvent(.finished(s))
+        for branch in branches { try Trainer(config: branch.config, resume: true).run(onEvent) }
+        return s
+    }
+}
+
+extension Trainer {
+    /// Settles what a killed process left, then either starts fresh (from `finetune.from`'s
+    /// weights when set) or, with `resume`, restores the checkpoint, the sampler and the metrics
+    /// up to it; a changed config (other than thread counts) is refused.
+    func restore() throws -> Progress {
+        var p = Progress()
         run.removeStaleTemporaryFiles()
         if let settled = try Checkpoint.recoverStaged(in: run.url) {
             FileHandle.standardError.write(Data("note: \(run.url.path): \(settled)\n".utf8))
         }
-        if Checkpoint.exists(in: run.url) {
-            let saved = try Checkpoint.loadState(from: run.url)
-            guard resume else { throw TrainingError.runExists(path: run.url.path, step: saved.step) }
-            if let text = try? String(contentsOf: run.configURL, encoding: .utf8) {
-                let savedCfg = try TrainConfig.parse(text, file: run.configURL.path)
-                // Thread counts give identical numbers (fixed summation order), so they may change.
-                let diff = TrainConfig.fields.map(\.key).filter { $0 != "train.threads" && savedCfg.renderValue($0) != config.renderValue($0) }
-                if !diff.isEmpty { throw TrainingError.configChanged(path: run.url.path, keys: diff) }
-            }
-            let state = try Checkpoint.load(into: model, optimizer: optimizer, head: headState, from: run.url)
-            step = state.step; tokens = state.tokens; wallBefore = state.wallSeconds
-            if let l = state.bestTestLoss, let s = state.bestStep { best = (l, s) }
-            sampler.seek(epoch: state.samplerEpoch, index: state.samplerIndex)
-            metrics = try run.metricsLines(upToStep: step)
-            resumedAtStep = step
-            lastTestLoss = RunDirectory.testLoss(ofMetricsLine: metrics.last)
-            lastAccuracy = RunDirectory.number("test_accuracy", ofMetricsLine: metrics.last)
-            onEvent(.started(params: model.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: step))
-        } else {
+        guard Checkpoint.exists(in: run.url) else {
             if !config.finetune.from.isEmpty { try loadPretrained(from: config.finetune.from) }
-            onEvent(.started(params: model.nonEmbeddingParameters, datasetTokens: datasetTokens, resumedAtStep: nil))
+            return p
         }
-        try run.writeConfig(config)
-
-        let N = model.nonEmbeddingParameters, flopsPerToken = model.computeFLOPsPerToken
-        let total = config.train.steps, B = config.train.batchSize, T = model.nCtx
-        let ckptEvery = config.train.checkpointEvery > 0 ? config.train.checkpointEvery : config.train.evalEvery
-        let clock = ContinuousClock(), started = clock.now
-        func wall() -> Double { wallBefore + (clock.now - started).seconds }
-        var trainLossSum = 0.0, trainLossCount = 0
-        var stepsThisRun = 0
-        let startTokens = tokens
-
-        func summary(status: String, message: String? = nil) -> RunSummary {
-            let w = wall()
-            return RunSummary(runName: run.url.lastPathComponent, dataset: config.data.dataset,
-                              modality: dataset.manifest.modality, params: N, nLayer: model.modelConfig.nLayer,
-                              dModel: model.modelConfig.width, datasetTokens: datasetTokens, tokens: tokens, steps: step,
-                              computeFLOPs: flopsPerToken * Double(tokens), computePFDays: flopsPerToken * Double(tokens) / 8.64e19,
-                              bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
-                              wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
-                              status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens,
-                              blasKernels: OpenBLASKernels.coreName, blasKernelWarning: OpenBLASKernels.shortfall,
-                              task: classification.map { _ in config.finetune.task },
-                              finetuneMode: classification.map { _ in config.finetune.mode },
-                              pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,
-                              finalTestAccuracy: lastAccuracy,
-                              annealed: status == "completed" && schedule.decay != .constant,
-                              branchOf: branchOf?.parent, cooldownFraction: branchOf?.fraction,
-                              computeFLOPsTotal: model.modelConfig.totalFLOPsPerToken * Double(tokens),
-                              modelKind: model.modelConfig.kind)
+        let saved = try Checkpoint.loadState(from: run.url)
+        guard resume else { throw TrainingError.runExists(path: run.url.path, step: saved.step) }
+        if let text = try? String(contentsOf: run.configURL, encoding: .utf8) {
+            let savedCfg = try TrainConfig.parse(text, file: run.configURL.path)
+            // Thread counts give identical numbers (fixed summation order), so they may change.
+            let diff = TrainConfig.fields.map(\.key).filter { $0 != "train.threads" && savedCfg.renderValue($0) != config.renderValue($0) }
+            if !diff.isEmpty { throw TrainingError.configChanged(path: run.url.path, keys: diff) }
         }
+        let state = try Checkpoint.load(into: model, optimizer: optimizer, head: objective.headState, from: run.url)
+        p.step = state.step; p.tokens = state.tokens; p.wallBefore = state.wallSeconds
+        if let l = state.bestTestLoss, let s = state.bestStep { p.best = (l, s) }
+        sampler.seek(epoch: state.samplerEpoch, index: state.samplerIndex)
+        p.metrics = try run.metricsLines(upToStep: p.step)
+        p.resumedAtStep = p.step
+        let lastRecord = p.metrics.last.flatMap { try? MetricsRecord.parse(line: $0) }
+        p.lastTestLoss = lastRecord?.testLoss
+        p.lastAccuracy = lastRecord?.extra["test_accuracy"]
+        return p
+    }
 
-        while true {
-            let evalDue = step % config.train.evalEvery == 0 || step == total
-            // A resumed run's checkpoint step was evaluated (and its row kept) before the checkpoint
-            // was written, so it is not evaluated again; this holds at step 0 too.
-            if evalDue && step != resumedAtStep {
-                var testLoss: Double, accuracy: Double? = nil
-                if let c = classification {
-                    (testLoss, accuracy) = c.evaluate(model: model as! GPT, dataset: dataset, split: config.data.evalSplit,
-                                                      maxRecords: config.train.evalTokens / T, batchSize: B)
-                } else {
-                    testLoss = evaluate(split: config.data.evalSplit)
-                }
-                var record = MetricsRecord(step: step, tokens: tokens, params: N,
-                                           trainLoss: trainLossCount > 0 ? trainLossSum / Double(trainLossCount) : nil,
-                                           testLoss: testLoss, lr: schedule.rate(at: min(step, max(0, total - 1))),
-                                           wallSeconds: wall(), flopsPerTokenTotal: model.modelConfig.totalFLOPsPerToken,
-                                           flopsPerToken: flopsPerToken)
-                for s in config.data.extraEvalSplits where classification == nil { record.extra["test_loss_\(s)"] = evaluate(split: s) }
-                if let accuracy { record.extra["test_accuracy"] = accuracy; lastAccuracy = accuracy }
-                trainLossSum = 0; trainLossCount = 0
-                lastTestLoss = testLoss
-                if testLoss.isFinite, best == nil || testLoss < best!.loss { best = (testLoss, step) }
-                metrics.append(record.jsonLine())
-                try run.writeMetrics(metrics)
-                onEvent(.evaluated(record))
-                if step % ckptEvery == 0 || step == total {
-                    let state = CheckpointState(step: step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index,
-                                                tokens: tokens, adamStep: optimizer.step, bestTestLoss: best?.loss,
-                                                bestStep: best?.step, wallSeconds: wall(), model: model.modelConfig)
-                    try Checkpoint.save(model: model, optimizer: optimizer, head: headState, state: state, to: run.url)
-                }
-            }
-            for branch in branches where branch.forkStep == step && CooldownBranches.needsSeed(branch) {
-                try seed(branch, metrics: metrics, state: CheckpointState(
-                    step: step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index, tokens: tokens,
-                    adamStep: optimizer.step, bestTestLoss: best?.loss, bestStep: best?.step, wallSeconds: wall(),
-                    model: model.modelConfig))
-            }
-            if step >= total { break }
-            if let stop = stopAfterSteps, stepsThisRun >= stop {
-                let s = summary(status: "stopped")
-                try run.writeSummary(s)
-                return s
-            }
-            // One optimisation step.
-            let lr = schedule.rate(at: step)
-            model.dropoutSeed = UInt64(config.train.seed) &* 0x2545_F491_4F6C_DD1D &+ UInt64(step)
-            let loss: Double
-            if let c = classification {
-                loss = c.trainingStep(model: model as! GPT, split: dataset.splits["train"]!, records: sampler.nextRecords(batchSize: B))
-            } else {
-                let batch = sampler.next(batchSize: B)
-                model.zeroGradients()
-                loss = Double(model.forward(batch, needsGradient: true))
-            }
-            if !loss.isFinite {
-                let s = summary(status: "diverged", message: TrainingError.diverged(step: step, loss: loss).description)
-                try run.writeSummary(s)
-                throw TrainingError.diverged(step: step, loss: loss)
-            }
-            if let c = classification {
-                GradientClipping.clip([model.gradients, c.head.gradients], maxNorm: config.optimizer.gradClip)
-                if c.trainsBody { optimizer.update(params: model.parameters, grads: model.gradients, lr: Float(lr)) }
-                c.optimizer.update(params: c.head.parameters, grads: c.head.gradients, lr: Float(lr))
-            } else {
-                model.backward()
-                GradientClipping.clip(model.gradients, maxNorm: config.optimizer.gradClip)
-                optimizer.update(params: model.parameters, grads: model.gradients, lr: Float(lr))
-            }
-            step += 1; stepsThisRun += 1
-            tokens += B * T
-            trainLossSum += loss; trainLossCount += 1
-            let elapsed = (clock.now - started).seconds
-            let tps = elapsed > 0 ? Double(tokens - startTokens) / elapsed : 0
-            onEvent(.step(step: step, totalSteps: total, loss: loss, tokensPerSecond: tps,
-                          etaSeconds: tps > 0 ? Double((total - step) * B * T) / tps : 0))
-        }
-        let s = summary(status: "completed")
-        try run.writeSummary(s)
-        onEvent(.finished(s))
-        for branch in branches { try Trainer(config: branch.config, resume: true).run(onEvent) }
-        return s
+    /// Evaluates, appends the row to metrics.jsonl and tells `onEvent`.
+    func evaluate(_ p: inout Progress, trainLoss: Double?, lr: Double, wallSeconds: Double,
+                  _ onEvent: (TrainerEvent) -> Void) throws {
+        let (testLoss, extra) = objective.evaluate(loaded)
+        let record = MetricsRecord(step: p.step, tokens: p.tokens, params: model.nonEmbeddingParameters,
+                                   trainLoss: trainLoss, testLoss: testLoss, lr: lr, wallSeconds: wallSeconds,
+                                   flopsPerTokenTotal: model.modelConfig.totalFLOPsPerToken, extra: extra,
+                                   flopsPerToken: model.computeFLOPsPerToken)
+        if let accuracy = extra["test_accuracy"] { p.lastAccuracy = accuracy }
+        p.lastTestLoss = testLoss
+        if testLoss.isFinite, p.best == nil || testLoss < p.best!.loss { p.best = (testLoss, p.step) }
+        p.metrics.append(record.jsonLine())
+        try run.writeMetrics(p.metrics)
+        onEvent(.evaluated(record))
+    }
+
+    func checkpointState(_ p: Progress, wallSeconds: Double) -> CheckpointState {
+        CheckpointState(step: p.step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index,
+                        tokens: p.tokens, adamStep: optimizer.step, bestTestLoss: p.best?.loss,
+                        bestStep: p.best?.step, wallSeconds: wallSeconds, model: SavedModel(model.modelConfig))
+    }
+
+    func saveCheckpoint(_ p: Progress, wallSeconds: Double) throws {
+        try Checkpoint.save(model: model, optimizer: optimizer, head: objective.headState,
+                            state: checkpointState(p, wallSeconds: wallSeconds), to: run.url)
     }
 
     /// Hands this run's state at a branch's fork step to the branch's run directory: its config,
@@ -290,9 +255,32 @@ public final class Trainer {
         try dir.writeMetrics(metrics)
         try Checkpoint.save(model: model, optimizer: optimizer, head: nil, state: state, to: branch.directory)
     }
-}
 
-extension Trainer {
+    /// Writes summary.json with `status` and returns it.
+    func finish(_ p: Progress, status: String, message: String? = nil, wallSeconds w: Double, startTokens: Int) throws -> RunSummary {
+        let N = model.nonEmbeddingParameters
+        let flops = model.computeFLOPsPerToken * Double(p.tokens)
+        let item = loaded.itemKind
+        let s = RunSummary(runName: run.url.lastPathComponent, dataset: config.data.dataset,
+                           modality: dataset.manifest.modality, params: N, nLayer: model.modelConfig.nLayer,
+                           dModel: model.modelConfig.width, datasetTokens: datasetTokens, tokens: p.tokens, steps: p.step,
+                           computeFLOPs: flops, computePFDays: ComputeCost.pfDays(flops: flops),
+                           bestTestLoss: p.best?.loss, bestStep: p.best?.step, finalTestLoss: p.lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
+                           wallSeconds: w, tokensPerSecond: w > p.wallBefore ? Double(p.tokens - startTokens) / (w - p.wallBefore) : 0,
+                           status: status, message: message, item: item.name, tokensPerItem: item.tokens,
+                           blasKernels: OpenBLASKernels.coreName, blasKernelWarning: OpenBLASKernels.shortfall,
+                           task: classification.map { _ in config.finetune.task },
+                           finetuneMode: classification.map { _ in config.finetune.mode },
+                           pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,
+                           finalTestAccuracy: p.lastAccuracy,
+                           annealed: status == "completed" && schedule.decay != .constant,
+                           branchOf: branchOf?.parent, cooldownFraction: branchOf?.fraction,
+                           computeFLOPsTotal: model.modelConfig.totalFLOPsPerToken * Double(p.tokens),
+                           modelKind: model.modelConfig.kind)
+        try run.writeSummary(s)
+        return s
+    }
+
     /// Initialises the model from another run's last checkpoint (`finetune.from`): the weights
     /// only, never its optimiser state or position.
     func loadPretrained(from dir: String) throws {
@@ -307,39 +295,4 @@ extension Trainer {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
-
-/// A split's loss overall and by position in the context (what `workbench eval` writes).
-public struct PositionalEvaluation: Codable, Sendable {
-    public var split: String
-    public var lossNats: Double
-    public var countedTokens: Int
-    /// Mean loss (nats) of the targets at each position 0..<n_ctx (nil where nothing counted).
-    public var lossByPosition: [Double?]
-
-    enum CodingKeys: String, CodingKey {
-        case split, lossNats = "loss_nats", countedTokens = "counted_tokens", lossByPosition = "loss_by_position"
-    }
-}
-
-extension Trainer {
-    /// Loss on the first `maxTokens` of a split, overall and per position.
-    public func evaluateByPosition(split name: String, maxTokens: Int) -> PositionalEvaluation {
-        let T = model.nCtx
-        let batches = BatchSampler.evaluationBatches(dataset.splits[name]!, nCtx: T, layout: dataset.manifest.layout,
-                                                     batchSize: config.train.batchSize, maxTokens: maxTokens)
-        var sum = [Double](repeating: 0, count: T), count = [Double](repeating: 0, count: T)
-        for b in batches {
-            model.forward(b)
-            let losses = model.lastTokenLosses
-            for i in losses.indices where b.weights[i] > 0 {
-                sum[i % T] += Double(losses[i]) * Double(b.weights[i]); count[i % T] += Double(b.weights[i])
-            }
-        }
-        let total = count.reduce(0, +)
-        return PositionalEvaluation(split: name, lossNats: total > 0 ? sum.reduce(0, +) / total : .nan,
-                                    countedTokens: Int(total),
-                                    lossByPosition: zip(sum, count).map { $1 > 0 ? $0 / $1 : nil })
-    }
 }

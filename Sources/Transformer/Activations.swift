@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// Every intermediate the backward pass needs, for one micro-batch of up to `rows = B·T` tokens,
 /// in one allocation per kind; one per thread. A pass with fewer rows reuses it. (Logits and

@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// A linear classifier over pooled sequence features with softmax cross-entropy: the head that
 /// fine-tuning puts on a pre-trained body (see `GPT.forwardPooled`).

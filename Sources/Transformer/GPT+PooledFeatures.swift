@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// The model's body as a feature extractor for sequence-level heads (classification): each
 /// sequence's final-layer-norm output, averaged over its positions, `[b, dModel]`.

@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// One batch of training or evaluation data: `b` sequences of `t` tokens, the next-token
 /// targets, and a weight per target (1 = counts in the loss, 0 = ignored).

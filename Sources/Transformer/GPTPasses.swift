@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// Forward and backward of one micro-batch through the whole model, side by side: the body
 /// (embeddings to the final layer norm) and the language-model head on top of it.

@@ -1,6 +1,7 @@
 import Tensors
 #if canImport(Glibc)
 import Glibc
+import WorkbenchCore
 #endif
 
 /// Draws tokens from a model one at a time, from a prompt, with temperature and top-k.

@@ -2,13 +2,14 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Training
+import RunFiles
 
 /// `workbench eval --answers`: a math run's answers by greedy decoding, exact match per module
 /// and per test split, written to `eval_answers.json` in the run directory and printed as a table.
 enum AnswerEval {
     /// `split`: one split, or `test` (the default) for every test split of the dataset
     /// (interpolate and extrapolate; the math datasets' `test` is a copy of interpolate).
-    static func run(_ trainer: Trainer, runDir: String, split: String, maxProblems: Int?) throws {
+    static func run(_ trainer: RunModel, runDir: String, split: String, maxProblems: Int?) throws {
         let splits = try chosenSplits(trainer.dataset, split: split)
         let spec = trainer.config.data.dataset
         let dir = URL(fileURLWithPath: runDir)

@@ -1,6 +1,7 @@
 import Foundation
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// `workbench bench --attention`: forward + backward of one causal attention layer at a bench
 /// config's shape (one micro-batch of sequences, one thread), through the hand SIMD kernels and

@@ -3,6 +3,7 @@ import Foundation
 import Tensors
 import Training
 import Transformer
+import WorkbenchCore
 
 /// `workbench bench`: training and evaluation throughput of the transformer core on fixed model
 /// shapes, next to the `cblas_sgemm` rate of this machine, and each config's peak memory.
@@ -35,6 +36,9 @@ struct BenchCommand: ParsableCommand {
     var attention = false
     @Flag(help: "Time drawing one sequence (batch 1) with the key–value cache and by rerunning the model for every token, on the image (3072 tokens) and text shapes.")
     var sampling = false
+    @Option(help: ArgumentHelp("With --sampling and --config: write the sampled model's weights (safetensors, nanoGPT names) here.",
+                               discussion: "tools/bench/compare.py --sampling gives them to the PyTorch peer, which samples the same model."))
+    var saveWeights: String?
     @Flag(help: ArgumentHelp("With --config: after the warm-up print 'ready', then run timed steps on request ('step K' on stdin answers one JSON line with their seconds) until 'done'; then as --json.",
                              discussion: "tools/bench/compare.py uses this to interleave our steps with PyTorch's."))
     var serve = false
@@ -65,6 +69,11 @@ struct BenchCommand: ParsableCommand {
         }
         if (sampling || attention), let chosen, chosen.model.transformer == nil {
             throw ValidationError("--sampling and --attention time transformers; '\(chosen.name)' is an LSTM")
+        }
+        if sampling, json || saveWeights != nil {
+            guard let shape = chosen else { throw ValidationError("--sampling with --json or --save-weights needs --config") }
+            print(try SamplingBench.jsonLine(shape: shape, threads: threadCount, saveWeights: saveWeights.map { URL(fileURLWithPath: $0) }))
+            return
         }
         if sampling {
             try SamplingBench.report(shapes: chosen.map { [$0] } ?? BenchShape.all.filter { ["image", "small"].contains($0.name) },

@@ -32,9 +32,23 @@ struct DataCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the datasets that can be prepared.")
+        static let configuration = CommandConfiguration(abstract: "List the datasets that can be prepared, and which of them are.")
+        @Option(help: "Folder of prepared datasets.") var dataDir = "data"
         func run() {
-            for p in DatasetCatalog.all { print("\(p.name.padding(toLength: max(22, p.name.count + 1), withPad: " ", startingAt: 0)) \(p.summary)") }
+            let dir = URL(fileURLWithPath: dataDir)
+            let width = max(22, (DatasetCatalog.all.map(\.name.count).max() ?? 0) + 1)
+            var prepared = 0
+            for p in DatasetCatalog.all {
+                let ready = DatasetLocation.isPrepared(p.name, dataDir: dir)
+                if ready { prepared += 1 }
+                print("\(p.name.padding(toLength: width, withPad: " ", startingAt: 0)) \((ready ? "prepared" : "-").padding(toLength: 9, withPad: " ", startingAt: 0)) \(p.summary)")
+            }
+            // Imported datasets (and others) in the folder that no recipe makes.
+            let known = Set(DatasetCatalog.all.map(\.name))
+            let others = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+                .filter { !known.contains($0) && !$0.hasPrefix(".") && DatasetLocation.isPrepared($0, dataDir: dir) }
+            for o in others { print("\(o.padding(toLength: width, withPad: " ", startingAt: 0)) \("prepared".padding(toLength: 9, withPad: " ", startingAt: 0)) (imported or made elsewhere; no recipe)") }
+            print("\(prepared + others.count) prepared in \(dir.path)/; prepare one with `workbench data prepare NAME --data-dir \(dataDir)`")
         }
     }
 }

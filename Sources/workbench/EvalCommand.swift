@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import RunFiles
 import Tensors
 import Training
+import WorkbenchCore
 
 /// `workbench eval`: a trained run's loss on a split, overall and by position in the context.
 struct EvalCommand: ParsableCommand {
@@ -11,7 +13,10 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Run directory with config.toml and a checkpoint.") var runDir: String
     @Option(help: "Split to evaluate.") var split = "test"
-    @Option(help: "Tokens to evaluate (default: the run's train.eval_tokens).") var tokens: Int?
+    @Option(help: "Tokens to evaluate (default: the run's train.eval_tokens).") var evalTokens: Int?
+    /// The old spelling of --eval-tokens, kept hidden for a while.
+    @Option(name: .customLong("tokens"), help: .hidden) var legacyTokens: Int?
+    var tokens: Int? { evalTokens ?? legacyTokens }
     @Flag(help: "Image–caption runs: losses with and without the other part on the four pair evaluation splits; writes paired_eval.json (caption→image) and paired_eval_text.json (image→caption).")
     var paired = false
     @Option(help: "Write the logits of the first --dump-sequences windows of the split to this safetensors file (for comparing with another implementation) and stop.")
@@ -32,9 +37,21 @@ struct EvalCommand: ParsableCommand {
         guard trainer.dataset.splits[split] != nil else {
             throw ValidationError("dataset '\(trainer.config.data.dataset)' has no split '\(split)'; it has \(trainer.dataset.splits.keys.sorted().joined(separator: ", "))")
         }
+        if trainer.isClassification { return try runClassification(trainer) }
         let r = trainer.evaluateByPosition(split: split, maxTokens: tokens ?? trainer.config.train.evalTokens)
         print(String(format: "%@ %@: %.4f nats/token = %.4f bits/token over %d counted tokens",
                      runDir, split, r.lossNats, r.lossNats / log(2), r.countedTokens))
+        let out = URL(fileURLWithPath: runDir).appendingPathComponent(PositionalEvaluation.fileName(split: split))
+        try JSONFile.write(r, to: out)
+        print("wrote \(out.path)")
+    }
+
+    /// Fine-tuned runs: the classification loss (nats per example) and accuracy on the split,
+    /// which is what they were trained for, in `eval_<split>.json`.
+    func runClassification(_ trainer: RunModel) throws {
+        let r = try trainer.evaluateClassification(split: split, maxTokens: tokens ?? trainer.config.train.evalTokens)
+        print(String(format: "%@ %@: %.4f nats/example, accuracy %.2f %% over %d examples",
+                     runDir, split, r.lossNatsPerExample, 100 * r.accuracy, r.examples))
         let out = URL(fileURLWithPath: runDir).appendingPathComponent("eval_\(split).json")
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -42,15 +59,13 @@ struct EvalCommand: ParsableCommand {
         print("wrote \(out.path)")
     }
 
-    func runPaired(_ trainer: Trainer) throws {
+    func runPaired(_ trainer: RunModel) throws {
         let r = try trainer.pairedEvaluation(maxTokens: tokens ?? trainer.config.train.evalTokens)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        for (p, file) in [(r.image, "paired_eval.json"), (r.text, "paired_eval_text.json")] {
+        for (p, file) in [(r.image, PairedEvaluation.imageFileName), (r.text, PairedEvaluation.textFileName)] {
             print(String(format: "predict %@: blank %.4f, conditioned %.4f nats/token over %.0f tokens per item: I = %.2f nats per pair",
                          p.predicted, p.lossBlankNatsPerToken, p.lossConditionedNatsPerToken, p.tokensPerItem, p.mutualInformationNats))
             let out = URL(fileURLWithPath: runDir).appendingPathComponent(file)
-            try AtomicFile.write(try enc.encode(p), to: out)
+            try JSONFile.write(p, to: out)
             print("wrote \(out.path)")
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Training
 
@@ -25,7 +26,7 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "The pre-trained run directory, or 'scratch' (then --shape-of names the run whose shape to copy).")
     var from: String
     @Option(help: "With --from scratch: the run whose model shape (and dataset) to use.") var shapeOf: String?
-    @Option(help: "Labelled dataset: a name under --data-dir or a folder (default: the pre-trained run's dataset).")
+    @Option(help: "Labelled dataset: a name prepared under --data-dir, or a folder (default: the pre-trained run's dataset).")
     var dataset: String?
     @Option(help: "Folder of prepared datasets.") var dataDir = "data"
     @Option(help: "full (body and head train) or linear-probe (only the head trains).") var mode = "full"
@@ -42,6 +43,10 @@ struct FinetuneCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try resolveConfig()
+        if resume, let note = try RunExtension.prepare(config: cfg, runDirectory: URL(fileURLWithPath: cfg.train.runDir)) {
+            print(note)
+        }
+        ThreadSettings.apply(threads: cfg.train.threads)
         let trainer = try Trainer(config: cfg, resume: resume)
         var bar = ProgressBar()
         print("run directory: \(trainer.run.url.path)")
@@ -64,13 +69,12 @@ struct FinetuneCommand: ParsableCommand {
         cfg.finetune.task = "classify"
         cfg.finetune.mode = mode
         cfg.finetune.from = scratch ? "" : shapeURL.path
-        if let dataset {
-            let direct = URL(fileURLWithPath: dataset)
-            let named = URL(fileURLWithPath: dataDir).appendingPathComponent(dataset)
-            cfg.data.dataset = (FileManager.default.fileExists(atPath: direct.appendingPathComponent("manifest.json").path) ? direct : named)
-                .standardizedFileURL.path
+        if let dataset { cfg.data.dataset = dataset }
+        try cfg.apply(overrides: overrides)
+        cfg.data.dataset = DatasetLocation.resolve(cfg.data.dataset, dataDir: URL(fileURLWithPath: dataDir))
+        if dataset != nil, !cfg.data.dataset.hasPrefix("builtin:") {   // as an absolute path, like finetune.from
+            cfg.data.dataset = URL(fileURLWithPath: cfg.data.dataset).standardizedFileURL.path
         }
-        try TrainCommand.apply(overrides, to: &cfg)
         let name = shapeURL.lastPathComponent
         cfg.train.runDir = runDir ?? (scratch ? "runs/scratch-\(name)" : "runs/finetune-\(name)-\(mode)")
         return cfg

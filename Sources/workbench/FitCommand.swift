@@ -1,7 +1,9 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Sweeps
 import Tensors
+import WorkbenchCore
 
 /// `workbench fit`: fits one series, L = L∞ + (x₀/x)^α or (x₀/x)^α, from a CSV or from run
 /// directories, with bootstrap intervals and a held-out check; `--bench` times the fitter.
@@ -13,11 +15,12 @@ struct FitCommand: ParsableCommand {
         Examples:
           workbench fit --csv ln.csv --plot ln
           workbench fit --runs runs/ --x params --modality text --json ln.json
+          workbench fit --runs sweeps/example --x data
           workbench fit --bench
         """)
 
     @Option(help: "CSV with columns x,loss (optional header).") var csv: String?
-    @Option(parsing: .upToNextOption, help: "Run directories, or folders of runs.") var runs: [String] = []
+    @Option(parsing: .upToNextOption, help: "Run directories, folders of runs, sweep folders (or their specs), or study folders.") var runs: [String] = []
     @Option(help: "With --runs: params (L(N)), data (L(D)) or compute (frontier L(C)).") var x = "params"
     @Option(help: "With --runs: which modality (default: the only one).") var modality: String?
     @Option(help: "saturating (L∞ + (x₀/x)^α) or pure ((x₀/x)^α).") var form = "saturating"
@@ -79,7 +82,7 @@ struct FitCommand: ParsableCommand {
     func loadSeries() throws -> ScalingSeries {
         if let c = csv { return try SeriesCSV.read(URL(fileURLWithPath: c)) }
         guard !runs.isEmpty else { throw ValidationError("give --csv FILE or --runs DIR…") }
-        let all = try RunRecord.loadAll(runs.map { URL(fileURLWithPath: $0) })
+        let all = try RunRecord.load(labelled: try RunAddress.runDirectories(runs).map { ($0.url, $0.label) })
         let modalities = Set(all.map(\.summary.modality))
         guard let m = modality ?? (modalities.count == 1 ? modalities.first : nil) else {
             throw ValidationError("runs hold several modalities (\(modalities.sorted().joined(separator: ", "))); choose one with --modality")

@@ -4,27 +4,29 @@ import Foundation
 import Tokenizers
 
 /// `workbench data import text|images|captions`: the user's own files to a token-shard folder
-/// in the built-in format, ready for `workbench train --set data.dataset=DIR/NAME`.
+/// in the built-in format, ready for `workbench train --set data.dataset=NAME`.
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Turn your own text files, PNG folders or captioned images into a dataset.",
         discussion: """
-        The dataset is written to OUT/NAME/ (manifest.json with SHA-256 checksums, train.bin, test.bin, …), \
+        The dataset is written to DATA_DIR/NAME/ (manifest.json with SHA-256 checksums, train.bin, test.bin, …), \
         first into a hidden temporary folder beside it that is renamed into place when complete. Bad inputs \
         (missing or undecodable files, non-UTF-8 text, unusable CSV rows) stop the import with every one \
         named; with --skip-bad they are skipped and listed in the manifest and skipped.txt.
 
         Example:
-          workbench data import images photos/ --name pets --labels photos/labels.csv --size 16 --out data
-          workbench train --config configs/image-tiny.toml --set data.dataset=data/pets
+          workbench data import images photos/ --name pets --labels photos/labels.csv --size 16 --data-dir data
+          workbench train --config configs/image-tiny.toml --set data.dataset=pets
         """,
         subcommands: [Text.self, Images.self, Captions.self])
 
     /// Options every importer takes.
     struct Common: ParsableArguments {
-        @Option(help: "Dataset name: the folder OUT/NAME.") var name: String
-        @Option(help: "Parent folder of the dataset.") var out = "data"
+        @Option(help: "Dataset name: the folder DATA_DIR/NAME.") var name: String
+        @Option(help: "Folder of prepared datasets (the parent of NAME/), as for `data prepare`.") var dataDir = "data"
+        /// The old spelling of --data-dir, kept hidden for a while.
+        @Option(name: .customLong("out"), help: .hidden) var legacyOut: String?
         @Option(help: "Share held out for the test split, in (0, 1).") var testFraction = 0.1
         @Option(help: "Seed of the held-out choice.") var seed: UInt64 = 1
         @Flag(help: "Skip bad inputs (listed in the manifest) instead of stopping.") var skipBad = false
@@ -32,7 +34,7 @@ struct ImportCommand: ParsableCommand {
 
         func options() -> ImportOptions {
             let progress = ImportProgress()
-            return ImportOptions(name: name, outDir: URL(fileURLWithPath: out), testFraction: testFraction, seed: seed,
+            return ImportOptions(name: name, outDir: URL(fileURLWithPath: legacyOut ?? dataDir), testFraction: testFraction, seed: seed,
                                  force: force, skipBad: skipBad, log: { print($0); fflush(stdout) },
                                  progress: { progress.update($0, $1) })
         }

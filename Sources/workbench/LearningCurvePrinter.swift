@@ -1,13 +1,13 @@
 import Foundation
+import RunFiles
 
 /// Prints a run's learning curve from its metrics.jsonl as a small text chart.
 enum LearningCurvePrinter {
     static func print(metricsAt url: URL) {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
-        let rows: [(step: Int, tokens: Int, loss: Double, accuracy: Double?)] = text.split(separator: "\n").compactMap { line in
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let s = obj["step"] as? Int, let t = obj["tokens"] as? Int, let l = obj["test_loss"] as? Double else { return nil }
-            return (s, t, l, obj["test_accuracy"] as? Double)
+        let rows: [(step: Int, tokens: Int, loss: Double, accuracy: Double?)] = MetricsFile.records(of: text).compactMap { r in
+            guard let l = r.testLoss, let t = Int(exactly: r.tokens) else { return nil }
+            return (r.step, t, l, r.extra["test_accuracy"])
         }
         guard let hi = rows.map(\.loss).max(), hi > 0 else { return }
         Swift.print("learning curve (\(url.path)):")

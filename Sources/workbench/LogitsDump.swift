@@ -1,6 +1,7 @@
 import Foundation
 import Tensors
 import Training
+import WorkbenchCore
 
 /// `workbench eval --dump-logits FILE`: the model's logits on a fixed batch — the first
 /// `sequences` evaluation windows of a split — written as a safetensors file, so that another
@@ -9,7 +10,7 @@ import Training
 /// Tensors: `inputs`, `targets`, `weights` `[b, t]` (token ids as F32), `logits` `[b, t, vocab]`,
 /// `loss` `[1]` (mean over counted targets, nats); metadata: split, step, format.
 enum LogitsDump {
-    static func write(_ trainer: Trainer, split: String, sequences: Int, stepOfCheckpoint step: Int, to url: URL) throws {
+    static func write(_ trainer: RunModel, split: String, sequences: Int, stepOfCheckpoint step: Int, to url: URL) throws {
         guard sequences >= 1 else { throw WorkbenchIOError.writeFailed(path: url.path, reason: "--dump-sequences must be at least 1") }
         let T = trainer.model.nCtx
         guard let batch = BatchSampler.evaluationBatches(try trainer.dataset.split(split), nCtx: T,

@@ -1,4 +1,5 @@
 import Foundation
+import WorkbenchCore
 import Training
 
 /// Draws training progress: a live bar on a terminal, periodic plain lines otherwise (CI, logs).
@@ -24,29 +25,22 @@ struct ProgressBar {
             }
         case let .evaluated(r):
             if interactive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-            var line = String(format: "eval step %6d  tokens %8@  train %@  test %.4f nats/token  lr %.2e",
+            // Classification runs (fine-tuning) measure loss per example, and accuracy.
+            let accuracy = r.extra["test_accuracy"]
+            var line = String(format: "eval step %6d  tokens %8@  train %@  test %.4f %@  lr %.2e",
                               r.step, format(Double(r.tokens)), r.trainLoss.map { String(format: "%.4f", $0) } ?? "  —   ",
-                              r.testLoss, r.lr)
-            for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) { line += String(format: "  %@ %.4f", k, v) }
+                              r.testLoss ?? .nan, accuracy == nil ? "nats/token" : "nats/example", r.lr ?? .nan)
+            if let accuracy { line += String(format: "  accuracy %.1f %%", 100 * accuracy) }
+            for (k, v) in r.extra.sorted(by: { $0.key < $1.key }) where k != "test_accuracy" { line += String(format: "  %@ %.4f", k, v) }
             print(line)
         case let .finished(s):
             print(String(format: "done: %d steps, best test loss %.4f at step %d, %.0f tok/s, %.1f s",
-                         s.steps, s.bestTestLoss ?? .nan, s.bestStep ?? -1, s.tokensPerSecond, s.wallSeconds))
+                         s.steps ?? 0, s.bestTestLoss ?? .nan, s.bestStep ?? -1, s.tokensPerSecond ?? 0, s.wallSeconds ?? 0))
         }
         fflush(stdout)   // show progress live when stdout is a file or a pipe
     }
 
-    func format(_ x: Double) -> String {
-        switch abs(x) {
-        case 1e9...: return String(format: "%.2fG", x / 1e9)
-        case 1e6...: return String(format: "%.2fM", x / 1e6)
-        case 1e3...: return String(format: "%.1fk", x / 1e3)
-        default: return String(format: "%.0f", x)
-        }
-    }
+    func format(_ x: Double) -> String { NumberFormat.count(x) }
 
-    func clock(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t % 3600 / 60) : String(format: "%dm%02ds", t / 60, t % 60)
-    }
+    func clock(_ s: Double) -> String { NumberFormat.clock(s) }
 }

@@ -5,18 +5,24 @@ import Sweeps
 import Tensors
 
 /// `workbench report RUNS…`: all fits, tables and plots over run directories, written as
-/// report.md, report.html, fits.json and plots/ in the output folder.
+/// report.md, report.html, fits.json and plots/ into a report folder that belongs to the input.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the scaling-law report (Markdown, HTML, JSON, SVG/PNG plots) for run directories.",
+        abstract: "Write the scaling-law report (Markdown, HTML, JSON, SVG/PNG plots) for runs, a sweep or a study.",
         discussion: """
-        Example:
-          workbench synth-runs runs-demo && workbench report runs-demo --out report
+        Inputs may be run directories, folders of them, sweep folders (or the spec that made one), or study folders.
+        With one input the report goes into INPUT/report/ (a spec's: its sweep folder's report/); with several, give --out.
+        The report is built in a hidden folder beside its target and renamed into place whole. A report made from
+        other inputs (its report-inputs.json says which) is replaced only with --force.
+        Examples:
+          workbench report sweeps/example                 # → sweeps/example/report/
+          workbench synth-runs runs-demo && workbench report runs-demo --out report-demo
         """)
 
-    @Argument(help: "Run directories, folders holding them, or sweep folders (read through their results index).") var runs: [String]
-    @Option(help: "Output folder.") var out = "report"
+    @Argument(help: "Run directories, folders holding them, sweep folders or specs, or study folders.") var runs: [String]
+    @Option(help: "Output folder (default: INPUT/report for a single input).") var out: String?
+    @Flag(help: "Replace an existing report folder made from other inputs.") var force = false
     @Option(help: "Bootstrap resamples for L(N) and L(D).") var bootstrap = 1000
     @Option(help: "Run-level bootstrap resamples for the frontier, N_opt and the crossover.") var frontierBootstrap = 200
     @Option(help: "Huber threshold on log-loss residuals.") var delta = 1e-3
@@ -25,41 +31,28 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Report title.") var title = "Scaling-law report"
 
     func run() throws {
-        let all = try Self.loadRuns(runs.map { URL(fileURLWithPath: $0) })
+        let target = try Self.outputFolder(for: runs, out: out)
+        let all = try RunRecord.load(labelled: try RunAddress.runDirectories(runs).map { ($0.url, $0.label) })
         let options = ScalingStudy.Options(resamples: bootstrap, frontierResamples: frontierBootstrap, seed: seed, delta: delta, holdOut: holdOut)
         let start = Date()
-        let files = try ScalingReport.write(runs: all, to: URL(fileURLWithPath: out), options: options, title: title)
-        print("read \(all.count) runs; wrote \(files.count) files to \(out)/ in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
-        print("  \(out)/report.md, \(out)/report.html, \(out)/fits.json, \(out)/plots/")
-    }
-}
-
-extension ReportCommand {
-    /// The runs under the given paths. With several sweep folders (a study), each run's name is
-    /// prefixed with its sweep folder's, so that equal run names from different sweeps stay apart.
-    static func loadRuns(_ paths: [URL]) throws -> [RunRecord] {
-        let sweeps = paths.filter { SweepFolder.isSweep($0) }
-        var runs = try RunRecord.loadAll(try runDirectories(paths))
-        if sweeps.count > 1 {
-            let roots = Set(sweeps.map { $0.standardizedFileURL.path })
-            for i in runs.indices {
-                let sweep = runs[i].url.deletingLastPathComponent().deletingLastPathComponent()
-                if roots.contains(sweep.standardizedFileURL.path) { runs[i].name = "\(sweep.lastPathComponent)-\(runs[i].name)" }
-            }
-            runs.sort { $0.name < $1.name }
+        var count = 0
+        let record = ReportFolder.Inputs(inputs: try runs.map(RunAddress.canonicalPath(of:)), runs: all.map(\.name))
+        try ReportFolder.replace(target, with: record, force: force) { dir in
+            count = try ScalingReport.write(runs: all, to: dir, options: options, title: title).count
         }
-        return runs
+        let path = target.relativePath
+        print("read \(all.count) runs; wrote \(count + 1) files to \(path)/ in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        print("  \(path)/report.md, \(path)/report.html, \(path)/fits.json, \(path)/plots/")
     }
 
-    /// Paths with every sweep folder replaced by the run directories its results index lists
-    /// with at least one evaluation (the index is refreshed from the run directories first).
-    static func runDirectories(_ paths: [URL]) throws -> [URL] {
-        try paths.flatMap { p -> [URL] in
-            guard SweepFolder.isSweep(p) else { return [p] }
-            let folder = SweepFolder(p)
-            let rows = try SweepIndexLoading.openRefreshed(folder).index.runs().filter { $0.evaluations > 0 }
-            return rows.map { folder.runURL($0.name) }
+    /// `--out`, or the report folder of the single input: `SWEEP/report` (also for the spec
+    /// that made it), `STUDY/report`, `RUNS/report`, `RUN/report`.
+    static func outputFolder(for inputs: [String], out: String?) throws -> URL {
+        if let out { return URL(fileURLWithPath: out) }
+        guard inputs.count == 1 else {
+            throw ValidationError("\(inputs.count) inputs: give --out DIR for the report (with one input it goes into INPUT/report)")
         }
+        return try RunAddress.reportFolder(for: inputs[0])
     }
 }
 

@@ -9,15 +9,15 @@ struct RunsCommand: ParsableCommand {
         commandName: "runs",
         abstract: "List a sweep's runs (status, N, D, steps, losses) from its results index.")
 
-    @Argument(help: "Sweep folder (holds plan.json and index.sqlite).") var sweep: String
-    @Option(help: "Only runs with this status (pending, running, partial, completed, diverged, failed).") var status: String?
+    @Argument(help: "Sweep folder (holds plan.json and index.sqlite), or the spec that made it (then its folder sweeps/<name>).") var sweep: String
+    @Option(help: "Only runs with this status: pending, running (a live process trains it), partial (stopped before its last step), completed, diverged, failed.") var status: String?
     @Option(help: "Only runs of this modality.") var modality: String?
 
     func run() throws {
         if let status, RunState.Status(rawValue: status) == nil {
             throw ValidationError("unknown status '\(status)'; use one of \(RunState.Status.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let folder = SweepFolder(URL(fileURLWithPath: sweep))
+        let folder = try RunAddress.sweepFolder(sweep)
         let (index, plan) = try SweepIndexLoading.openRefreshed(folder)
         let slurm = try SweepIndexLoading.slurmStates(folder, plan: plan, index: index)
         let rows = try index.runs(status: status, modality: modality)
@@ -37,46 +37,5 @@ struct RunsCommand: ParsableCommand {
         var counts: [String: Int] = [:]
         for r in try index.runs() { counts[r.status, default: 0] += 1 }
         print("\(rows.count) shown; " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
-    }
-}
-
-/// Opens a sweep folder's index and refreshes it from the run directories (rebuilding it when
-/// it is missing or unusable).
-enum SweepIndexLoading {
-    /// The index, and the plan recorded in the folder that it was refreshed against.
-    static func openRefreshed(_ folder: SweepFolder) throws -> (index: ResultsIndex, plan: SweepPlan) {
-        guard let recorded = try folder.recordedPlan() else { throw SweepError.notASweep(path: folder.url.path) }
-        let plan = try SweepIndexLoading.plan(folder, recorded: recorded)
-        let index = try ResultsIndex.open(at: folder.indexURL)
-        if let why = index.recovery { FileHandle.standardError.write(Data("note: \(why)\n".utf8)) }
-        try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: DatasetSize.modalities(plan))
-        return (index, plan)
-    }
-
-    /// Each run's Slurm array task (when the sweep was submitted with `--backend slurm`), and
-    /// the index refreshed again with what Slurm knows: running tasks as running, failed ones
-    /// as failed with their log's last line. Empty when nothing was submitted.
-    static func slurmStates(_ folder: SweepFolder, plan: SweepPlan, index: ResultsIndex) throws -> [String: SlurmQueue.TaskState] {
-        let ledger = try SlurmJobLedger.read(folder)
-        guard !ledger.submissions.isEmpty else { return [:] }
-        let states = SlurmQueue.states(ledger: ledger, folder: folder, plan: plan)
-        var overrides: [String: (status: RunState.Status, message: String?)] = [:]
-        for (run, s) in states {
-            switch s.phase {
-            case .running: overrides[run] = (.running, nil)
-            case .failed: overrides[run] = (.failed, "slurm task \(s.task): \(s.detail ?? "failed")")
-            default: break
-            }
-        }
-        if !overrides.isEmpty {
-            try index.refresh(plan: plan, runsDirectory: folder.runsURL, modalities: DatasetSize.modalities(plan),
-                              only: Set(overrides.keys), overrides: overrides)
-        }
-        return states
-    }
-
-    /// The plan as recorded in the folder (its run configs), without the spec file.
-    static func plan(_ folder: SweepFolder, recorded: SweepFolder.RecordedPlan) throws -> SweepPlan {
-        try SweepPlan(recorded: recorded, configs: folder.configsURL)
     }
 }

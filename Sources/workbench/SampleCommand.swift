@@ -4,6 +4,7 @@ import Tensors
 import Tokenizers
 import Training
 import Transformer
+import WorkbenchCore
 
 /// `workbench sample`: text continued by a trained run's model; on image runs, pictures of
 /// samples and completions; on caption–image runs, also images drawn from a caption.
@@ -21,14 +22,16 @@ struct SampleCommand: ParsableCommand {
         """)
 
     @Option(help: "Run directory with config.toml and a checkpoint.") var runDir: String
-    @Option(help: "Prompt text (text runs).") var prompt = "\n"
-    @Option(help: "New tokens to draw (text runs).") var tokens = 200
+    @Option(help: "Prompt text (text runs; default: a newline).") var prompt: String?
+    @Option(help: "New tokens to draw (text runs).") var newTokens = 200
+    /// The old spelling of --new-tokens, kept hidden for a while.
+    @Option(name: .customLong("tokens"), help: .hidden) var legacyTokens: Int?
     @Option(help: "Sampling temperature, 0 = greedy (default: 0.8 for text, 1 for images).") var temperature: Float?
     @Option(help: "Keep only the k most likely tokens, 0 = all (default: 40 for text, 0 for images).") var topK: Int?
     @Option(help: "Seed of the sampler.") var seed: UInt64 = 1
-    @Option(help: "Image runs: unconditional samples (or samples from --caption) in the grid.") var count = 16
-    @Option(help: "Image runs: test images to complete, one row each.") var completionRows = 6
-    @Option(help: "Image runs: completions per test image.") var completions = 5
+    @Option(help: "Image runs: unconditional samples (or samples from --caption) in the grid (default: 16).") var count: Int?
+    @Option(help: "Image runs: test images to complete, one row each (default: 6).") var completionRows: Int?
+    @Option(help: "Image runs: completions per test image (default: 5).") var completions: Int?
     @Option(help: "Image runs: pixels per image pixel in the PNGs (default: images at least 64 pixels wide).") var scale: Int?
     @Option(help: "Caption–image runs: draw images from this caption.") var caption: String?
     @Option(help: "Folder for the PNG files (default: the run directory).") var out: String?
@@ -37,16 +40,29 @@ struct SampleCommand: ParsableCommand {
         let trainer = try RunLoading.open(runDir)
         let spec = trainer.config.data.dataset
         let folder = spec.hasPrefix("builtin:") ? nil : URL(fileURLWithPath: spec)
-        if ["image", "pair"].contains(trainer.dataset.manifest.modality) {
+        let modality = trainer.dataset.manifest.modality
+        if ["image", "pair"].contains(modality) {
+            ignored(["--prompt": prompt != nil, "--new-tokens": newTokens != 200 || legacyTokens != nil], modality: modality, use: "text runs")
             return try sampleImages(trainer, format: try ImageRecordFormat(dataset: trainer.dataset, folder: folder))
         }
+        ignored(["--count": count != nil, "--completion-rows": completionRows != nil, "--completions": completions != nil,
+                 "--scale": scale != nil, "--caption": caption != nil, "--out": out != nil], modality: modality, use: "image runs")
+        let text = prompt ?? "\n"
         let codec = try TextCodec.forDataset(trainer.dataset, folder: folder)
         var sampler = Sampler(temperature: temperature ?? 0.8, topK: topK ?? 40, seed: seed)
-        let out = try sampler.generate(model: trainer.model, prompt: codec.encode(prompt), count: tokens)
-        print(prompt + codec.decode(out))
+        let drawn = try sampler.generate(model: trainer.model, prompt: codec.encode(text), count: legacyTokens ?? newTokens)
+        print(text + codec.decode(drawn))
     }
 
-    func sampleImages(_ trainer: Trainer, format: ImageRecordFormat) throws {
+    /// Says which given options this run's modality does not use (instead of ignoring them silently).
+    func ignored(_ given: [String: Bool], modality: String, use: String) {
+        let names = given.filter(\.value).map(\.key).sorted()
+        guard !names.isEmpty else { return }
+        FileHandle.standardError.write(Data("note: \(names.joined(separator: ", ")) \(names.count == 1 ? "applies" : "apply") to \(use) only; ignored for this \(modality) run\n".utf8))
+    }
+
+    func sampleImages(_ trainer: RunModel, format: ImageRecordFormat) throws {
+        let count = self.count ?? 16, completionRows = self.completionRows ?? 6, completions = self.completions ?? 5
         guard count >= 1, completionRows >= 0, completions >= 1 else {
             throw ValidationError("--count and --completions must be at least 1, --completion-rows at least 0")
         }

@@ -13,9 +13,10 @@ import Transformer
 enum SamplingBench {
     struct Rates { let cached: Double; let rerun: Double }
 
-    static func measure(shape: BenchShape, probes: Int = 8, repetitions: Int = 3) throws -> Rates {
+    static func measure(shape: BenchShape, probes: Int = 8, repetitions: Int = 3, saveWeights: URL? = nil) throws -> Rates {
         let cfg = shape.transformer
         let model = GPT(config: cfg, seed: 1)
+        if let saveWeights { try save(model, to: saveWeights) }
         let clock = ContinuousClock()
         var sampler = Sampler(temperature: 1, seed: 1)
         _ = try sampler.generate(model: model, prompt: [0], count: min(32, cfg.nCtx - 1))   // warm-up
@@ -39,6 +40,22 @@ enum SamplingBench {
             rerunSeconds += best
         }
         return Rates(cached: Double(cfg.nCtx - 1) / cachedSeconds, rerun: Double(probes) / rerunSeconds)
+    }
+
+    /// Writes the model's weights with nanoGPT's tensor names, for a peer to sample the same model
+    /// (`tools/bench/torch_sampling_peer.py`).
+    static func save(_ model: GPT, to url: URL) throws {
+        let list = model.layout.tensors.map { t in
+            (name: t.name, shape: t.shape, values: UnsafeBufferPointer(start: model.parameters.pointer(at: t.offset), count: t.count))
+        }
+        try Safetensors.write(list, metadata: ["format": "workbench-gpt"], to: url)
+    }
+
+    /// One JSON line: the cached sampling rate of one shape (what compare.py --sampling reads).
+    static func jsonLine(shape: BenchShape, threads: Int, saveWeights: URL?) throws -> String {
+        let r = try measure(shape: shape, saveWeights: saveWeights)
+        return String(format: "{\"config\": \"%@\", \"n_ctx\": %d, \"cached_tokens_per_s\": %.1f, \"rerun_tokens_per_s\": %.2f, \"threads\": %d}",
+                      shape.name, shape.model.nCtx, r.cached, r.rerun, threads)
     }
 
     static func report(shapes: [BenchShape], threads: Int) throws {

@@ -5,6 +5,7 @@ import Foundation
 import Sweeps
 import Tensors
 import Training
+import WorkbenchCore
 
 /// `workbench study --preset quick|full`: the papers' study at small scale in one command —
 /// prepares the datasets, runs one sweep per modality (specs in `configs/sweeps/<preset>/`),
@@ -15,7 +16,7 @@ struct StudyCommand: ParsableCommand {
         commandName: "study",
         abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
         discussion: """
-        quick: about 7 minutes on 2 cores (8×8 images, bytes for text, small models); full: about 2 hours on 2 cores (72 runs; 71 of them measured at 2 h 03 min; 32×32 images, BPE text, larger models).
+        quick: about 7 minutes on 2 cores (8×8 images, bytes for text, small models); full: about 2 hours on 2 cores (73 runs; 71 of them measured at 2 h 03 min before its image sweep moved from Fashion-MNIST to the colour tiles and its text sweep to english-large; 32×32 images, BPE text, larger models).
         Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, finetune, math, captions, synthetic-text, synthetic-image);
         its data.dataset names a dataset that is prepared into --data-dir when missing.
         Example: workbench study --preset quick --modalities text image
@@ -27,7 +28,8 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Folder of the preset's sweep specs (default: configs/sweeps/<preset>).") var specs: String?
     @Option(help: "Study folder: one sweep folder per modality and report/ (default: studies/<preset>).") var out: String?
     @Option(help: "Runs at a time (default: one per core).") var maxParallel: Int?
-    @Flag(help: "Print each modality's plan and stop.") var dryRun = false
+    @Flag(help: "Print each modality's plan (also of sweeps whose data is not prepared yet) and a grand total, and stop.") var dryRun = false
+    @Flag(help: "Replace a report in the study folder that was made from other inputs.") var force = false
 
     func run() throws {
         guard ["quick", "full"].contains(preset) else { throw ValidationError("unknown preset '\(preset)'; use quick or full") }
@@ -43,9 +45,10 @@ struct StudyCommand: ParsableCommand {
         let cores = ProcessInfoCores.count
         let parallel = max(1, maxParallel ?? cores), threads = max(1, cores / parallel)
 
-        // 1. Data: prepare what is missing.
-        var plans: [(String, SweepPlan, String)] = []
+        // 1. Data: prepare what is missing (a dry run plans without it, D unknown).
+        var plans: [(name: String, plan: SweepPlan, specText: String, dataKnown: Bool)] = []
         var prepSeconds = 0.0
+        var toPrepare = Set<String>()
         for m in chosen {
             let url = specDir.appendingPathComponent(m + ".toml")
             var spec = try SweepSpec.load(from: url)
@@ -55,58 +58,83 @@ struct StudyCommand: ParsableCommand {
             let name = URL(fileURLWithPath: spec.overrides[i].value).lastPathComponent
             let dataset = URL(fileURLWithPath: dataDir).appendingPathComponent(name)
             spec.overrides[i].value = dataset.path
-            if !FileManager.default.fileExists(atPath: dataset.appendingPathComponent("manifest.json").path) {
+            var dataKnown = true
+            if !DatasetLocation.isPrepared(name, dataDir: URL(fileURLWithPath: dataDir)) {
                 guard let recipe = DatasetCatalog.recipe(named: name) else {
                     throw ValidationError("spec '\(url.path)' uses dataset '\(name)', which is not prepared in '\(dataDir)' and has no recipe")
                 }
-                if dryRun { print("\(m): dataset \(name) would be prepared into \(dataset.path)"); continue }
-                print("preparing dataset \(name) into \(dataset.path) …")
-                let t0 = Date()
-                _ = try recipe.prepare(PrepareOptions(dataDir: URL(fileURLWithPath: dataDir),
-                                                      cacheDir: URL(fileURLWithPath: dataDir).appendingPathComponent(".cache")))
-                prepSeconds += Date().timeIntervalSince(t0)
-                print(String(format: "prepared %@ in %.0f s", name, Date().timeIntervalSince(t0)))
+                if dryRun {
+                    print("\(m): dataset \(name) would be prepared into \(dataset.path)")
+                    toPrepare.insert(name)
+                    dataKnown = false
+                } else {
+                    print("preparing dataset \(name) into \(dataset.path) …")
+                    let t0 = Date()
+                    _ = try recipe.prepare(PrepareOptions(dataDir: URL(fileURLWithPath: dataDir),
+                                                          cacheDir: URL(fileURLWithPath: dataDir).appendingPathComponent(".cache")))
+                    prepSeconds += Date().timeIntervalSince(t0)
+                    print(String(format: "prepared %@ in %.0f s", name, Date().timeIntervalSince(t0)))
+                }
             }
-            plans.append((m, try SweepPlan(spec: spec), (try? String(contentsOf: url, encoding: .utf8)) ?? ""))
+            // Without the dataset, D is what max_train_tokens asks for (0 = all, unknown until prepared).
+            let plan = dataKnown ? try SweepPlan(spec: spec) : try SweepPlan(spec: spec) { max(0, $0.data.maxTrainTokens) }
+            plans.append((m, plan, (try? String(contentsOf: url, encoding: .utf8)) ?? "", dataKnown))
         }
 
         // 2. Sweeps, one modality after another, each with every core.
-        let executor = LocalExecutor(executable: try SweepCommand.executable(), parallel: parallel, threadsPerRun: threads)
+        let executor = LocalExecutor(executable: WorkbenchExecutable.current(), parallel: parallel, threadsPerRun: threads)
         var folders: [(String, SweepFolder)] = []
         var failed: [String] = []
+        var grand = SweepPlanPrinter.Totals()
         let sweepsStarted = Date()
-        for (m, plan, text) in plans {
+        for (m, plan, text, dataKnown) in plans {
             let folder = SweepFolder(studyDir.appendingPathComponent(m))
             folders.append((m, folder))
             let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
             print("")
-            SweepPlanPrinter.print(plan, states: states, estimate: dryRun ? SweepEstimate.measure(plan, threadsPerRun: threads) : nil,
-                                   parallel: parallel, threads: threads, folder: folder)
+            // Timed on random tokens: no dataset needed (a length rule in epochs needs D, unknown until prepared).
+            let estimate = dryRun ? SweepEstimate.measure(plan, threadsPerRun: threads) : nil
+            let t = SweepPlanPrinter.print(plan, states: states, estimate: estimate, parallel: parallel, threads: threads,
+                                           folder: folder, dataKnown: dataKnown)
+            grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
+            grand.estimated = grand.estimated && t.estimated
             if dryRun { continue }
             let opened = try OpenedSweep.open(folder, plan: plan, specText: text)
             let todo = plan.runs.map(\.name).filter { !(states[$0]?.status.isFinished ?? false) }
             if todo.isEmpty { print("\(m): every run is finished"); continue }
-            let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor)
+            var display = SweepProgressDisplay()
+            let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor) { display.handle($0) }
+            display.finish()
             failed += outcome.failed.map { "\(m)/\($0.run): \($0.message)" }
         }
-        if dryRun { return }
+        if dryRun {
+            let prepareMissing = toPrepare.count
+            print("")
+            print("study \(preset), \(plans.count) sweeps: \(grand.runs) runs, \(String(format: "%.3e", grand.pfDays)) PF-days (6·N·E)"
+                + "; estimated \(Units.duration(grand.seconds)) of wall time for the sweeps, \(Units.duration(grand.leftSeconds)) for what is left"
+                + (prepareMissing > 0 ? ", plus preparing \(prepareMissing) dataset\(prepareMissing == 1 ? "" : "s")" : ""))
+            return
+        }
         let sweepSeconds = Date().timeIntervalSince(sweepsStarted)
 
         // 3. Evaluations the report needs beyond the learning curves.
         let evalStarted = Date()
         for (m, folder) in folders {
-            try StudyEvaluations.run(folder: folder, modality: m)
+            try StudyEvaluations.run(folder: folder, modality: m, open: { try RunLoading.open($0.path) })
         }
         let evalSeconds = Date().timeIntervalSince(evalStarted)
 
-        // 4. One report over every modality.
+        // 4. One report over every modality, made whole in a hidden folder and renamed into place.
         let reportStarted = Date()
-        let runs = try ReportCommand.loadRuns(folders.map(\.1.url))
+        let runs = try RunRecord.load(labelled: try RunAddress.runDirectories(folders.map(\.1.url.path)).map { ($0.url, $0.label) })
         let options = preset == "quick" ? ScalingStudy.Options(resamples: 300, frontierResamples: 60)
                                          : ScalingStudy.Options(resamples: 1000, frontierResamples: 200)
         let reportDir = studyDir.appendingPathComponent("report")
-        try ScalingReport.write(runs: runs, to: reportDir, options: options,
-                                title: "Scaling study (\(preset) preset): \(chosen.joined(separator: ", "))")
+        let record = ReportFolder.Inputs(inputs: [studyDir.standardizedFileURL.path], runs: runs.map(\.name))
+        try ReportFolder.replace(reportDir, with: record, force: force) { dir in
+            _ = try ScalingReport.write(runs: runs, to: dir, options: options,
+                                        title: "Scaling study (\(preset) preset): \(chosen.joined(separator: ", "))")
+        }
         let reportSeconds = Date().timeIntervalSince(reportStarted)
         print("")
         print(String(format: "study %@: %d runs; data preparation %@, sweeps %@, evaluations %@, report %@; total %@",
@@ -124,47 +152,5 @@ struct StudyCommand: ParsableCommand {
     static func order(_ names: [String]) -> [String] {
         let preferred = ["text", "image", "finetune", "math", "captions", "synthetic-text", "synthetic-image"]
         return names.sorted { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
-    }
-}
-
-/// The evaluations a study adds to its sweeps' runs: loss by position for the largest model of
-/// the size grid and of the LSTM grid, and paired (blank versus real caption or image) losses for every image–caption
-/// run. Files already written are kept, so a resumed study does not redo them.
-enum StudyEvaluations {
-    static func run(folder: SweepFolder, modality: String) throws {
-        guard let recorded = try folder.recordedPlan() else { return }
-        let done = recorded.runs.filter { RunState.read(folder.runURL($0.name)).status == .completed }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // The size grid's largest model, and the LSTM grid's (Kaplan et al. 2020, Fig. 7 right).
-        for prefix in ["size-", "lstm-"] {
-        if let largest = done.filter({ $0.name.hasPrefix(prefix) }).max(by: { $0.params < $1.params }) {
-            let dir = folder.runURL(largest.name)
-            let file = dir.appendingPathComponent("eval_test.json")
-            if !FileManager.default.fileExists(atPath: file.path) {
-                let trainer = try RunLoading.open(dir.path)
-                let r = trainer.evaluateByPosition(split: trainer.config.data.evalSplit, maxTokens: 4 * trainer.config.train.evalTokens)
-                try AtomicFile.write(try enc.encode(r), to: file)
-                print(String(format: "%@: loss by position of %@ (%.4f nats/token over %d tokens)", modality, largest.name, r.lossNats, r.countedTokens))
-            }
-        }
-        }
-        // Mutual information against N, for image–caption data only: the size grid's runs (the
-        // data grid's overfit ones would mix in D). The dataset's manifest says which data it is.
-        let sizeRuns = done.filter { $0.name.hasPrefix("size-") }
-        guard let first = sizeRuns.first,
-              let dataset = try? TrainConfig.load(from: folder.configURL(first.name)).data.dataset,
-              DatasetSize.modality(of: dataset) == "pair" else { return }
-        for r in sizeRuns {
-            let dir = folder.runURL(r.name)
-            let file = dir.appendingPathComponent("paired_eval.json")
-            guard !FileManager.default.fileExists(atPath: file.path) else { continue }
-            let trainer = try RunLoading.open(dir.path)
-            let p = try trainer.pairedEvaluation(maxTokens: 2 * trainer.config.train.evalTokens)
-            try AtomicFile.write(try enc.encode(p.text), to: dir.appendingPathComponent("paired_eval_text.json"))
-            try AtomicFile.write(try enc.encode(p.image), to: file)
-            print(String(format: "%@: paired evaluation of %@: I = %.3f nats per pair (caption → image), %.3f (image → caption)",
-                         modality, r.name, p.image.mutualInformationNats, p.text.mutualInformationNats))
-        }
     }
 }

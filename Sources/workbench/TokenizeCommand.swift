@@ -13,7 +13,9 @@ struct TokenizeCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Train a tokenizer.json on text files.")
         @Argument(help: "Text files to train on.") var inputs: [String]
         @Option(help: "Vocabulary size (256 bytes + merges).") var vocabSize = 4096
-        @Option(help: "Where to write the Hugging Face tokenizer.json.") var output = "tokenizer.json"
+        @Option(help: "Where to write the Hugging Face tokenizer.json.") var out = "tokenizer.json"
+        /// The old spelling of --out, kept hidden for a while.
+        @Option(name: .customLong("output"), help: .hidden) var legacyOutput: String?
 
         func run() throws {
             var corpus: [UInt8] = []
@@ -21,6 +23,7 @@ struct TokenizeCommand: ParsableCommand {
             let start = Date()
             let bpe = ByteBPE.train(on: corpus, vocabSize: vocabSize) { print($0) }
             let seconds = Date().timeIntervalSince(start)
+            let output = legacyOutput ?? out
             try bpe.save(to: URL(fileURLWithPath: output))
             let mb = Double(corpus.count) / 1e6
             print(String(format: "trained %d tokens (%d merges) on %.2f MB in %.1f s; wrote %@",

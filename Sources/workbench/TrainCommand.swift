@@ -1,5 +1,6 @@
 import ArgumentParser
 import CProcessControl
+import Datasets
 import Foundation
 import Training
 
@@ -9,14 +10,24 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model from a TOML config and write its run directory.",
         discussion: """
-        The run directory (train.run_dir) receives config.toml, metrics.jsonl, checkpoints and summary.json.
-        Example: workbench train --config configs/text-tiny.toml --set train.steps=500 --set optimizer.lr=2e-3
+        The run directory (--run-dir, else train.run_dir) receives config.toml, metrics.jsonl, checkpoints and summary.json.
+        data.dataset may be a shard folder, a dataset name prepared under --data-dir, or builtin:english-sample.
+        --resume continues a run from its last checkpoint; with a larger train.steps it trains a finished run further
+        (constant schedule: the rate is unchanged; cosine or linear: the decay is stretched over the new total, so the
+        rate rises again at the checkpoint's step; each extension is recorded in extensions.jsonl).
+        Examples:
+          workbench train --config configs/text-tiny.toml --set train.steps=500 --set optimizer.lr=2e-3
+          workbench train --run-dir runs/text-tiny --resume --set train.steps=1000
         """)
 
-    @Option(help: "TOML config file (defaults are used for keys it does not set).") var config: String?
+    @Option(help: "TOML config file (defaults are used for keys it does not set; see configs/).") var config: String?
     @Option(name: .customLong("set"), help: "Override one key, as section.key=value (repeatable).") var overrides: [String] = []
     @Option(help: "Run directory (overrides train.run_dir).") var runDir: String?
-    @Flag(help: "Continue the run in the run directory from its last checkpoint.") var resume = false
+    @Option(help: "Folder of prepared datasets, for a data.dataset given by name.") var dataDir = "data"
+    @Flag(help: "Continue the run in the run directory from its last checkpoint (with a larger train.steps: train it further).")
+    var resume = false
+    @Flag(help: "Train the built-in default config (1,000 steps on the built-in English sample) without a --config.")
+    var defaults = false
     @Flag(help: .hidden) var exitWithParent = false
 
     func run() throws {
@@ -28,6 +39,10 @@ struct TrainCommand: ParsableCommand {
             if getppid() != parent || parent == 1 { throw ExitCode(137) }
         }
         let cfg = try resolveConfig()
+        if resume, let note = try RunExtension.prepare(config: cfg, runDirectory: URL(fileURLWithPath: cfg.train.runDir)) {
+            print(note)
+        }
+        ThreadSettings.apply(threads: cfg.train.threads)
         let trainer = try Trainer(config: cfg, resume: resume)
         var bar = ProgressBar()
         print("run directory: \(trainer.run.url.path)")
@@ -42,21 +57,15 @@ struct TrainCommand: ParsableCommand {
             cfg = try TrainConfig.load(from: URL(fileURLWithPath: config))
         } else if resume, let runDir {
             cfg = try TrainConfig.load(from: URL(fileURLWithPath: runDir).appendingPathComponent("config.toml"))
-        } else {
+        } else if defaults {
             cfg = TrainConfig()
+        } else {
+            throw ValidationError("give --config FILE (e.g. configs/text-tiny.toml), or --resume --run-dir DIR to continue a run; "
+                + "--defaults trains the built-in default config (\(TrainConfig().train.steps) steps on \(TrainConfig().data.dataset))")
         }
-        try Self.apply(overrides, to: &cfg)
+        try cfg.apply(overrides: overrides)
         if let runDir { cfg.train.runDir = runDir }
+        cfg.data.dataset = DatasetLocation.resolve(cfg.data.dataset, dataDir: URL(fileURLWithPath: dataDir))
         return cfg
-    }
-
-    /// Applies `--set section.key=value` overrides in order.
-    static func apply(_ overrides: [String], to cfg: inout TrainConfig) throws {
-        for o in overrides {
-            guard let eq = o.firstIndex(of: "=") else {
-                throw ValidationError("--set expects section.key=value, got '\(o)'")
-            }
-            try cfg.set(String(o[..<eq]), to: String(o[o.index(after: eq)...]))
-        }
     }
 }

@@ -1,7 +1,7 @@
 import Analysis
 import Foundation
-import Tensors
 import XCTest
+import WorkbenchCore
 
 final class BootstrapTests: XCTestCase {
     func testGroupResamplingDrawsWholeRuns() {

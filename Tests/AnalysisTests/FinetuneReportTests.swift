@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import XCTest
+import TestSupport
 
 /// Fine-tuning runs in a report: their own section (table, loss and error against N, accuracy
 /// against steps), and never mixed into the generative fits of their modality.
@@ -19,7 +20,7 @@ final class FinetuneReportTests: XCTestCase {
     }
 
     func testFinetuneRunsGetTheirOwnSectionAndStayOutOfTheFits() throws {
-        let root = temporaryFolder("finetune-report"), out = temporaryFolder("finetune-report-out")
+        let root = temporaryDirectory("finetune-report"), out = temporaryDirectory("finetune-report-out")
         defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
         try SyntheticRuns.writeDemo(to: root)
         let before = try RunRecord.loadAll([root])
@@ -44,5 +45,19 @@ final class FinetuneReportTests: XCTestCase {
         let image = try XCTUnwrap(modalities.first { ($0["modality"] as? String)?.hasPrefix("image") == true })
         XCTAssertEqual(image["runs"] as? Int, before.filter { $0.summary.modality == image["modality"] as? String }.count)
         XCTAssertFalse(modalities.contains { ($0["modality"] as? String)?.contains("fm8") == true || $0["modality"] as? String == "image" })
+    }
+
+    func testAReportOfFineTuningRunsAloneSaysSoAndHasNoEmptyEntropyTable() throws {
+        let root = temporaryFolder("finetune-only"), out = temporaryFolder("finetune-only-out")
+        defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
+        for (k, n) in [1000, 10_000].enumerated() {
+            try writeRun(root.appendingPathComponent("ft-pre-\(k)"), params: n, from: "/pre/\(k)", accuracies: [0.1, 0.6])
+        }
+        try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: out, options: .init(resamples: 20, frontierResamples: 5))
+        let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertFalse(md.contains("0 runs in 0 modalities"), md)
+        XCTAssertTrue(md.contains("No generative runs, so no scaling fits: 2 fine-tuning run(s)"), md)
+        XCTAssertFalse(md.contains("Irreducible loss by modality"), md)
+        XCTAssertTrue(md.contains("## Fine-tuning for classification"))
     }
 }

@@ -1,17 +1,11 @@
 import Analysis
 import Foundation
 import XCTest
-
-/// A temporary folder removed at the end of the test.
-func temporaryFolder(_ name: String) -> URL {
-    let u = FileManager.default.temporaryDirectory.appendingPathComponent("analysis-\(name)-\(getpid())-\(UUID().uuidString.prefix(6))")
-    try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-    return u
-}
+import TestSupport
 
 final class FrontierTests: XCTestCase {
     func testFrontierNOptExponentAndCrossoverAreRecoveredFromKnownLaw() throws {
-        let dir = temporaryFolder("frontier")
+        let dir = temporaryDirectory("frontier")
         defer { try? FileManager.default.removeItem(at: dir) }
         let plan = SyntheticRuns(modality: "text")
         try plan.write(to: dir)

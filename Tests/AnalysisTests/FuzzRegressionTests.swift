@@ -1,12 +1,13 @@
 import Analysis
 import Foundation
 import XCTest
+import TestSupport
 
 /// metrics.jsonl and summary.json inputs that trapped in `Int(_:)` (found by `tools/fuzz`,
 /// targets `metrics-jsonl` and `summary-json`): they must be errors naming run, file and line.
 final class RunInputFuzzRegressionTests: XCTestCase {
     func makeRun(_ metrics: String, summary: String? = nil) throws -> URL {
-        let root = temporaryFolder("fuzz-regression")
+        let root = temporaryDirectory("fuzz-regression")
         addTeardownBlock { try? FileManager.default.removeItem(at: root) }
         let dir = root.appendingPathComponent("run-a")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import Tensors
+import WorkbenchCore
 @testable import Analysis
 
 /// IsoFLOP profiles (Hoffmann et al.'s approach 2) on sweeps drawn from a known law

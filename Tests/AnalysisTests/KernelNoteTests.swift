@@ -3,8 +3,8 @@ import XCTest
 
 /// The report's sentence on the OpenBLAS kernels the runs used, and its warning.
 final class KernelNoteTests: XCTestCase {
-    func summary(_ kernels: String?, warning: String? = nil) -> RunSummary {
-        var s = RunSummary(params: 1e5, datasetTokens: nil, tokens: 1e6, bestTestLossNats: 2, bestStep: 10,
+    func summary(_ kernels: String?, warning: String? = nil) -> RunOutcome {
+        var s = RunOutcome(params: 1e5, datasetTokens: nil, tokens: 1e6, bestTestLossNats: 2, bestStep: 10,
                            finalTestLossNats: 2, status: "completed", modality: "text", dataset: "d",
                            tokensPerItem: nil, itemName: nil)
         s.blasKernels = kernels

@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import XCTest
+import TestSupport
 
 /// `eval_answers.json` of math runs in a report: its own section, rows in fits.json, fits unchanged.
 final class MathAnswerReportTests: XCTestCase {
@@ -18,12 +19,12 @@ final class MathAnswerReportTests: XCTestCase {
     }
 
     func testMathRunsWithAnswersGetASection() throws {
-        let root = temporaryFolder("math-answers"), out = temporaryFolder("math-answers-out")
+        let root = temporaryDirectory("math-answers"), out = temporaryDirectory("math-answers-out")
         defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
         var synth = SyntheticRuns(modality: "math")
         synth.sizes = [1e4, 1e5, 1e6, 1e7]; synth.dataSizes = []; synth.dataRunSizes = []
         let dirs = try synth.write(to: root).sorted { $0.path < $1.path }
-        let plain = try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: temporaryFolder("math-plain"),
+        let plain = try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: temporaryDirectory("math-plain"),
                                             options: .init(resamples: 20, frontierResamples: 5))
         XCTAssertFalse(plain.isEmpty)
         try answers(interpolate: (10, 4), extrapolate: (8, 1)).write(to: dirs[0].appendingPathComponent("eval_answers.json"), atomically: true, encoding: .utf8)

@@ -1,7 +1,7 @@
 import Analysis
 import Foundation
-import Tensors
 import XCTest
+import WorkbenchCore
 
 /// Synthetic series from known laws with 3 % multiplicative noise.
 enum SyntheticSeries {

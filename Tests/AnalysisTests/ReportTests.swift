@@ -5,6 +5,8 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+import RunFiles
+import TestSupport
 
 /// Decodes a PNG with libpng's simplified reader into RGB8 (an independent path from the writer).
 func decodePNG(_ data: Data) -> (width: Int, height: Int, rgb: [UInt8])? {
@@ -55,7 +57,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testReportOverSyntheticRunsWritesEveryPlotTableAndJSON() throws {
-        let runsDir = temporaryFolder("report-runs"), out = temporaryFolder("report-out")
+        let runsDir = temporaryDirectory("report-runs"), out = temporaryDirectory("report-out")
         defer { try? FileManager.default.removeItem(at: runsDir); try? FileManager.default.removeItem(at: out) }
         try SyntheticRuns.writeDemo(to: runsDir)
         let runs = try RunRecord.loadAll([runsDir])
@@ -111,7 +113,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testPairedEvaluationRejectsUnknownDirection() throws {
-        let dir = temporaryFolder("paired")
+        let dir = temporaryDirectory("paired")
         defer { try? FileManager.default.removeItem(at: dir) }
         let u = dir.appendingPathComponent("paired_eval.json")
         try #"{"predicted":"audio","tokens_per_item":3,"loss_blank_nats_per_token":2,"loss_conditioned_nats_per_token":1}"#.write(to: u, atomically: true, encoding: .utf8)

@@ -1,10 +1,11 @@
 import Analysis
 import Foundation
 import XCTest
+import TestSupport
 
 final class RunInputTests: XCTestCase {
     func makeRun(_ metrics: String, summary: String? = nil) throws -> URL {
-        let root = temporaryFolder("input")
+        let root = temporaryDirectory("input")
         addTeardownBlock { try? FileManager.default.removeItem(at: root) }
         let dir = root.appendingPathComponent("text-n1e5")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -73,7 +74,7 @@ final class RunInputTests: XCTestCase {
     }
 
     func testEvalFileOfWorkbenchEvalIsReadWithNullsAndImageShape() throws {
-        let dir = temporaryFolder("eval")
+        let dir = temporaryDirectory("eval")
         defer { try? FileManager.default.removeItem(at: dir) }
         let u = dir.appendingPathComponent("eval_test.json")
         let values = (0..<12).map { $0 == 0 ? "null" : "\(Double($0))" }.joined(separator: ", ")
@@ -100,7 +101,7 @@ final class RunInputTests: XCTestCase {
     }
 
     func testScalingSeriesSplitsConvergedAndDataLimitedRuns() throws {
-        let dir = temporaryFolder("series")
+        let dir = temporaryDirectory("series")
         defer { try? FileManager.default.removeItem(at: dir) }
         var plan = SyntheticRuns(modality: "text")
         plan.sizes = [1e4, 1e5, 1e6, 1e7]

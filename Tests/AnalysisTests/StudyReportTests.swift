@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import XCTest
+import TestSupport
 
 /// What the study adds to reports: runs named by their dataset's modality when summary.json
 /// does not say, separate fits per dataset within a modality, the papers' exponents beside
@@ -14,7 +15,7 @@ final class StudyReportTests: XCTestCase {
     }
 
     func testRunWithoutModalityInSummaryTakesItFromConfigAndManifest() throws {
-        let root = temporaryFolder("modality-fallback")
+        let root = temporaryDirectory("modality-fallback")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data/pixels")
         try writeManifest(data, modality: "image", trueEntropy: nil)
@@ -34,7 +35,7 @@ final class StudyReportTests: XCTestCase {
     }
 
     func testStudyReportSeparatesDatasetsComparesWithPapersAndGroundTruth() throws {
-        let root = temporaryFolder("study-report"), out = temporaryFolder("study-report-out")
+        let root = temporaryDirectory("study-report"), out = temporaryDirectory("study-report-out")
         defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
         let markov = root.appendingPathComponent("data/markov"), english = root.appendingPathComponent("data/english")
         var truth = SyntheticRuns(modality: "text", dataset: markov.path)

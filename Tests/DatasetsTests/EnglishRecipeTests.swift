@@ -2,6 +2,8 @@ import Datasets
 import Foundation
 import Tokenizers
 import XCTest
+import WorkbenchCore
+import RunFiles
 
 /// Cleaning of the English sources and the BPE shard writing, on the tiny committed sample.
 final class EnglishRecipeTests: XCTestCase {
@@ -61,7 +63,7 @@ final class EnglishRecipeTests: XCTestCase {
     }
 
     func testCatalogListsTheTextDatasets() {
-        for name in ["english", "english-bytes", "markov-text"] { XCTAssertNotNil(DatasetCatalog.recipe(named: name), name) }
+        for name in ["english", "english-bytes", "english-large", "markov-text"] { XCTAssertNotNil(DatasetCatalog.recipe(named: name), name) }
     }
 }
 

@@ -110,8 +110,9 @@ final class ImageImportTests: XCTestCase {
         try corruptPNG("odd/broken.png")
         let r = try ImageImport.run(dir: dir, labelsCSV: dir.appendingPathComponent("labels.csv"), resolution: 16,
                                     options: options("grey", skipBad: true))
-        XCTAssertEqual(r.manifest.extra!["skipped_files"], "1", "broken.png has no label: skipped once, before decoding")
-        XCTAssertTrue(r.manifest.extra!["skipped_list"]!.contains("odd/broken.png: no label in labels.csv"))
+        // Issue 30: an unreadable PNG is reported as unreadable even when it also has no label.
+        XCTAssertEqual(r.manifest.extra!["skipped_files"], "1", "broken.png has no label either: skipped once")
+        XCTAssertTrue(r.manifest.extra!["skipped_list"]!.contains("odd/broken.png: PNG data unreadable"), r.manifest.extra!["skipped_list"]!)
         XCTAssertEqual(r.manifest.splits.values.reduce(0) { $0 + $1.sequences }, 10)
         _ = try text("labels2.csv", try String(contentsOf: dir.appendingPathComponent("labels.csv"), encoding: .utf8) + "odd/broken.png,dark\n")
         var opts = options("grey2", skipBad: true)

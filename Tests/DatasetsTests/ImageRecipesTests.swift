@@ -7,7 +7,8 @@ final class ImageRecipesTests: XCTestCase {
     func testCatalogListsImageRecipes() {
         for name in ["fashion-mnist", "fashion-mnist-16", "fashion-mnist-8", "captions", "captions-16", "captions-8",
                      "synthetic-images", "synthetic-images-16", "synthetic-images-8",
-                     "synthetic-captions", "synthetic-captions-8", "synthetic-captions-32"] {
+                     "synthetic-captions", "synthetic-captions-8", "synthetic-captions-32",
+                     "fashion-mnist-gray", "tiles", "tiles-16", "tiles-8"] {
             XCTAssertNotNil(DatasetCatalog.recipe(named: name), name)
         }
     }

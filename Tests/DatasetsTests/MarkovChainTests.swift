@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import Tensors
 import XCTest
+import WorkbenchCore
 
 /// The synthetic source's entropy rate against hand-worked chains and against samples.
 final class MarkovChainTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import Tensors
 import XCTest
+import WorkbenchCore
 
 // An exact evaluator written for the tests, independent of the generator (which never parses):
 // its own fraction type, its own number parser, its own recursive-descent expression parser.

@@ -1,7 +1,7 @@
 import Datasets
-import Tensors
 import Tokenizers
 import XCTest
+import WorkbenchCore
 
 /// Properties of the generator as a whole: the module list, determinism, difficulty growth.
 final class MathGeneratorTests: XCTestCase {

@@ -1,8 +1,8 @@
 import Datasets
 import Foundation
-import Tensors
 import Tokenizers
 import XCTest
+import WorkbenchCore
 
 final class PaletteShardsTests: XCTestCase {
     func testWritesPaletteBesideShardsAndTokensDecodeToPaletteColours() throws {

@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import Tensors
 import XCTest
+import RunFiles
 
 /// SHA-256 against the FIPS 180-4 test vectors, and shard checksums in manifests.
 final class SHA256Tests: XCTestCase {

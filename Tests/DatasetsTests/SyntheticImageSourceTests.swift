@@ -1,8 +1,8 @@
 import Datasets
 import Foundation
-import Tensors
 import Tokenizers
 import XCTest
+import WorkbenchCore
 
 /// Entropy of a distribution given as probabilities that sum to 1, in nats.
 fileprivate func entropyNats<K>(_ p: [K: Double]) -> Double { -p.values.reduce(0) { $0 + ($1 > 0 ? $1 * log($1) : 0) } }

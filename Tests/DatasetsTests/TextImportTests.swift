@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Tokenizers
 import XCTest
+import RunFiles
 
 /// `workbench data import text` on tiny files written by the test.
 final class TextImportTests: XCTestCase {

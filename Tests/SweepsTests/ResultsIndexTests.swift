@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 import Sweeps
 import Training
+import RunFiles
+import TestSupport
 
 /// The results index against damage: a corrupt or half-written file, a run directory deleted
 /// by hand, and a changed spec each give a clear message and a defined outcome.

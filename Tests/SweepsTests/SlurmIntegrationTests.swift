@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 import Sweeps
 import Training
+import RunFiles
+import TestSupport
 
 /// Against a real Slurm (tools/slurm/start.sh; .ci/run sets WORKBENCH_SLURM_TEST=1): a tiny
 /// sweep submitted as one job array finishes every run with exactly the curves and weights of

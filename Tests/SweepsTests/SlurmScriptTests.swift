@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Sweeps
+import TestSupport
 
 /// What needs no cluster: the job-array script's text, option checks, node-local paths, and the
 /// message when sbatch is not on the PATH (with nothing of the sweep lost).

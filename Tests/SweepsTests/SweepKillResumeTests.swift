@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 import Sweeps
 import Training
+import RunFiles
+import TestSupport
 
 /// A sweep whose training processes and whose own process are killed with SIGKILL mid-run,
 /// then started again, finishes every run with exactly the curves and weights of an

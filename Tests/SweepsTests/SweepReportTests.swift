@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Sweeps
+import TestSupport
 
 /// `workbench report` on a sweep folder reads the run directories through the results index
 /// and gives exactly the fits it gives on the run directories themselves; `workbench runs`

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Sweeps
 import Training
+import TestSupport
 
 /// Parsing sweep specs and multiplying them out into runs.
 final class SweepSpecTests: XCTestCase {

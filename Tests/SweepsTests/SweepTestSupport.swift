@@ -3,14 +3,6 @@ import XCTest
 import Sweeps
 import Training
 
-/// A fresh temporary folder per test.
-func temporaryDirectory(_ name: String = #function) -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("workbench-sweeps-\(name.filter { $0.isLetter })-\(UUID().uuidString.prefix(8))")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// The `workbench` executable built beside the test bundle (`swift test` builds it too).
 func workbenchExecutable(file: StaticString = #filePath, line: UInt = #line) throws -> URL {
     let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

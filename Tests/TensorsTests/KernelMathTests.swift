@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Tensors
+import WorkbenchCore
 
 final class KernelMathTests: XCTestCase {
     func testFastExpAndTanhMatchLibm() {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Tensors
+import WorkbenchCore
 
 /// The OpenBLAS kernel set chosen at start-up from the CPU's features (tested on fake feature sets),
 /// and products that still agree with a plain double-precision loop under whichever set is in use.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Tensors
+import WorkbenchCore
 
 /// Truncated and mismatched safetensors files: every error names the file and the tensor.
 final class SafetensorsEntryTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Tensors
+import WorkbenchCore
 
 /// The SIMD row reductions against Double sums written here, the eight-lane `fastExp` against
 /// the scalar one, and the split GEMM against a naive product.

@@ -1,7 +1,7 @@
 import Foundation
-import Tensors
 import Tokenizers
 import XCTest
+import WorkbenchCore
 
 final class PaletteTokenizerTests: XCTestCase {
     /// Images made of three well-separated colours with ±3 jitter.

@@ -4,6 +4,8 @@ import Datasets
 import Tensors
 import Training
 import Transformer
+import WorkbenchCore
+import TestSupport
 
 /// A small tmpfs mounted for one test (full disk, read-only folder). Mounting needs root; without
 /// it, or where the container forbids mounts, the test is skipped and says why.
@@ -66,7 +68,7 @@ final class BadEnvironmentTests: XCTestCase {
         }
         let state = try Checkpoint.loadState(from: dir)
         XCTAssertEqual(state.step, step, file: file, line: line)
-        let model = GPT(config: state.model.transformer!, seed: 99)
+        let model = GPT(config: state.model.transformer!.gptConfig, seed: 99)
         let optimizer = AdamW(layout: model.layout, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, noDecay: [])
         XCTAssertNoThrow(try Checkpoint.load(into: model, optimizer: optimizer, from: dir), file: file, line: line)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".next") || $0.contains(".tmp-") }
@@ -162,7 +164,7 @@ final class BadEnvironmentTests: XCTestCase {
         let weights = run.appendingPathComponent(Checkpoint.weightsFile)
         let original = try Data(contentsOf: weights)
         let state = try Checkpoint.loadState(from: run)
-        let model = GPT(config: state.model.transformer!, seed: 1)
+        let model = GPT(config: state.model.transformer!.gptConfig, seed: 1)
 
         try original.prefix(original.count - 3).write(to: weights)
         XCTAssertThrowsError(try Checkpoint.load(into: model, optimizer: nil, from: run)) { e in

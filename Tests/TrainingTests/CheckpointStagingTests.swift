@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Tensors
 import Training
+import TestSupport
 
 /// A process killed while saving a checkpoint (Slurm's scancel or preemption sends SIGTERM at
 /// any moment) leaves a run that resumes to exactly the unbroken result: a complete staged

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Training
+import TestSupport
 
 /// TOML configs: defaults, overrides, round trip, and errors that name the key and the file.
 final class ConfigTests: XCTestCase {

@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 import Tensors
 import Training
+import RunFiles
+import TestSupport
 
 /// Warmup–stable–decay schedules and their cooldown branches: a branch ends exactly where a
 /// separate run of its length ends.

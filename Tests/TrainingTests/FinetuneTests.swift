@@ -2,6 +2,9 @@ import XCTest
 import Datasets
 import Tensors
 import Training
+import WorkbenchCore
+import RunFiles
+import TestSupport
 
 /// Fine-tuning for classification: a pre-trained body with a head learns the labels, a linear
 /// probe leaves the body untouched, resumes are exact, and the config section stays out of
@@ -66,6 +69,20 @@ final class FinetuneTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(summary.finalTestLoss), 0.45, "cross-entropy per example, log 2 = 0.69 at chance")
         let metrics = try String(contentsOf: dir.appendingPathComponent("ft/metrics.jsonl"), encoding: .utf8)
         XCTAssertTrue(metrics.contains("\"test_accuracy\""))
+    }
+
+    func testEvaluatingAFineTunedRunGivesItsClassificationLossAndAccuracy() throws {
+        let dir = temporaryDirectory(), data = try writeLabelledDataset(in: dir)
+        let cfg = classify(config(data: data, run: dir), from: nil, mode: "full", run: dir.appendingPathComponent("ft"))
+        let summary = try Trainer(config: cfg).run()
+        // The same records as the trainer's last evaluation: the same numbers, per example,
+        // from the weights and head of the last checkpoint.
+        let e = try RunModel.open(runDirectory: dir.appendingPathComponent("ft")).evaluateClassification(split: "test", maxTokens: cfg.train.evalTokens)
+        XCTAssertEqual(e.examples, 64)
+        XCTAssertEqual(e.lossNatsPerExample, try XCTUnwrap(summary.finalTestLoss), accuracy: 1e-12)
+        XCTAssertEqual(e.accuracy, try XCTUnwrap(summary.finalTestAccuracy), accuracy: 1e-12)
+        let json = String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
+        XCTAssertTrue(json.contains("loss_nats_per_example") && json.contains("accuracy"), json)
     }
 
     func testLinearProbeLeavesTheBodyBitIdentical() throws {

@@ -1,6 +1,7 @@
 import XCTest
 import Datasets
 import Tokenizers
+import RunFiles
 import Training
 import Transformer
 
@@ -76,5 +77,19 @@ final class ImageSamplingTests: XCTestCase {
         XCTAssertEqual(try ImageRecordFormat(dataset: rgb, folder: nil).prefix(caption: nil), [256])
         let text = TokenDataset.bytes(name: "t", train: [1], test: [1], source: "t")
         XCTAssertThrowsError(try ImageRecordFormat(dataset: text, folder: nil))
+    }
+
+    /// `fashion-mnist-gray`'s records: start token, then one gray value per pixel.
+    func testGrayRecordsDecodeToGrayImages() throws {
+        let manifest = ShardManifest(name: "g", modality: "image", tokenizer: "image-gray-2", vocabSize: 257, layout: .records,
+                                     recordLength: 5, splits: ["test": .init(tokens: 10, sequences: 2)], source: "t")
+        let ds = TokenDataset(manifest: manifest, splits: ["test": TokenSplit(tokens: [256, 0, 255, 10, 20, 256, 1, 2, 3, 4])])
+        let format = try ImageRecordFormat(dataset: ds, folder: nil)
+        XCTAssertEqual([format.resolution, format.tokensPerRow, format.imageTokens, format.allowedTokens], [2, 2, 4, 256])
+        XCTAssertEqual(format.prefix(caption: nil), [256])
+        let tests = try format.testImages(ds, count: 2)
+        XCTAssertEqual(tests.map(\.image), [[0, 255, 10, 20], [1, 2, 3, 4]])
+        XCTAssertEqual(try format.image(tests[0].image), RGBImage(width: 2, height: 2, pixels: [0, 0, 0, 255, 255, 255, 10, 10, 10, 20, 20, 20]))
+        XCTAssertThrowsError(try format.image([1, 2, 3]))
     }
 }

@@ -3,6 +3,8 @@ import Datasets
 import Tokenizers
 import Training
 import Transformer
+import RunFiles
+import TestSupport
 
 final class MathAnswersTests: XCTestCase {
     let problems = [MathProblem(question: "1+1?", answer: "2", module: "add"),

@@ -3,6 +3,7 @@ import XCTest
 import Tensors
 import Training
 import Transformer
+import TestSupport
 
 /// The core against a PyTorch reference: the same tiny model, weights and tokens give the same
 /// logits, loss, every gradient, and parameters after one clipped AdamW step, to 1e-4 relative.
@@ -13,11 +14,7 @@ final class ReferenceFixtureTests: XCTestCase {
 
     /// max |a − b| ≤ 1e-4 · max |b|, per tensor.
     func assertClose(_ a: [Float], _ b: [Float], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, label, file: file, line: line)
-        let scale = b.map { abs($0) }.max() ?? 0
-        let err = zip(a, b).map { abs($0 - $1) }.max() ?? 0
-        XCTAssertLessThanOrEqual(err, 1e-4 * max(scale, 1e-12), "\(label): max error \(err) vs scale \(scale)",
-                                 file: file, line: line)
+        TestSupport.assertClose(a, b, relativeTolerance: 1e-4, scaleFloor: 1e-12, label, file: file, line: line)
     }
 
     func testForwardBackwardAndAdamWMatchPyTorch() throws {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Tensors
 import Training
+import TestSupport
 
 /// A run killed after a checkpoint and resumed gives exactly the curve and weights of an
 /// unbroken run with the same config, seed and thread count.

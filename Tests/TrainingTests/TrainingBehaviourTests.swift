@@ -3,6 +3,8 @@ import XCTest
 import Datasets
 import Tensors
 import Training
+import RunFiles
+import TestSupport
 
 /// The loop learns, writes the run-directory contract, and fails loudly without losing data.
 final class TrainingBehaviourTests: XCTestCase {

@@ -1,14 +1,7 @@
 import Foundation
 import Datasets
 import Training
-
-/// A fresh temporary folder per test.
-func temporaryDirectory(_ name: String = #function) -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("workbench-tests-\(name.filter { $0.isLetter })-\(UUID().uuidString.prefix(8))")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+import TestSupport
 
 /// Writes a byte-level text dataset (train and test) as token shards and returns its folder.
 func writeTextDataset(train: String, test: String, in dir: URL) throws -> URL {

@@ -1,6 +1,7 @@
 import XCTest
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// The hand SIMD attention kernels (head dimensions 16, 32, 64) against the naive full-matrix
 /// attention and against the OpenBLAS path of the same layer, forward and backward, with

@@ -1,6 +1,7 @@
 import XCTest
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// The tiled attention against a naive full-matrix implementation written here, and its
 /// backward against finite differences, with tiles smaller than the sequence.

@@ -1,6 +1,7 @@
 import XCTest
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// The classification head on pooled features: its gradients and the body's gradient through it
 /// against finite differences, and its predictions.

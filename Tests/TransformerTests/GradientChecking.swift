@@ -1,5 +1,6 @@
 import XCTest
 import Tensors
+import WorkbenchCore
 
 /// Central finite differences of a scalar function of a Float vector, compared with an
 /// analytic gradient. Loss values are accumulated in Double by the callers; `h` is the step.

@@ -1,6 +1,7 @@
 import XCTest
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// The LSTM language model: backward through time against finite differences on every tensor,
 /// the incremental decoder against the full forward pass, thread-count independence, N.

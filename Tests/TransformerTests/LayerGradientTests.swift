@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Tensors
 import Transformer
+import WorkbenchCore
 
 /// Every layer's backward against central finite differences of `Σ r ∘ forward(x)` for a
 /// random projection `r`.

@@ -15,6 +15,9 @@ Prints the medians, the ratios and whether the floors of the performance issue a
 training tokens/s at least 1.5x PyTorch on tiny and small, 1.25x on medium and large, peak
 memory at most half of PyTorch's.
 
+With --sampling: one image sequence (3072 tokens, batch 1) drawn with a key-value cache by
+`workbench bench --sampling` and by tools/bench/torch_sampling_peer.py on the same weights.
+
 Usage (from the repository root; stdlib only):
   python3 tools/bench/compare.py                          # all configs, 12 pairs each
   python3 tools/bench/compare.py --configs large --pairs 20
@@ -119,6 +122,30 @@ def paired(config, cmds, pairs):
     return seconds, {tool: servers[tool].finish() for tool in ("workbench", "pytorch")}
 
 
+SAMPLING_FLOOR = 3.0
+
+
+def compare_sampling(py, wb, threads, rounds=3):
+    """Both tools draw one whole image sequence from the same model, taking turns `rounds` times."""
+    import tempfile
+    shape = {"n-layer": 4, "d-model": 128, "n-head": 2, "n-ctx": 3072, "vocab": 256, "mlp-width": 128, "attn-width": 32}
+    with tempfile.TemporaryDirectory() as tmp:
+        weights = str(pathlib.Path(tmp) / "image.safetensors")
+        ours, theirs = [], []
+        for r in range(rounds):
+            ours.append(run_json([wb, "bench", "--sampling", "--config", "image", "--json", "--threads", str(threads),
+                                  "--save-weights", weights])["cached_tokens_per_s"])
+            peer = [py, str(ROOT / "tools/bench/torch_sampling_peer.py"), "--weights", weights, "--threads", str(threads)]
+            for k, v in shape.items():
+                peer += ["--" + k, str(v)]
+            theirs.append(run_json(peer)["cached_tokens_per_s"])
+            print(f"round {r + 1}: workbench {ours[-1]:8.1f} tok/s   pytorch {theirs[-1]:8.1f} tok/s", flush=True)
+    ratio = statistics.median(a / b for a, b in zip(ours, theirs))
+    print(f"sampling, image shape (ctx 3072, batch 1, {threads} threads): workbench {statistics.median(ours):.1f} tok/s, "
+          f"PyTorch {statistics.median(theirs):.1f} tok/s, ratio {ratio:.2f}x "
+          f"({'meets' if ratio >= SAMPLING_FLOOR else 'below'} the {SAMPLING_FLOOR:.0f}x floor)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--configs", nargs="+", default=CONFIGS, choices=CONFIGS)
@@ -127,8 +154,13 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="rounds with --separate-runs")
     ap.add_argument("--steps", type=int, help="timed steps per run with --separate-runs (default: per config)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--sampling", action="store_true",
+                    help="instead: sampling one image sequence (3072 tokens) with a key-value cache, "
+                         "against tools/bench/torch_sampling_peer.py on the same weights (floor 3x)")
     args = ap.parse_args()
     py, wb = torch_python(), workbench_binary()
+    if args.sampling:
+        return compare_sampling(py, wb, args.threads)
     threads = ["--threads", str(args.threads)]
     probes = [sgemm_probe(wb, args.threads)]
     rows = {}

@@ -3,7 +3,9 @@
 labels.csv, to try `workbench data import images` on a real folder (standard library only).
 
     python3 tools/import/fashion_mnist_pngs.py data/fashion-mnist /tmp/fm-pngs --count 200
-    workbench data import images /tmp/fm-pngs --labels /tmp/fm-pngs/labels.csv --size 8 --name fm200 --out /tmp/imported
+    workbench data import images /tmp/fm-pngs --labels /tmp/fm-pngs/labels.csv --size 8 --name fm200 --data-dir /tmp/imported
+
+Any prepared fashion-mnist folder works (fashion-mnist, -16 or -8: `workbench data prepare fashion-mnist-8`).
 """
 import argparse, json, os, struct, zlib
 
@@ -20,7 +22,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("shards"); ap.add_argument("out"); ap.add_argument("--count", type=int, default=200)
     a = ap.parse_args()
-    m = json.load(open(os.path.join(a.shards, "manifest.json")))
+    manifest = os.path.join(a.shards, "manifest.json")
+    if not os.path.exists(manifest):
+        prepared = [d for d in ("fashion-mnist", "fashion-mnist-16", "fashion-mnist-8")
+                    if os.path.exists(os.path.join(os.path.dirname(os.path.normpath(a.shards)) or ".", d, "manifest.json"))]
+        hint = ("; prepared beside it: " + ", ".join(prepared)) if prepared else \
+            "; prepare one first, e.g. `workbench data prepare fashion-mnist-8` (then pass data/fashion-mnist-8)"
+        raise SystemExit("fashion_mnist_pngs: '%s' is not a prepared dataset (no manifest.json)%s" % (a.shards, hint))
+    m = json.load(open(manifest))
+    if "train.labels" not in os.listdir(a.shards) or "classes" not in m.get("extra", {}):
+        raise SystemExit("fashion_mnist_pngs: '%s' has no labels (train.labels and the class names); use a fashion-mnist folder" % a.shards)
     rec = m["record_length"]; side = int(((rec - 1) // 3) ** 0.5)
     classes = m["extra"]["classes"].split(",")
     labels = open(os.path.join(a.shards, "train.labels"), "rb").read(a.count)

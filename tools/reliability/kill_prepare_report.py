@@ -9,13 +9,18 @@ random moments, run it again each time, and check
   - at the end: the dataset folder and the report folder equal those of an uninterrupted run,
     byte for byte, with no temporary file left behind; no re-run may fail.
 
-The dataset is `markov-text` (16.8 M train tokens); the report is over `workbench synth-runs`.
+The dataset is `markov-text` (16.8 M train tokens) unless `--dataset` names another recipe (the
+package recipes, e.g. `tiles`, `english-large`, `fashion-mnist-gray`, fetch into `--cache-dir`,
+which is kept between runs so the kills land on the preparation, not on the download); recipes
+that build in a staging folder renamed into place must also leave no `.NAME.importing-PID` or
+`.NAME.replaced-PID` folder once a preparation has finished. The report is over `workbench synth-runs`.
 Kills land on first preparations, on continuations of killed ones and on re-preparations over a
 complete dataset of another seed (where every file changes, so an old manifest beside new shards
 would be caught); the report folder is kept between attempts.
 
   python3 tools/reliability/kill_prepare_report.py             # 20 kills of each (the long form)
   python3 tools/reliability/kill_prepare_report.py --kills 5   # the short form .ci/run uses
+  python3 tools/reliability/kill_prepare_report.py --only prepare --dataset tiles --kills 5 --cache-dir data/.cache
 
 Exits 0 with "N kills survived …" or 1 naming the first difference.
 """
@@ -125,6 +130,8 @@ def main():
     ap.add_argument("--seed", type=int, default=None, help="seed of the kill moments (default: random, printed)")
     ap.add_argument("--exe", default=os.path.join(ROOT, ".build/release/workbench"))
     ap.add_argument("--only", choices=["prepare", "report"], help="torture one command only")
+    ap.add_argument("--dataset", default="markov-text", help="recipe to prepare (default markov-text)")
+    ap.add_argument("--cache-dir", default=None, help="download cache to use and keep (default: a fresh one in the work folder)")
     args = ap.parse_args()
     if not os.access(args.exe, os.X_OK):
         sys.exit(f"kill_prepare_report: no workbench executable at {args.exe}; build it with `swift build -c release`")
@@ -151,15 +158,15 @@ def torture_prepare(args, rng, work, env):
     # preparation) or from a complete dataset of another seed (a re-preparation that replaces
     # every file: a kill there must never leave the old manifest beside new shards).
     def prepare(data_dir, seed=1234):
-        return [args.exe, "data", "prepare", "markov-text", "--data-dir", data_dir,
-                "--cache-dir", os.path.join(work, "cache"), "--seed", str(seed)]
+        return [args.exe, "data", "prepare", args.dataset, "--data-dir", data_dir,
+                "--cache-dir", args.cache_dir or os.path.join(work, "cache"), "--seed", str(seed)]
     ref_data, other_data = os.path.join(work, "reference", "data"), os.path.join(work, "other", "data")
     got_data = os.path.join(work, "killed", "data")
     full = timed(prepare(ref_data), env)
     timed(prepare(other_data, seed=7), env)
     print(f"uninterrupted data prepare: {full:.1f} s")
-    ref_set, got_set = os.path.join(ref_data, "markov-text"), os.path.join(got_data, "markov-text")
-    other_set = os.path.join(other_data, "markov-text")
+    ref_set, got_set = os.path.join(ref_data, args.dataset), os.path.join(got_data, args.dataset)
+    other_set = os.path.join(other_data, args.dataset)
 
     def dataset_after_kill():
         if not os.path.exists(os.path.join(got_set, "manifest.json")):
@@ -180,6 +187,8 @@ def torture_prepare(args, rng, work, env):
     prep = Torture("data prepare", prepare(got_data), env, dataset_after_kill, rng, work, reset_dataset)
     prep.run(args.kills, full)
     problems = differences(ref_set, got_set, require_all=True)
+    staged = [n for n in os.listdir(got_data) if n.startswith(f".{args.dataset}.importing-") or n.startswith(f".{args.dataset}.replaced-")]
+    problems += [f"staging folder {n} left beside the dataset" for n in staged]
     if problems:
         fail("data prepare: " + "; ".join(problems[:5]), work)
     return prep, ref_set
@@ -194,7 +203,8 @@ def torture_report(args, rng, work, env):
     subprocess.run([args.exe, "synth-runs", other_runs, "--seed", "2"], check=True, stdout=subprocess.DEVNULL)
 
     def report(out, inputs=runs):
-        return [args.exe, "report", inputs, "--out", out, "--bootstrap", "100", "--frontier-bootstrap", "20"]
+        # --force: an attempt may start from a complete report over other runs, which it replaces.
+        return [args.exe, "report", inputs, "--out", out, "--force", "--bootstrap", "100", "--frontier-bootstrap", "20"]
     ref_report, got_report = os.path.join(work, "reference", "report"), os.path.join(work, "killed", "report")
     other_report = os.path.join(work, "other", "report")
     full = timed(report(ref_report), env)

@@ -8,7 +8,7 @@ must produce identical pieces and ids.
 
 Regenerate (needs `pip install tokenizers`):
     .build/release/workbench bpe train datasets/samples/text/english-sample.txt \
-        --vocab-size 512 --output datasets/samples/text/sample-bpe512.tokenizer.json
+        --vocab-size 512 --out datasets/samples/text/sample-bpe512.tokenizer.json
     python3 tools/text/hf_fixture.py
 """
 import json, os

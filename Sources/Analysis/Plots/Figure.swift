@@ -1,4 +1,4 @@
-import Tensors
+import WorkbenchCore
 import Foundation
 
 /// An RGB colour with components in 0…1.

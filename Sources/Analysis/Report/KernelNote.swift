@@ -1,7 +1,7 @@
 /// The report's sentence on which OpenBLAS kernels the runs used (their speed, and so the study's
 /// wall time, depends on it), with every run's warning when the CPU offered better kernels.
 enum KernelNote {
-    static func text(_ summaries: [RunSummary]) -> String? {
+    static func text(_ summaries: [RunOutcome]) -> String? {
         var counts: [String: Int] = [:]
         for s in summaries { if let k = s.blasKernels { counts[k, default: 0] += 1 } }
         guard !counts.isEmpty else { return nil }

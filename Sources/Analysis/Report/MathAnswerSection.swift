@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// One math run's answers on one split, by greedy decoding and exact match
 /// (`workbench eval --answers` writes them to the run's `eval_answers.json`).
@@ -15,16 +16,11 @@ public struct MathAnswerRow: Codable, Sendable, Equatable {
 /// module for the largest run. Reads `eval_answers.json` of any run that has one; the fits are
 /// not affected.
 enum MathAnswerSection {
-    /// The part of `eval_answers.json` the report reads.
-    struct File: Decodable {
-        struct Count: Decodable { var problems: Int; var correct: Int }
-        struct Split: Decodable { var total: Count; var modules: [String: Count] }
-        var splits: [String: Split]
-    }
+    typealias File = MathAnswerResults
 
     static func load(_ runs: [RunRecord]) throws -> [(RunRecord, File)] {
         try runs.compactMap { r in
-            let url = r.url.appendingPathComponent("eval_answers.json")
+            let url = r.url.appendingPathComponent(MathAnswerResults.fileName)
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             do { return (r, try JSONDecoder().decode(File.self, from: Data(contentsOf: url))) } catch {
                 throw AnalysisInputError.malformedInput(path: url.path, reason: "not an eval_answers.json file: \(error)")
@@ -35,8 +31,8 @@ enum MathAnswerSection {
     static func write(_ runs: [RunRecord], _ sink: ReportSink) throws {
         let found = try load(runs)
         guard !found.isEmpty else { return }
-        func accuracy(_ c: File.Count) -> Double { c.problems == 0 ? 0 : Double(c.correct) / Double(c.problems) }
-        func percent(_ c: File.Count) -> String { String(format: "%.1f %% (%d of %d)", 100 * accuracy(c), c.correct, c.problems) }
+        func accuracy(_ c: MathAnswerCount) -> Double { c.accuracy }
+        func percent(_ c: MathAnswerCount) -> String { String(format: "%.1f %% (%d of %d)", 100 * accuracy(c), c.correct, c.problems) }
         let rows = found.flatMap { r, f in
             f.splits.map { name, s in
                 MathAnswerRow(run: r.name, params: r.summary.params, split: name, problems: s.total.problems,
@@ -49,7 +45,7 @@ enum MathAnswerSection {
             + "the answer is decoded greedily up to the end token, and it counts when it equals the true answer exactly "
             + "(`workbench eval --answers`). interpolate: the training difficulties; extrapolate: beyond them."))
         sink.doc.blocks.append(.table(header: ["run", "N", "split", "exact-match accuracy"], rows: rows.map {
-            [$0.run, Format.sig($0.params, 3), $0.split, percent(File.Count(problems: $0.problems, correct: $0.correct))]
+            [$0.run, Format.sig($0.params, 3), $0.split, percent(MathAnswerCount(problems: $0.problems, correct: $0.correct))]
         }))
         guard let (largest, file) = found.max(by: { ($0.0.summary.params, $0.0.name) < ($1.0.summary.params, $1.0.name) }) else { return }
         let splits = file.splits.keys.sorted()

@@ -1,5 +1,6 @@
 import Foundation
-import Tensors
+import RunFiles
+import WorkbenchCore
 
 /// Everything a report found, as written to `fits.json` (all parameters unrounded).
 public struct ReportData: Codable, Sendable {
@@ -17,6 +18,8 @@ public struct ReportData: Codable, Sendable {
         public var extrapolation: [String: ExtrapolationCheck]
         public var frontier: [ComputeFrontier.Point]
         public var problems: [String]
+        /// Which runs went into which fit, and why the others did not (absent in older reports).
+        public var placement: [String]?
     }
     /// A loss-by-position fit of one run.
     public struct Position: Codable, Sendable {
@@ -74,82 +77,123 @@ public enum ScalingReport {
         let runs = StudyGroups.label(unlabelled.filter { $0.summary.task == nil })
         let finetuning = unlabelled.filter { $0.summary.task != nil }
         let sink = ReportSink(title: title, plots: dir.appendingPathComponent("plots"))
-        func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
         let modalities = Array(Set(runs.map(\.summary.modality))).sorted()
+        if runs.isEmpty {
+            sink.doc.blocks.append(.paragraph("No generative runs, so no scaling fits: \(finetuning.count) fine-tuning run(s) for "
+                + "classification, reported under “Fine-tuning for classification” (loss in nats per example, and accuracy)."))
+        } else {
         sink.doc.blocks.append(.paragraph("\(runs.count) runs in \(modalities.count) modalities (\(modalities.joined(separator: ", "))). "
             + "Loss in nats per counted token, compute in PF-days (8.64e19 FLOP), N = non-embedding parameters. "
             + "Fits: Huber loss (δ = \(options.delta)) on log-loss residuals, Levenberg–Marquardt from a grid of starts; "
             + "intervals are 95 % bootstrap percentiles."))
+        }
         if let kernels = KernelNote.text(unlabelled.map(\.summary)) { sink.doc.blocks.append(.paragraph(kernels)) }
         var entropyRows: [EntropyRow] = []
         var studies: [String: ScalingStudy] = [:]
         for m in modalities {
             let study = try ScalingStudy(runs: runs, modality: m, options: options)
             studies[m] = study
-            sink.doc.blocks.append(.heading(2, "Modality: \(m)"))
-            sink.doc.blocks.append(.table(header: ["law", "formula", "α", "L∞ (nats/token)", "points"], rows: lawRows(study)))
-            if let n = study.optimalSize {
-                var items = ["N_opt(C) = \(n.formula), β = \(study.optimalSizeExponent?.text() ?? Format.sig(n.exponent)) (paper: ≈ 0.7 in every modality)"]
-                if let c = study.crossover { items.append("L(C)/L(D) crossover at C = \(c.text()) PF-days") }
-                sink.doc.blocks.append(.list(items))
-            }
-            for j in study.joint { sink.doc.blocks.append(.paragraph("Joint L(N, D), \(j.law.form.rawValue) form: L = \(j.law.formula) (rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)")) }
-            for (name, c) in study.extrapolation.sorted(by: { $0.key < $1.key }) {
-                sink.doc.blocks.append(.paragraph("Held-out check \(name): fitted on \(c.fittedOn) smaller scales; at the largest "
-                    + c.heldOut.map { "x = \(Format.sig($0.x)): predicted \(Format.sig($0.predicted, 4)), observed \(Format.sig($0.observed, 4)) (\(Format.sig(100 * $0.relativeError, 2)) %)" }.joined(separator: "; ")))
-            }
-            let synthetic = study.runs.first { $0.summary.trueEntropyNatsPerToken != nil }?.summary.trueEntropyNatsPerToken
-            let tokensPerItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary.tokensPerItem
-            if synthetic == nil, let paper = PaperReference.match(modality: m, tokensPerItem: tokensPerItem) {
-                let rows = paperRows(study, paper)
-                sink.data.paperComparisons.append(contentsOf: rows.map(\.1))
-                sink.doc.blocks.append(.paragraph("Against the paper (\(paper.name), \(paper.source)); \"agrees\" means the paper's value lies inside this study's 95 % interval:"))
-                sink.doc.blocks.append(.table(header: ["quantity", "this study", "paper", "agrees"], rows: rows.map(\.0)))
-            }
-            if let truth = synthetic, let l = study.lossVersusParams?.lossInfinity {
-                let row = GroundTruthRow(group: m, quantity: "L∞ (nats/token)", fitted: l, truth: truth)
-                sink.data.groundTruth.append(row)
-            }
-            if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
-            // File names without spaces or brackets, so that Markdown links to the plots work: "image (fashion-mnist-8)" → "image-fashion-mnist-8".
-            let safe = m.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
-                .split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
-            try save(ReportPlots.law(series: study.lossVersusParamsSeries, estimate: study.lossVersusParams, xLabel: "parameters N (non-embedding)",
-                                     check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)", paper: "Henighan et al. 2020 Fig. 3 (Fig. 7 for image resolutions); Kaplan et al. 2020 Fig. 1 (right)")
-            if !study.lossVersusDataSeries.x.isEmpty {
-                try save(ReportPlots.law(series: study.lossVersusDataSeries, estimate: study.lossVersusData, xLabel: "dataset size D (tokens)",
-                                         check: study.extrapolation[study.lossVersusDataSeries.name]).figure(), "\(safe)-loss-vs-data", "L(D), \(m)", paper: "Kaplan et al. 2020 Fig. 1 (centre) and Fig. 9; Henighan et al. 2020 App. B.2 (math)")
-            }
-            if !study.frontier.points.isEmpty {
-                try save(ReportPlots.frontier(study).figure(), "\(safe)-frontier", "learning curves, frontier and L(C), \(m)", paper: "Henighan et al. 2020 Fig. 5 (Fig. 1 shows the reducible part L − L∞)")
-                try save(ReportPlots.optimalSize(study).figure(), "\(safe)-optimal-size", "N_opt(C), \(m)", paper: "Henighan et al. 2020 Fig. 2 and Fig. 16")
-            }
-            if let j = study.joint.first(where: { $0.law.form == .additive }) ?? study.joint.first {
-                try save(ReportPlots.joint(j, runs: study.runs, modality: m).figure(), "\(safe)-joint", "L(N, D) contours (indifference curves), \(m)", paper: "Kaplan et al. 2020 Fig. 9 and eq. (1.5); the L(C)/L(D) crossover is Henighan et al. 2020 §6, Kaplan et al. 2020 §6.3")
-            }
-            if let l = study.lossVersusParams?.lossInfinity {
-                let withItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary
-                entropyRows.append(EntropyRow(modality: m, lossInfinity: l, tokensPerItem: withItem?.tokensPerItem, itemName: withItem?.itemName))
-            }
+            fitsProse(study, sink)
+            try modalityPlots(study, sink)
+            if let row = entropyRow(study) { entropyRows.append(row) }
             sink.data.modalities.append(ReportData.Modality(
                 modality: m, runs: study.runs.count, lossVersusParams: study.lossVersusParams, lossVersusData: study.lossVersusData,
                 lossVersusCompute: study.lossVersusCompute, optimalSize: study.optimalSize, optimalSizeExponent: study.optimalSizeExponent,
                 crossoverPFDays: study.crossover, joint: study.joint, extrapolation: study.extrapolation, frontier: study.frontier.points,
-                problems: study.problems))
+                problems: study.problems, placement: study.placement.isEmpty ? nil : study.placement))
         }
-        sink.data.entropy = entropyRows
-        sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
-        sink.doc.blocks.append(.paragraph("L∞ of L(N) per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image)."))
-        sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)"], rows: entropyRows.map { r in
-            [r.modality, r.lossInfinity.text(4), r.bitsPerToken.text(4),
-             r.perItemNats.map { "\($0.text(4)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map { $0.text(4) } ?? "–"]
-        }))
+        entropySection(entropyRows, sink)
         try ArchitectureSection.write(studies: studies, sink)
         try positionSection(runs, sink)
         try mutualInformationSection(runs, sink)
         try FinetuneSection.write(finetuning, sink)
         try MathAnswerSection.write(runs, sink)
         groundTruthSection(sink)
+        try writeFiles(sink, to: dir)
+        return sink.written
+    }
+
+    /// One modality's fits in words: the laws, N_opt(C) and the crossover, the joint law, the
+    /// held-out checks, the paper's values beside ours (real data) or the exact entropy beside
+    /// the fitted L∞ (synthetic data), and the fits' caveats.
+    static func fitsProse(_ study: ScalingStudy, _ sink: ReportSink) {
+        let m = study.modality
+        sink.doc.blocks.append(.heading(2, "Modality: \(m)"))
+        sink.doc.blocks.append(.table(header: ["law", "formula", "α", "L∞ (nats/token)", "points"], rows: lawRows(study)))
+        if let n = study.optimalSize {
+            var items = ["N_opt(C) = \(n.formula), β = \(study.optimalSizeExponent?.text() ?? Format.sig(n.exponent)) (paper: ≈ 0.7 in every modality)"]
+            if let c = study.crossover { items.append("L(C)/L(D) crossover at C = \(c.text()) PF-days") }
+            sink.doc.blocks.append(.list(items))
+        }
+        for j in study.joint { sink.doc.blocks.append(.paragraph("Joint L(N, D), \(j.law.form.rawValue) form: L = \(j.law.formula) (rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)")) }
+        for (name, c) in study.extrapolation.sorted(by: { $0.key < $1.key }) {
+            sink.doc.blocks.append(.paragraph("Held-out check \(name): fitted on \(c.fittedOn) smaller scales; at the largest "
+                + c.heldOut.map { "x = \(Format.sig($0.x)): predicted \(Format.sig($0.predicted, 4)), observed \(Format.sig($0.observed, 4)) (\(Format.sig(100 * $0.relativeError, 2)) %)" }.joined(separator: "; ")))
+        }
+        let synthetic = study.runs.first { $0.summary.trueEntropyNatsPerToken != nil }?.summary.trueEntropyNatsPerToken
+        let tokensPerItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary.tokensPerItem
+        if synthetic == nil, let paper = PaperReference.match(modality: m, tokensPerItem: tokensPerItem) {
+            let rows = paperRows(study, paper)
+            sink.data.paperComparisons.append(contentsOf: rows.map(\.1))
+            sink.doc.blocks.append(.paragraph("Against the paper (\(paper.name), \(paper.source)); \"agrees\" means the paper's value lies inside this study's 95 % interval:"))
+            sink.doc.blocks.append(.table(header: ["quantity", "this study", "paper", "agrees"], rows: rows.map(\.0)))
+        }
+        if let truth = synthetic, let l = study.lossVersusParams?.lossInfinity {
+            sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "L∞ (nats/token)", fitted: l, truth: truth))
+        }
+        if !study.placement.isEmpty { sink.doc.blocks.append(.list(study.placement.map { "Runs: \($0)" })) }
+        if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
+    }
+
+    /// File names without spaces or brackets, so that Markdown links to the plots work:
+    /// "image (fashion-mnist-8)" → "image-fashion-mnist-8".
+    static func plotStem(_ modality: String) -> String {
+        modality.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "-" }.joined()
+            .split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
+    }
+
+    /// One modality's plots: L(N), L(D), the learning curves with the frontier and L(C), N_opt(C)
+    /// and the joint law's contours, each with the papers' figure it corresponds to.
+    static func modalityPlots(_ study: ScalingStudy, _ sink: ReportSink) throws {
+        let m = study.modality, safe = plotStem(m)
+        func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
+        try save(ReportPlots.law(series: study.lossVersusParamsSeries, estimate: study.lossVersusParams, xLabel: "parameters N (non-embedding)",
+                                 check: study.extrapolation[study.lossVersusParamsSeries.name]).figure(), "\(safe)-loss-vs-params", "L(N), \(m)", paper: "Henighan et al. 2020 Fig. 3 (Fig. 7 for image resolutions); Kaplan et al. 2020 Fig. 1 (right)")
+        if !study.lossVersusDataSeries.x.isEmpty {
+            try save(ReportPlots.law(series: study.lossVersusDataSeries, estimate: study.lossVersusData, xLabel: "dataset size D (tokens)",
+                                     check: study.extrapolation[study.lossVersusDataSeries.name]).figure(), "\(safe)-loss-vs-data", "L(D), \(m)", paper: "Kaplan et al. 2020 Fig. 1 (centre) and Fig. 9; Henighan et al. 2020 App. B.2 (math)")
+        }
+        if !study.frontier.points.isEmpty {
+            try save(ReportPlots.frontier(study).figure(), "\(safe)-frontier", "learning curves, frontier and L(C), \(m)", paper: "Henighan et al. 2020 Fig. 5 (Fig. 1 shows the reducible part L − L∞)")
+            try save(ReportPlots.optimalSize(study).figure(), "\(safe)-optimal-size", "N_opt(C), \(m)", paper: "Henighan et al. 2020 Fig. 2 and Fig. 16")
+        }
+        if let j = study.joint.first(where: { $0.law.form == .additive }) ?? study.joint.first {
+            try save(ReportPlots.joint(j, runs: study.runs, modality: m).figure(), "\(safe)-joint", "L(N, D) contours (indifference curves), \(m)", paper: "Kaplan et al. 2020 Fig. 9 and eq. (1.5); the L(C)/L(D) crossover is Henighan et al. 2020 §6, Kaplan et al. 2020 §6.3")
+        }
+    }
+
+    /// L∞ of L(N) in the units the entropy table compares, when L(N) has an L∞.
+    static func entropyRow(_ study: ScalingStudy) -> EntropyRow? {
+        guard let l = study.lossVersusParams?.lossInfinity else { return nil }
+        let withItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary
+        return EntropyRow(modality: study.modality, lossInfinity: l, tokensPerItem: withItem?.tokensPerItem, itemName: withItem?.itemName)
+    }
+
+    static func entropySection(_ entropyRows: [EntropyRow], _ sink: ReportSink) {
+        sink.data.entropy = entropyRows
+        if !entropyRows.isEmpty {
+        sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
+        sink.doc.blocks.append(.paragraph("L∞ of L(N) per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image)."))
+        sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)"], rows: entropyRows.map { r in
+            [r.modality, r.lossInfinity.text(4), r.bitsPerToken.text(4),
+             r.perItemNats.map { "\($0.text(4)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map { $0.text(4) } ?? "–"]
+        }))
+        }
+    }
+
+    /// The report's files: `report.md`, `report.html` and `fits.json` (non-finite numbers as
+    /// strings), each replaced whole.
+    static func writeFiles(_ sink: ReportSink, to dir: URL) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -158,7 +202,6 @@ public enum ScalingReport {
             try AtomicFile.write(bytes, to: dir.appendingPathComponent(name))
             sink.written.append(dir.appendingPathComponent(name))
         }
-        return sink.written
     }
 
     /// This study's exponents and L∞ beside the paper's, with whether each paper value falls in our interval.
@@ -235,7 +278,7 @@ public enum ScalingReport {
         var rows: [MutualInformationRow] = []
         var evals: [(RunRecord, PairedEvaluation)] = []
         for r in runs {
-            let u = r.url.appendingPathComponent("paired_eval.json")
+            let u = r.url.appendingPathComponent(PairedEvaluation.imageFileName)
             if FileManager.default.fileExists(atPath: u.path) { evals.append((r, try PairedEvaluation.load(u))) }
         }
         guard !evals.isEmpty else { return }

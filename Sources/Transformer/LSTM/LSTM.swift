@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// An LSTM language model on the core's conventions: token embedding → `nLayer` stacked LSTM
 /// layers (`LSTMLayer`, PyTorch's `nn.LSTM` equations) → untied linear head → softmax

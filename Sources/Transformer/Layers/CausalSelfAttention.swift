@@ -1,6 +1,7 @@
 import Tensors
 #if canImport(Glibc)
 import Glibc
+import WorkbenchCore
 #endif
 
 /// Causal multi-head self-attention on a packed `qkv` activation, computed one tile of query

@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// Deterministic column sums over a `[rows, c]` matrix, split across threads by column blocks so
 /// that every column is summed by one thread in row order, whatever the thread count.

@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// Inverted dropout whose mask is a pure function of `(seed, stream, index)`, so nothing is
 /// stored: forward and backward regenerate the same mask, and a run resumed at step s draws the

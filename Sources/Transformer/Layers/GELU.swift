@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// GELU with the tanh approximation used by GPT-2 (PyTorch `nn.GELU(approximate="tanh")`):
 /// `gelu(x) = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. Forward saves `tanh(u)`, so backward

@@ -1,4 +1,5 @@
 import Tensors
+import WorkbenchCore
 
 /// Layer normalisation over the last axis, forward and backward side by side.
 ///

@@ -1,6 +1,7 @@
 import Tensors
 #if canImport(Glibc)
 import Glibc
+import WorkbenchCore
 #endif
 
 /// Softmax cross-entropy averaged over the tokens a weight marks as counted.

@@ -1,16 +1,16 @@
 import Foundation
 import Analysis
 import FuzzSupport
-import Training
+import RunFiles
 
-/// A run's `summary.json` through both readers: `RunRecord.load` (Analysis, beside a valid
-/// two-line metrics.jsonl) and the `Codable` `Training.RunSummary` that sweeps decode.
+/// A run's `summary.json` through `RunRecord.load` (Analysis, beside a valid two-line
+/// metrics.jsonl) and the shared `RunFiles.RunSummary` decoder that sweeps and reports use.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSummaryJSON(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let data = FuzzInput.data(start, count)
     _ = FuzzInput.write(data, named: "summary.json", in: run)
     _ = try? RunRecord.load(from: run)
-    _ = try? JSONDecoder().decode(Training.RunSummary.self, from: data)
+    _ = try? RunSummary.decode(data)
     return 0
 }
 

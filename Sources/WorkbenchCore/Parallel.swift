@@ -13,22 +13,8 @@ public enum Parallel {
         perform(count: count, concurrently: workers > 1, body)
     }
 
-    /// Runs `body(i)` for every `i` in `0..<count`, up to `workers` of them at once, each
-    /// entirely on one thread: inside `body`, `workers` reads 1 and OpenBLAS runs on one thread,
-    /// so nested parallel loops and BLAS calls run inline. Used for data parallelism (one
-    /// micro-batch per thread), where forking inside every layer would cost more than it gives.
-    /// Both settings are restored afterwards; do not call it from inside another parallel loop.
-    public static func forEachExclusive(count: Int, _ body: (Int) -> Void) {
-        if count <= 0 { return }
-        let saved = workers, savedBLAS = BLAS.threads
-        workers = 1
-        if savedBLAS != 1 { BLAS.threads = 1 }
-        defer { workers = saved; if savedBLAS != 1 { BLAS.threads = savedBLAS } }
-        perform(count: count, concurrently: saved > 1, body)
-    }
-
     /// `body(i)` for every `i` in `0..<count`, on the calling thread or spread over GCD's threads.
-    static func perform(count: Int, concurrently: Bool, _ body: (Int) -> Void) {
+    package static func perform(count: Int, concurrently: Bool, _ body: (Int) -> Void) {
         if count <= 0 { return }
         if !concurrently || count == 1 {
             for i in 0..<count { body(i) }

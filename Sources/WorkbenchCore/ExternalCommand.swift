@@ -1,18 +1,29 @@
 import Foundation
 
-/// Runs a program for dataset preparation (`apt-get download`, `dpkg-deb -x`, `pip download`,
-/// `tar`, …) and returns its standard output; a failure throws an error naming the command
-/// and quoting its standard error.
+/// Runs another program (`apt-get download`, `dpkg-deb -x`, `pip download`, `tar`, Slurm's
+/// `sbatch`, …). `capture` is the one process runner: it returns the exit status with both
+/// outputs; `run` throws an error naming the command and quoting its standard error when the
+/// program fails.
 ///
 ///     let text = try ExternalCommand.run("bible", ["-f", "Gen1:1-Rev22:21"], in: cacheDir)
+///     let reply = try ExternalCommand.capture(path: "/usr/bin/squeue", ["--me"])
 public enum ExternalCommand {
     public struct Failure: Error, CustomStringConvertible {
         public var command: String
         public var reason: String
+        public init(command: String, reason: String) { self.command = command; self.reason = reason }
         public var description: String { "command '\(command)' failed: \(reason)" }
     }
 
-    /// Runs `program` (looked up on PATH) with `arguments` in folder `dir`.
+    /// What a finished program said: its exit status and everything it wrote.
+    public struct Reply: Sendable {
+        public var status: Int32
+        public var output: Data
+        public var error: Data
+    }
+
+    /// Runs `program` (looked up on PATH) with `arguments` in folder `dir`; returns its standard
+    /// output, or throws `Failure` when it is missing, cannot start, or exits with a non-zero status.
     @discardableResult
     public static func run(_ program: String, _ arguments: [String], in dir: URL? = nil,
                            environment: [String: String] = [:]) throws -> Data {
@@ -20,6 +31,22 @@ public enum ExternalCommand {
         guard let path = locate(program) else {
             throw Failure(command: commandLine, reason: "'\(program)' is not installed (not found on PATH)")
         }
+        let reply: Reply
+        do { reply = try capture(path: path, arguments, in: dir, environment: environment) } catch {
+            throw Failure(command: commandLine, reason: "could not start: \(error.localizedDescription)")
+        }
+        guard reply.status == 0 else {
+            let tail = String(decoding: reply.error.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw Failure(command: commandLine, reason: "exit status \(reply.status): \(tail)")
+        }
+        return reply.output
+    }
+
+    /// Runs the program at `path` to its end, with standard input empty, and returns its status
+    /// and outputs. Throws only when the program cannot be started. Standard error is read on
+    /// another thread, so neither pipe can fill up and block the child.
+    public static func capture(path: String, _ arguments: [String], in dir: URL? = nil,
+                               environment: [String: String] = [:]) throws -> Reply {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
@@ -30,10 +57,7 @@ public enum ExternalCommand {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch {
-            throw Failure(command: commandLine, reason: "could not start: \(error.localizedDescription)")
-        }
-        // Read stderr on another thread so neither pipe can fill up and block the child.
+        try p.run()
         final class Box: @unchecked Sendable { var data = Data() }
         let errBox = Box()
         let errDone = DispatchSemaphore(value: 0)
@@ -41,12 +65,7 @@ public enum ExternalCommand {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         errDone.wait()
-        let errData = errBox.data
-        guard p.terminationStatus == 0 else {
-            let tail = String(decoding: errData.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw Failure(command: commandLine, reason: "exit status \(p.terminationStatus): \(tail)")
-        }
-        return outData
+        return Reply(status: p.terminationStatus, output: outData, error: errBox.data)
     }
 
     /// Full path of `program` on PATH, or nil.

@@ -61,3 +61,32 @@ public struct ShardManifest: Codable, Equatable, Sendable {
         case trueEntropyNatsPerToken = "true_entropy_nats_per_token", extra
     }
 }
+
+extension ShardManifest {
+    public static let fileName = "manifest.json"
+
+    /// The facts about a dataset that reports use, read leniently from its `manifest.json`
+    /// (hand-written or partial manifests still give what they have): the modality and, for
+    /// synthetic sources, the exact entropy and image–caption mutual information.
+    public struct DatasetFacts: Decodable, Equatable, Sendable {
+        public var modality: String?
+        public var trueEntropyNatsPerToken: Double?
+        /// `extra.true_mi_nats_per_pair`, written as a string (as `extra` holds strings) or a number.
+        public var trueMutualInformationNats: Double?
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            modality = c.text(.modality)
+            trueEntropyNatsPerToken = c.number(.trueEntropyNatsPerToken)
+            let extra = try? c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: .extra)
+            let mi = AnyCodingKey("true_mi_nats_per_pair")
+            trueMutualInformationNats = extra.flatMap { $0.number(mi) ?? $0.text(mi).flatMap(Double.init) }
+        }
+    }
+
+    /// The facts in `folder/manifest.json`, nil when it is missing or not a JSON object.
+    public static func facts(in folder: URL) -> DatasetFacts? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName)) else { return nil }
+        return try? JSONDecoder().decode(DatasetFacts.self, from: data)
+    }
+}
