@@ -57,8 +57,13 @@ public enum JointLossInfinityProfile {
         let sigma2 = (seedDF * pow(noise?.sigmaLog ?? 0, 2) + minRSS) / df
         let t = StudentT.quantile975(degreesOfFreedom: df)
         let limit = minRSS + t * t * sigma2
-        let (lo, hi) = LossProfile.interval(grid, rss, limit: limit, top: ymin)
         let best = grid[rss.firstIndex(of: minRSS)!]
+        let (lo, hi) = LossProfile.interval(grid, rss, best: best, limit: limit, bottom: 0, top: ymin) { m in
+            // Linear between grid points (each point of this profile costs ten 4-parameter fits).
+            guard let j = grid.firstIndex(where: { $0 >= m }), j > 0 else { return rss[0] }
+            let f = (m - grid[j - 1]) / (grid[j] - grid[j - 1])
+            return rss[j - 1] + f * (rss[j] - rss[j - 1])
+        }
         return Interval(estimate: estimate.isFinite ? estimate : best, lower: lo, upper: hi)
     }
 }

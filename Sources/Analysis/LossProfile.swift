@@ -67,14 +67,17 @@ public struct LossProfile: Codable, Sendable {
         let best = search.best
         law = problem.law(best)
         let limit = best.objective + threshold
+        let scale = sigmaLog.isFinite ? sigmaLog : 1
         let lGrid = search.overLossInfinity.map(\.lossInfinity), lProfile = search.overLossInfinity.map(\.objective)
-        let (l0, l1) = Self.interval(lGrid, lProfile, limit: limit, top: problem.ymin)
+        let (l0, l1) = Self.interval(lGrid, lProfile, best: best.lossInfinity, limit: limit, bottom: 0, top: problem.ymin) {
+            problem.profile(lossInfinity: $0, scale: scale, huberK: k).objective
+        }
         lossInfinity = Interval(estimate: best.lossInfinity, lower: l0, upper: l1)
         let aGrid = search.overExponent.map(\.exponent), aProfile = search.overExponent.map(\.objective)
-        var (a0, a1) = Self.interval(aGrid, aProfile, limit: limit, top: aGrid.last!)
-        if a0 <= aGrid[0] { a0 = 0 }
+        let (a0, a1) = Self.interval(aGrid, aProfile, best: best.exponent, limit: limit, bottom: 0, top: aGrid.last!) {
+            problem.profile(exponent: $0, scale: scale, huberK: k).objective
+        }
         exponent = Interval(estimate: best.exponent, lower: a0, upper: a1)
-        let scale = sigmaLog.isFinite ? sigmaLog : 1
         exponentAtLossInfinityBounds = [l0, min(l1, problem.lossInfinityGrid.last!)].map {
             problem.profile(lossInfinity: $0, scale: scale, huberK: k).exponent
         }
@@ -99,18 +102,29 @@ public struct LossProfile: Codable, Sendable {
         return p
     }
 
-    /// The hull of the grid values whose profile is within the limit, with linear interpolation
-    /// of the crossing between grid points; `top` is returned when the last grid value is inside.
-    static func interval(_ grid: [Double], _ profile: [Double], limit: Double, top: Double) -> (Double, Double) {
-        let inside = grid.indices.filter { profile[$0] <= limit }
-        guard let first = inside.first, let last = inside.last else { return (.nan, .nan) }
-        func cross(_ i: Int, _ j: Int) -> Double {
-            // i inside, j outside: where the profile, linear between them, meets the limit.
-            let f = (limit - profile[i]) / (profile[j] - profile[i])
-            return grid[i] + max(0, min(1, f)) * (grid[j] - grid[i])
+    /// The ends of the region where the profile stays within `limit`: the hull of the grid
+    /// values inside it and the best value, each end refined by bisection on `profile` between
+    /// the outermost inside value and its outside neighbour. `bottom` (`top`) is returned when
+    /// the first (last) grid value is inside.
+    static func interval(_ grid: [Double], _ values: [Double], best: Double, limit: Double, bottom: Double, top: Double,
+                         profile: (Double) -> Double) -> (Double, Double) {
+        func bisect(inside: Double, outside: Double) -> Double {
+            var a = inside, b = outside
+            for _ in 0..<14 { let m = 0.5 * (a + b); if profile(m) <= limit { a = m } else { b = m } }
+            return 0.5 * (a + b)
         }
-        let lower = first == 0 ? grid[0] : cross(first, first - 1)
-        let upper = last == grid.count - 1 ? top : cross(last, last + 1)
+        let inside = grid.indices.filter { values[$0] <= limit }
+        var lower: Double, upper: Double
+        if let f = inside.first, grid[f] <= best {
+            lower = f == 0 ? bottom : bisect(inside: grid[f], outside: grid[f - 1])
+        } else if let below = grid.last(where: { $0 < best }) {
+            lower = bisect(inside: best, outside: below)
+        } else { lower = best <= grid[0] ? bottom : best }
+        if let l = inside.last, grid[l] >= best {
+            upper = l == grid.count - 1 ? top : bisect(inside: grid[l], outside: grid[l + 1])
+        } else if let above = grid.first(where: { $0 > best }) {
+            upper = bisect(inside: best, outside: above)
+        } else { upper = top }
         return (lower, upper)
     }
 }

@@ -4,10 +4,10 @@ import Foundation
 /// L∞ ∈ [0, smallest loss) and α ∈ (0, 2], so that an L∞ the data do not determine is reported
 /// as the range they allow instead of being hidden behind a pure power law.
 ///
-/// For every (L∞, α) on a grid (53 values of L∞ from 0 to 0.999 × the smallest loss, 72
+/// For every (L∞, α) on a grid (53 values of L∞ from 0 to 0.999 × the smallest loss, 56
 /// log-spaced α from 0.001 to 2) the log-scale b is solved exactly (bisection on the gradient,
 /// which changes sign once between the points' own exact solutions), then each profile is
-/// refined by golden-section search. The objective is the Huber loss of standardised log-loss
+/// refined by golden-section search; the interval ends are refined by bisection. The objective is the Huber loss of standardised log-loss
 /// residuals zᵢ = √cᵢ·rᵢ/σ (cᵢ runs averaged into point i, Huber threshold 3σ, i.e. least squares
 /// for all but gross outliers). σ pools the seed-to-seed spread (when measured) with the fit's
 /// residuals; a parameter's 95 % interval is where its profile stays within t²/2 of the
@@ -100,7 +100,7 @@ struct ProfileProblem: Sendable {
         let smallest = y.min()!
         ymin = smallest
         lossInfinityGrid = [0] + stride(from: 0.02, through: 0.98, by: 0.02).map { $0 * smallest } + [0.99, 0.995, 0.999].map { $0 * smallest }
-        let steps = 71
+        let steps = 55
         exponentGrid = (0...steps).map { k in Foundation.exp(Foundation.log(minExponent) + (Foundation.log(maxExponent) - Foundation.log(minExponent)) * Double(k) / Double(steps)) }
     }
 
@@ -126,7 +126,7 @@ struct ProfileProblem: Sendable {
             return g
         }
         if hi - lo > 1e-12 {
-            for _ in 0..<48 {
+            for _ in 0..<40 {
                 let m = 0.5 * (lo + hi)
                 if gradient(m) > 0 { hi = m } else { lo = m }
             }
@@ -168,7 +168,7 @@ struct ProfileProblem: Sendable {
         let cells = exponentGrid.map { solve(lossInfinity: l, exponent: $0, scale: scale, huberK: k) }
         let j = cells.indices.min { cells[$0].objective < cells[$1].objective }!
         let lo = Foundation.log(exponentGrid[max(0, j - 1)]), hi = Foundation.log(exponentGrid[min(exponentGrid.count - 1, j + 1)])
-        let refined = Self.golden(lo, hi, iterations: 30) { solve(lossInfinity: l, exponent: Foundation.exp($0), scale: scale, huberK: k) }
+        let refined = Self.golden(lo, hi, iterations: 20) { solve(lossInfinity: l, exponent: Foundation.exp($0), scale: scale, huberK: k) }
         return refined.objective < cells[j].objective ? refined : cells[j]
     }
 
@@ -177,7 +177,7 @@ struct ProfileProblem: Sendable {
         let cells = lossInfinityGrid.map { solve(lossInfinity: $0, exponent: a, scale: scale, huberK: k) }
         let j = cells.indices.min { cells[$0].objective < cells[$1].objective }!
         let lo = lossInfinityGrid[max(0, j - 1)], hi = lossInfinityGrid[min(lossInfinityGrid.count - 1, j + 1)]
-        let refined = Self.golden(lo, hi, iterations: 30) { solve(lossInfinity: $0, exponent: a, scale: scale, huberK: k) }
+        let refined = Self.golden(lo, hi, iterations: 20) { solve(lossInfinity: $0, exponent: a, scale: scale, huberK: k) }
         return refined.objective < cells[j].objective ? refined : cells[j]
     }
 

@@ -95,7 +95,14 @@ public struct ScalingStudy: Sendable {
     /// L(C) on the frontier's interior points. Each run's stretch of the frontier counts as one
     /// measurement: its points share the weight 1, and the residual degrees of freedom are the runs' − 3.
     static func fitFrontier(_ f: ComputeFrontier, _ fitter: ProfileFitter, name: String) throws -> PowerLawEstimate {
-        let p = f.interior
+        // At most 8 points per run, evenly spread over its stretch (the rest add no information).
+        var byRun: [String: [ComputeFrontier.Point]] = [:]
+        for q in f.interior { byRun[q.run, default: []].append(q) }
+        let p = byRun.keys.sorted().flatMap { name -> [ComputeFrontier.Point] in
+            let all = byRun[name]!
+            guard all.count > 8 else { return all }
+            return (0..<8).map { all[$0 * (all.count - 1) / 7] }
+        }
         var perRun: [String: Int] = [:]
         for q in p { perRun[q.run, default: 0] += 1 }
         return try fitter.fit(x: p.map(\.computePFDays), y: p.map(\.lossNats), counts: p.map { 1 / Double(perRun[$0.run]!) },
