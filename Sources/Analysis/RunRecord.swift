@@ -44,6 +44,9 @@ public struct RunSummary: Sendable, Equatable {
     public var pretrainedFrom: String? = nil
     public var finetuneMode: String? = nil
     public var finalTestAccuracy: Double? = nil
+    /// The OpenBLAS kernel set the run used, and the warning when the CPU offered a better one.
+    public var blasKernels: String? = nil
+    public var blasKernelWarning: String? = nil
 }
 
 /// A run directory as Analysis sees it: its name, summary and learning curve.
@@ -202,7 +205,8 @@ enum SummaryReader {
                           tokensPerItem: num("tokens_per_item"), itemName: obj["item"] as? String,
                           task: obj["task"] as? String, pretrainedFrom: obj["pretrained_from"] as? String,
                           finetuneMode: obj["finetune_mode"] as? String,
-                          finalTestAccuracy: num("final_test_accuracy") ?? curve.last?.extras["test_accuracy"])
+                          finalTestAccuracy: num("final_test_accuracy") ?? curve.last?.extras["test_accuracy"],
+                          blasKernels: obj["blas_kernels"] as? String, blasKernelWarning: obj["blas_kernel_warning"] as? String)
     }
 
     static func derived(from curve: [MetricsRow]) -> RunSummary {

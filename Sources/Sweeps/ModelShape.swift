@@ -53,4 +53,23 @@ public struct ModelShape: Equatable, Sendable {
         }
         return best!.0
     }
+
+    /// The shape whose N is closest to `targetParams` on a log scale among every n_layer and every
+    /// d_model (a multiple of 16) with d_model / n_layer within a factor `tolerance` of
+    /// `aspectRatio`: finer than `forTarget`'s one shape per depth, so that the sizes of an IsoFLOP
+    /// profile a factor 2 apart stay distinct even for small models.
+    public static func nearest(params target: Double, aspectRatio: Double, tolerance: Double = 2, base: TrainConfig.Model,
+                               headDim: Int, mlpRatio: Double?, attnRatio: Double?) -> ModelShape {
+        var best: (ModelShape, Double)? = nil
+        for layers in 1...96 {
+            let low = max(1, Int((aspectRatio / tolerance * Double(layers) / 16).rounded(.up)))
+            let high = max(low, Int((aspectRatio * tolerance * Double(layers) / 16).rounded(.down)))
+            for k in low...high {
+                let s = make(nLayer: layers, dModel: 16 * k, base: base, headDim: headDim, mlpRatio: mlpRatio, attnRatio: attnRatio)
+                let miss = abs(log(Double(s.params)) - log(target))
+                if best == nil || miss < best!.1 - 1e-12 { best = (s, miss) }
+            }
+        }
+        return best!.0
+    }
 }

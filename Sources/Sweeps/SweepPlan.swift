@@ -33,13 +33,21 @@ public struct SweepPlan: Sendable {
     public init(spec: SweepSpec, runs: [PlannedRun]) { self.spec = spec; self.runs = runs }
 
     public init(spec: SweepSpec, datasetTokens: (TrainConfig) throws -> Int = DatasetSize.trainingTokens) throws {
+        try self.init(spec: spec, datasetTokens: datasetTokens, datasetVocab: DatasetSize.vocabulary)
+    }
+
+    /// The same, with the vocabulary lookup given (IsoFLOP grids need it for FLOPs per token).
+    public init(spec: SweepSpec, datasetTokens: (TrainConfig) throws -> Int,
+                datasetVocab: (TrainConfig) throws -> Int) throws {
         self.spec = spec
         var runs: [PlannedRun] = []
         var sizeCache: [String: Int] = [:]
         for g in spec.grids {
             var base = spec.base
             for (k, v) in spec.overrides { try base.set(k, to: v) }
-            let shapes: [ModelShape]
+            var shapes: [ModelShape]
+            // IsoFLOP grids: each shape with the budget it spends (nil: the grid's length rule).
+            var budgets: [Double?] = []
             switch g.shapes {
             case .base:
                 shapes = [ModelShape.make(nLayer: base.model.nLayer, dModel: base.model.dModel, base: base.model,
@@ -50,11 +58,27 @@ public struct SweepPlan: Sendable {
             case .targetParams(let targets, let aspect):
                 shapes = targets.map { ModelShape.forTarget(params: $0, aspectRatio: aspect, base: base.model, headDim: g.headDim,
                                                             mlpRatio: g.mlpRatio, attnRatio: g.attnRatio) }
+                if let iso = g.isoflop {
+                    shapes = []
+                    for c in iso.budgetsFLOPs {
+                        // Targets close together can round to one shape: each shape once per budget.
+                        var seen: [ModelShape] = []
+                        for n in iso.targetParams(budgetFLOPs: c) {
+                            let shape = ModelShape.nearest(params: n, aspectRatio: aspect, base: base.model, headDim: g.headDim,
+                                                           mlpRatio: g.mlpRatio, attnRatio: g.attnRatio)
+                            if seen.contains(shape) { continue }
+                            seen.append(shape)
+                            shapes.append(shape)
+                            budgets.append(c)
+                        }
+                    }
+                }
             }
+            if budgets.isEmpty { budgets = shapes.map { _ in nil } }
             // Every combination of the extra axes, in key order.
             var combos: [[(String, String)]] = [[]]
             for (k, values) in g.axes { combos = combos.flatMap { c in values.map { c + [(k, $0)] } } }
-            for shape in shapes {
+            for (shape, budget) in zip(shapes, budgets) {
                 for d in g.dataTokens {
                     for seed in g.seeds {
                         for combo in combos {
@@ -81,12 +105,20 @@ public struct SweepPlan: Sendable {
                             case .computeFLOPs(let c): steps = stepsFor(c / (6 * Double(shape.params)))
                             case .base: steps = cfg.train.steps
                             }
+                            if let budget, let iso = g.isoflop {
+                                let vocab = cfg.model.vocabSize > 0 ? cfg.model.vocabSize : try datasetVocab(cfg)
+                                let model = cfg.gptConfig(datasetVocab: vocab)
+                                let perToken = iso.flopsPerToken(GPTConfigShape(params: model.nonEmbeddingParameters,
+                                                                                trainingFLOPsPerToken: model.trainingFLOPsPerToken))
+                                // The run ends where its budget is spent (to the nearest step).
+                                steps = max(1, Int((budget / perToken / Double(perStep)).rounded()))
+                            }
                             if g.minTokens > 0 { steps = max(steps, stepsFor(g.minTokens)) }
                             if g.maxTokens > 0 { steps = min(steps, stepsFor(g.maxTokens)) }
                             cfg.train.steps = steps
                             if g.evals > 0 { cfg.train.evalEvery = max(1, steps / g.evals) }
                             if cfg.train.checkpointEvery % cfg.train.evalEvery != 0 { cfg.train.checkpointEvery = 0 }
-                            var name = "\(g.name)-L\(shape.nLayer)-d\(shape.dModel)-D\(d == 0 ? "all" : Self.compact(Double(d)))-s\(seed)"
+                            var name = "\(g.name)-" + (budget.map { "C\(Self.compact($0))-" } ?? "") + "L\(shape.nLayer)-d\(shape.dModel)-D\(d == 0 ? "all" : Self.compact(Double(d)))-s\(seed)"
                             for (k, v) in combo { name += "-\(k.split(separator: ".").last!)\(v.replacingOccurrences(of: "/", with: "_"))" }
                             cfg.train.runDir = name
                             cfg.train.threads = 0
@@ -130,6 +162,19 @@ public struct SweepPlan: Sendable {
 /// D for a config: the unique training tokens the trainer will keep (whole records for the
 /// records layout), read from the shard manifest without loading the shards.
 public enum DatasetSize {
+    /// The vocabulary size a dataset's manifest gives (for FLOPs per token of the output layer).
+    public static func vocabulary(_ cfg: TrainConfig) throws -> Int {
+        let spec = cfg.data.dataset
+        if spec.hasPrefix("builtin:") { return try DatasetSource.load(spec).manifest.vocabSize }
+        let url = URL(fileURLWithPath: spec).appendingPathComponent("manifest.json")
+        guard let data = try? Data(contentsOf: url),
+              let m = try? JSONDecoder().decode(ShardManifest.self, from: data) else {
+            throw SweepSpecError(file: spec, key: "data.dataset",
+                                 reason: "no readable manifest.json to take the vocabulary from; prepare the dataset or set model.vocab_size")
+        }
+        return m.vocabSize
+    }
+
     public static func trainingTokens(_ cfg: TrainConfig) throws -> Int {
         let spec = cfg.data.dataset
         let available: Int

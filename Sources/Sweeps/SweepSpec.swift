@@ -77,6 +77,9 @@ public struct SweepSpec: Equatable, Sendable {
         /// the sweep folder (e.g. `../image/runs/size-L{n_layer}-d{d_model}-Dall-s1`, the same
         /// size in the study's image sweep). Empty: runs start from scratch.
         public var pretrained = ""
+        /// IsoFLOP profiles: sizes around the expected optimum at each budget, each run ending
+        /// where its budget is spent (replaces shapes/params and the length rule).
+        public var isoflop: IsoFLOPGrid? = nil
 
         public static func == (a: Grid, b: Grid) -> Bool {
             a.name == b.name && a.shapes == b.shapes && a.headDim == b.headDim && a.mlpRatio == b.mlpRatio
@@ -108,7 +111,7 @@ public struct SweepSpec: Equatable, Sendable {
 
     static let topKeys = ["name", "base", "set", "grid", "parallel"]
     static let gridKeys = ["name", "shapes", "params", "aspect_ratio", "head_dim", "mlp_ratio", "attn_ratio",
-                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "min_tokens", "max_tokens", "evals", "axes", "pretrained"]
+                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "min_tokens", "max_tokens", "evals", "axes", "pretrained", "isoflop"]
 
     /// Reads a spec file; `base` is resolved relative to the spec's folder.
     public static func load(from url: URL) throws -> SweepSpec {
@@ -219,8 +222,8 @@ public struct SweepSpec: Equatable, Sendable {
         } else if let ps = try numbers("params") {
             guard ps.allSatisfy({ $0 >= 100 }) else { throw fail("\(at).params", "target sizes must be ≥ 100 parameters") }
             g.shapes = .targetParams(ps, aspectRatio: try scalar("aspect_ratio") ?? 32)
-        } else if t["aspect_ratio"] != nil {
-            throw fail("\(at).aspect_ratio", "only applies with params")
+        } else if t["aspect_ratio"] != nil && t["isoflop"] == nil {
+            throw fail("\(at).aspect_ratio", "only applies with params or isoflop")
         }
         if let h = t["head_dim"] {
             guard let n = h.int, n >= 1 else { throw fail("\(at).head_dim", "must be a positive integer") }
@@ -241,6 +244,13 @@ public struct SweepSpec: Equatable, Sendable {
         if let x = try scalar("steps") {
             guard x == x.rounded() else { throw fail("\(at).steps", "must be a whole number") }
             g.length = .steps(Int(x))
+        }
+        if let iso = t["isoflop"] {
+            g.isoflop = try parseIsoFLOP(iso, at: "\(at).isoflop", fail)
+            for k in ["shapes", "params", "tokens", "epochs", "steps", "compute_flops"] where t[k] != nil {
+                throw fail("\(at).\(k)", "an isoflop grid chooses its sizes and lengths itself; remove '\(k)'")
+            }
+            g.shapes = .targetParams([], aspectRatio: try scalar("aspect_ratio") ?? 32)
         }
         if let p = t["pretrained"] {
             guard let text = p.string, !text.isEmpty else { throw fail("\(at).pretrained", "must be a run-directory path (a string)") }
@@ -263,6 +273,38 @@ public struct SweepSpec: Equatable, Sendable {
         return g
     }
 
+    /// Reads `isoflop = { budgets = [...], sizes = 5, spread = 2, tokens_per_param = 20, compute = "total" }`.
+    static func parseIsoFLOP(_ v: TOMLValueConvertible, at: String, _ fail: (String?, String) -> SweepSpecError) throws -> IsoFLOPGrid {
+        guard let t = v.table else { throw fail(at, "must be a table such as { budgets = [1e13, 1e14], sizes = 5 }") }
+        for k in t.keys where !IsoFLOPGrid.keys.contains(k) {
+            throw fail("\(at).\(k)", "unknown key (known: \(IsoFLOPGrid.keys.joined(separator: ", ")))")
+        }
+        guard let arr = t["budgets"]?.array, !arr.isEmpty else { throw fail("\(at).budgets", "must be a non-empty array of FLOP budgets") }
+        let budgets = try arr.map { e -> Double in
+            guard let x = e.double ?? e.int.map(Double.init), x > 0 else { throw fail("\(at).budgets", "must hold numbers > 0 (FLOPs)") }
+            return x
+        }
+        var grid = IsoFLOPGrid(budgetsFLOPs: budgets)
+        if let s = t["sizes"] {
+            guard let n = s.int, n >= 3 else { throw fail("\(at).sizes", "must be an integer ≥ 3 (a parabola needs three sizes)") }
+            grid.sizes = n
+        }
+        for (key, path) in [("spread", \IsoFLOPGrid.spread), ("tokens_per_param", \IsoFLOPGrid.tokensPerParam)] {
+            guard let s = t[key] else { continue }
+            guard let x = s.double ?? s.int.map(Double.init), x > (key == "spread" ? 1 : 0) else {
+                throw fail("\(at).\(key)", key == "spread" ? "must be a number > 1 (the factor between sizes)" : "must be a number > 0")
+            }
+            grid[keyPath: path] = x
+        }
+        if let c = t["compute"] {
+            guard let text = c.string, ["total", "6ne"].contains(text) else {
+                throw fail("\(at).compute", "must be \"total\" (compute as spent) or \"6ne\" (Kaplan's 6·N·E)")
+            }
+            grid.compute = text
+        }
+        return grid
+    }
+
     /// Checks that every value is one `--set` would accept for `key` (known key, right type),
     /// reporting a failure at `at` in the spec.
     static func checkSetting(_ key: String, _ values: [String], on base: TrainConfig, at: String,
@@ -281,7 +323,8 @@ public struct SweepSpec: Equatable, Sendable {
         if let b = v.bool { return b ? "1" : "0" }
         if let arr = v.array {
             return try arr.map { e -> String in
-                guard let s = e.string else { throw fail(key, "arrays must hold strings") }
+                if let x = e.double ?? e.int.map(Double.init) { return "\(x)" }
+                guard let s = e.string else { throw fail(key, "arrays must hold strings or numbers") }
                 return s
             }.joined(separator: ",")
         }

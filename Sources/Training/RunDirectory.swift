@@ -10,19 +10,25 @@ public struct MetricsRecord: Equatable, Sendable {
     public var testLoss: Double
     public var lr: Double
     public var wallSeconds: Double
+    /// Training FLOPs per token as spent (`GPTConfig.trainingFLOPsPerToken`): with the tokens,
+    /// `compute_flops_total`. Nil leaves the key out (callers that do not know it).
+    public var flopsPerTokenTotal: Double? = nil
     /// `test_loss_<split>` for extra evaluation splits, and other figures.
     public var extra: [String: Double] = [:]
 
     public var computeFLOPs: Double { 6 * Double(params) * Double(tokens) }
+    /// Compute as spent: output layer and attention included.
+    public var computeFLOPsTotal: Double? { flopsPerTokenTotal.map { $0 * Double(tokens) } }
     public var computePFDays: Double { computeFLOPs / 8.64e19 }
 
     /// One JSON object, keys in a fixed order.
     public func jsonLine() -> String {
         func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
         var parts = ["\"step\": \(step)", "\"tokens\": \(tokens)", "\"params\": \(params)",
-                     "\"compute_flops\": \(num(computeFLOPs))", "\"compute_pfdays\": \(num(computePFDays))",
-                     "\"train_loss\": \(trainLoss.map(num) ?? "null")", "\"test_loss\": \(num(testLoss))",
-                     "\"lr\": \(num(lr))", "\"wall_seconds\": \(num(wallSeconds))"]
+                     "\"compute_flops\": \(num(computeFLOPs))", "\"compute_pfdays\": \(num(computePFDays))"]
+        if let total = computeFLOPsTotal { parts.append("\"compute_flops_total\": \(num(total))") }
+        parts += ["\"train_loss\": \(trainLoss.map(num) ?? "null")", "\"test_loss\": \(num(testLoss))",
+                  "\"lr\": \(num(lr))", "\"wall_seconds\": \(num(wallSeconds))"]
         for (k, v) in extra.sorted(by: { $0.key < $1.key }) { parts.append("\"\(k)\": \(num(v))") }
         return "{" + parts.joined(separator: ", ") + "}"
     }
@@ -123,12 +129,22 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var tokensPerItem: Double?
     /// The OpenBLAS kernel set the run's products used (e.g. "SkylakeX"): tokens/s depends on it.
     public var blasKernels: String?
+    /// Set when the CPU offers a better kernel set than the one used (`OpenBLASKernels.shortfall`).
+    public var blasKernelWarning: String?
     /// Fine-tuning runs: `classify`, `full` or `linear-probe`, the pre-trained run they started
     /// from (nil: from scratch), and the last evaluation's accuracy. Nil for generative runs.
     public var task: String?
     public var finetuneMode: String?
     public var pretrainedFrom: String?
     public var finalTestAccuracy: Double?
+    /// Whether the last point was annealed (its rate decayed to the schedule's floor: cosine,
+    /// linear or wsd), so that it can stand for a converged point of its N and D; and, for a
+    /// cooldown branch, the run it forked from and the fraction of that run's steps it ends at.
+    public var annealed: Bool? = nil
+    public var branchOf: String? = nil
+    public var cooldownFraction: Double? = nil
+    /// Compute as spent (`GPTConfig.trainingFLOPsPerToken` · E), beside Kaplan's 6·N·E.
+    public var computeFLOPsTotal: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case runName = "run_name", dataset, modality, params, nLayer = "n_layer", dModel = "d_model"
@@ -136,8 +152,11 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case computePFDays = "compute_pfdays", bestTestLoss = "best_test_loss", bestStep = "best_step"
         case finalTestLoss = "final_test_loss", wallSeconds = "wall_seconds", tokensPerSecond = "tokens_per_second"
         case status, message, item, tokensPerItem = "tokens_per_item", blasKernels = "blas_kernels"
+        case blasKernelWarning = "blas_kernel_warning"
         case task, finetuneMode = "finetune_mode", pretrainedFrom = "pretrained_from"
         case finalTestAccuracy = "final_test_accuracy"
+        case annealed, branchOf = "branch_of", cooldownFraction = "cooldown_fraction"
+        case computeFLOPsTotal = "compute_flops_total"
     }
 }
 

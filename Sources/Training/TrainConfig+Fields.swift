@@ -9,6 +9,7 @@ extension TrainConfig {
         case double(WritableKeyPath<TrainConfig, Double>)
         case string(WritableKeyPath<TrainConfig, String>)
         case strings(WritableKeyPath<TrainConfig, [String]>)
+        case doubles(WritableKeyPath<TrainConfig, [Double]>)
 
         var typeName: String {
             switch self {
@@ -16,6 +17,7 @@ extension TrainConfig {
             case .double: return "a number"
             case .string: return "a string"
             case .strings: return "an array of strings"
+            case .doubles: return "an array of numbers"
             }
         }
     }
@@ -24,6 +26,9 @@ extension TrainConfig {
     /// Sections written to `config.toml` only when they differ from their defaults (so configs and
     /// config hashes of runs that do not use them stay as they were).
     static let optionalSections = ["finetune"]
+    /// Keys written to `config.toml` only when they differ from their defaults, for the same reason
+    /// (keys added after runs were made: their configs and hashes stay as they were).
+    static let optionalKeys: Set<String> = ["schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at"]
 
     static let fields: [(key: String, ref: FieldRef)] = [
         ("model.n_layer", .int(\.model.nLayer)), ("model.d_model", .int(\.model.dModel)),
@@ -38,10 +43,13 @@ extension TrainConfig {
         ("optimizer.grad_clip", .double(\.optimizer.gradClip)), ("optimizer.no_decay", .strings(\.optimizer.noDecay)),
         ("schedule.warmup_steps", .int(\.schedule.warmupSteps)), ("schedule.decay", .string(\.schedule.decay)),
         ("schedule.min_lr_ratio", .double(\.schedule.minLRRatio)),
+        ("schedule.cooldown_fraction", .double(\.schedule.cooldownFraction)),
+        ("schedule.cooldown_shape", .string(\.schedule.cooldownShape)),
         ("train.steps", .int(\.train.steps)), ("train.batch_size", .int(\.train.batchSize)),
         ("train.eval_every", .int(\.train.evalEvery)), ("train.eval_tokens", .int(\.train.evalTokens)),
         ("train.checkpoint_every", .int(\.train.checkpointEvery)), ("train.seed", .int(\.train.seed)),
         ("train.threads", .int(\.train.threads)), ("train.run_dir", .string(\.train.runDir)),
+        ("train.cooldown_at", .doubles(\.train.cooldownAt)),
         ("finetune.task", .string(\.finetune.task)), ("finetune.from", .string(\.finetune.from)),
         ("finetune.mode", .string(\.finetune.mode)),
     ]
@@ -103,14 +111,15 @@ extension TrainConfig {
                 }
                 guard let value = sub[key] else { continue }
                 try cfg.assign(ref, key: full, file: file, int: value.int, double: value.double,
-                               string: value.string, strings: value.array.map { arr in arr.map { $0.string } })
+                               string: value.string, strings: value.array.map { arr in arr.map { $0.string } },
+                               doubles: value.array.map { arr in arr.map { $0.double ?? $0.int.map(Double.init) } })
             }
         }
         return cfg
     }
 
     mutating func assign(_ ref: FieldRef, key: String, file: String?, int: Int?, double: Double?,
-                         string: String?, strings: [String?]?) throws {
+                         string: String?, strings: [String?]?, doubles: [Double?]? = nil) throws {
         let wrong = ConfigError.wrongType(key: key, expected: ref.typeName, file: file)
         switch ref {
         case .int(let kp): guard let v = int else { throw wrong }; self[keyPath: kp] = v
@@ -118,6 +127,9 @@ extension TrainConfig {
         case .string(let kp): guard let v = string else { throw wrong }; self[keyPath: kp] = v
         case .strings(let kp):
             guard let arr = strings, arr.allSatisfy({ $0 != nil }) else { throw wrong }
+            self[keyPath: kp] = arr.map { $0! }
+        case .doubles(let kp):
+            guard let arr = doubles, arr.allSatisfy({ $0 != nil }) else { throw wrong }
             self[keyPath: kp] = arr.map { $0! }
         }
     }
@@ -129,8 +141,10 @@ extension TrainConfig {
         }
         let list = value.split(separator: ",", omittingEmptySubsequences: true)
             .map { $0.trimmingCharacters(in: .whitespaces) }
+        let bare = value.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+        let numbers = bare.isEmpty ? [] : bare.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         try assign(ref, key: key, file: "--set", int: Int(value), double: Double(value),
-                   string: value, strings: value.isEmpty ? [] : list)
+                   string: value, strings: value.isEmpty ? [] : list, doubles: numbers)
     }
 
     /// The fully resolved config as TOML, every key written, in the table's order.
@@ -144,6 +158,7 @@ extension TrainConfig {
                Self.fields.allSatisfy({ !$0.key.hasPrefix(parts[0] + ".") || renderValue($0.key) == defaults.renderValue($0.key) }) {
                 continue
             }
+            if Self.optionalKeys.contains(key), renderValue(key) == defaults.renderValue(key) { continue }
             if parts[0] != current {
                 out += (out.isEmpty ? "" : "\n") + "[\(parts[0])]\n"
                 current = parts[0]
@@ -164,6 +179,7 @@ extension TrainConfig {
         case .double(let kp): return "\(self[keyPath: kp])"
         case .string(let kp): return quote(self[keyPath: kp])
         case .strings(let kp): return "[" + self[keyPath: kp].map(quote).joined(separator: ", ") + "]"
+        case .doubles(let kp): return "[" + self[keyPath: kp].map { "\($0)" }.joined(separator: ", ") + "]"
         }
     }
 }

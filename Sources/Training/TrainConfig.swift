@@ -37,9 +37,13 @@ public struct TrainConfig: Equatable, Sendable {
     /// Learning-rate schedule: linear warm-up, then decay to `min_lr_ratio · lr`.
     public struct Schedule: Equatable, Sendable {
         public var warmupSteps = 100
-        /// `cosine`, `linear` or `constant`.
+        /// `cosine`, `linear`, `constant` or `wsd` (warmup–stable–decay).
         public var decay = "cosine"
         public var minLRRatio = 0.1
+        /// `wsd`: the share of the run's steps spent cooling down at its end, and the shape of
+        /// the fall (`linear` or `1-sqrt`).
+        public var cooldownFraction = 0.2
+        public var cooldownShape = "linear"
     }
     /// Loop, evaluation, checkpoints, seed and threads.
     public struct TrainSection: Equatable, Sendable {
@@ -50,6 +54,10 @@ public struct TrainConfig: Equatable, Sendable {
         /// Threads for our kernels and OpenBLAS (0 = all cores).
         public var threads = 0
         public var runDir = "runs/run"
+        /// Cooldown branches of a `wsd` run (fractions of its tokens, in (0, 1]): for each fraction
+        /// f < 1, a branch forks from the constant-rate state and cools down to end at f of the
+        /// run's steps, in `branches/cooldown-<f>/` (see `CooldownBranches`). 1.0 is the run's own end.
+        public var cooldownAt: [Double] = []
     }
 
     /// Fine-tuning: start from another run's weights, and/or train a classification head on the
@@ -101,8 +109,21 @@ public struct TrainConfig: Equatable, Sendable {
         for k in optimizer.noDecay where !["layernorm", "bias", "embedding"].contains(k) {
             throw ConfigError.invalidValue(key: "optimizer.no_decay", reason: "unknown kind '\(k)' (use layernorm, bias, embedding)", file: nil)
         }
-        try check(["cosine", "linear", "constant"].contains(schedule.decay), "schedule.decay",
-                  "'\(schedule.decay)' is not one of cosine, linear, constant")
+        let decays = LearningRateSchedule.Decay.allCases.map(\.rawValue)
+        try check(decays.contains(schedule.decay), "schedule.decay",
+                  "'\(schedule.decay)' is not one of \(decays.joined(separator: ", "))")
+        let shapes = LearningRateSchedule.CooldownShape.allCases.map(\.rawValue)
+        try check(shapes.contains(schedule.cooldownShape), "schedule.cooldown_shape",
+                  "'\(schedule.cooldownShape)' is not one of \(shapes.joined(separator: ", "))")
+        try check(schedule.cooldownFraction > 0 && schedule.cooldownFraction <= 1, "schedule.cooldown_fraction",
+                  "must be in (0, 1], got \(schedule.cooldownFraction)")
+        for f in train.cooldownAt where !(f > 0 && f <= 1) {
+            throw ConfigError.invalidValue(key: "train.cooldown_at", reason: "\(f) is not a fraction of the run's tokens in (0, 1]", file: nil)
+        }
+        try check(train.cooldownAt.isEmpty || schedule.decay == "wsd", "train.cooldown_at",
+                  "cooldown branches fork from a constant rate: they need schedule.decay = \"wsd\", not '\(schedule.decay)'")
+        try check(train.cooldownAt.isEmpty || finetune.task.isEmpty, "train.cooldown_at",
+                  "cooldown branches are for next-token training, not finetune.task = '\(finetune.task)'")
         try check((0...1).contains(schedule.minLRRatio), "schedule.min_lr_ratio", "must be in [0, 1]")
         try check(schedule.warmupSteps >= 0, "schedule.warmup_steps", "must be ≥ 0")
         try check((0..<1).contains(model.dropout), "model.dropout", "must be in [0, 1)")

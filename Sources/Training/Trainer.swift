@@ -48,6 +48,15 @@ public final class Trainer {
     public let dataset: TokenDataset
     let optimizer: AdamW
     let schedule: LearningRateSchedule
+    /// Cooldown branches this run hands its state to (`train.cooldown_at`), trained after it.
+    public let branches: [CooldownBranch]
+    /// For a cooldown branch: the parent run's folder and the fraction it ends at.
+    var branchOf: (parent: String, fraction: Double)? {
+        let dir = run.url.deletingLastPathComponent()
+        guard dir.lastPathComponent == "branches", run.url.lastPathComponent.hasPrefix("cooldown-"),
+              let f = Double(run.url.lastPathComponent.dropFirst("cooldown-".count)) else { return nil }
+        return (dir.deletingLastPathComponent().lastPathComponent, f)
+    }
     var sampler: BatchSampler
     /// The classification head and its labels when `finetune.task = "classify"`.
     public let classification: ClassificationTask?
@@ -86,10 +95,8 @@ public final class Trainer {
         if config.optimizer.noDecay.contains("embedding") { noDecay.insert(.embedding) }
         optimizer = AdamW(layout: model.layout, beta1: Float(config.optimizer.beta1), beta2: Float(config.optimizer.beta2),
                           eps: Float(config.optimizer.eps), weightDecay: Float(config.optimizer.weightDecay), noDecay: noDecay)
-        schedule = LearningRateSchedule(peak: config.optimizer.lr, warmupSteps: config.schedule.warmupSteps,
-                                        totalSteps: config.train.steps,
-                                        decay: LearningRateSchedule.Decay(rawValue: config.schedule.decay)!,
-                                        minRatio: config.schedule.minLRRatio)
+        schedule = CooldownBranches.schedule(config)
+        branches = try CooldownBranches.plan(for: config)
         sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: gptConfig.nCtx, layout: ds.manifest.layout,
                                    seed: UInt64(config.train.seed) &* 1_000_003 &+ 17)
         classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: model) : nil
@@ -174,11 +181,14 @@ public final class Trainer {
                               bestTestLoss: best?.loss, bestStep: best?.step, finalTestLoss: lastTestLoss.flatMap { $0.isFinite ? $0 : nil },
                               wallSeconds: w, tokensPerSecond: w > wallBefore ? Double(tokens - startTokens) / (w - wallBefore) : 0,
                               status: status, message: message, item: itemKind.name, tokensPerItem: itemKind.tokens,
-                              blasKernels: OpenBLASKernels.coreName,
+                              blasKernels: OpenBLASKernels.coreName, blasKernelWarning: OpenBLASKernels.shortfall,
                               task: classification.map { _ in config.finetune.task },
                               finetuneMode: classification.map { _ in config.finetune.mode },
                               pretrainedFrom: config.finetune.from.isEmpty ? nil : config.finetune.from,
-                              finalTestAccuracy: lastAccuracy)
+                              finalTestAccuracy: lastAccuracy,
+                              annealed: status == "completed" && schedule.decay != .constant,
+                              branchOf: branchOf?.parent, cooldownFraction: branchOf?.fraction,
+                              computeFLOPsTotal: model.config.trainingFLOPsPerToken * Double(tokens))
         }
 
         while true {
@@ -196,7 +206,7 @@ public final class Trainer {
                 var record = MetricsRecord(step: step, tokens: tokens, params: N,
                                            trainLoss: trainLossCount > 0 ? trainLossSum / Double(trainLossCount) : nil,
                                            testLoss: testLoss, lr: schedule.rate(at: min(step, max(0, total - 1))),
-                                           wallSeconds: wall())
+                                           wallSeconds: wall(), flopsPerTokenTotal: model.config.trainingFLOPsPerToken)
                 for s in config.data.extraEvalSplits where classification == nil { record.extra["test_loss_\(s)"] = evaluate(split: s) }
                 if let accuracy { record.extra["test_accuracy"] = accuracy; lastAccuracy = accuracy }
                 trainLossSum = 0; trainLossCount = 0
@@ -211,6 +221,12 @@ public final class Trainer {
                                                 bestStep: best?.step, wallSeconds: wall(), model: model.config)
                     try Checkpoint.save(model: model, optimizer: optimizer, head: headState, state: state, to: run.url)
                 }
+            }
+            for branch in branches where branch.forkStep == step && CooldownBranches.needsSeed(branch) {
+                try seed(branch, metrics: metrics, state: CheckpointState(
+                    step: step, samplerEpoch: sampler.epoch, samplerIndex: sampler.index, tokens: tokens,
+                    adamStep: optimizer.step, bestTestLoss: best?.loss, bestStep: best?.step, wallSeconds: wall(),
+                    model: model.config))
             }
             if step >= total { break }
             if let stop = stopAfterSteps, stepsThisRun >= stop {
@@ -254,7 +270,20 @@ public final class Trainer {
         let s = summary(status: "completed")
         try run.writeSummary(s)
         onEvent(.finished(s))
+        for branch in branches { try Trainer(config: branch.config, resume: true).run(onEvent) }
         return s
+    }
+
+    /// Hands this run's state at a branch's fork step to the branch's run directory: its config,
+    /// the learning curve so far and a checkpoint, from which the branch resumes exactly.
+    func seed(_ branch: CooldownBranch, metrics: [String], state: CheckpointState) throws {
+        let dir = RunDirectory(branch.directory)
+        try dir.create()
+        let lock = try dir.acquireLock()
+        defer { withExtendedLifetime(lock) {} }
+        try dir.writeConfig(branch.config)
+        try dir.writeMetrics(metrics)
+        try Checkpoint.save(model: model, optimizer: optimizer, head: nil, state: state, to: branch.directory)
     }
 }
 

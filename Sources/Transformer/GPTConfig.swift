@@ -63,6 +63,17 @@ public struct GPTConfig: Equatable, Sendable, Codable {
     /// Forward-pass FLOPs per token in the attention scores and mixing, at full context
     /// (Kaplan's `2·nLayer·nCtx·attnWidth`); training costs three times this.
     public var attentionFLOPsPerToken: Int { 2 * nLayer * nCtx * attnWidth }
+
+    /// Forward-pass FLOPs per token of the output layer (`2·d_model·vocab`): for small models on
+    /// a large vocabulary this exceeds the 2·N of the body.
+    public var outputLayerFLOPsPerToken: Int { 2 * dModel * vocabSize }
+
+    /// Training FLOPs per token as they are spent: three times the forward pass of the body
+    /// (2·N), the attention (`attentionFLOPsPerToken`) and the output layer. Kaplan et al.'s
+    /// C = 6·N·E keeps only the first term; `compute_flops_total` in metrics.jsonl uses this one.
+    public var trainingFLOPsPerToken: Double {
+        3 * Double(2 * nonEmbeddingParameters + attentionFLOPsPerToken + outputLayerFLOPsPerToken)
+    }
 }
 
 /// A model shape that cannot be built, with the field at fault.

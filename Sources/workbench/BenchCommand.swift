@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure training and evaluation tokens/s, model GFLOP/s and peak memory on fixed model shapes.",
         discussion: """
         Configs (8192 tokens per step at context 256): \(BenchShape.all.map(\.summary).joined(separator: "; ")).
-        Model FLOPs per training token: 6·N + 6·n_layer·n_ctx·attn_width (Kaplan et al.).
+        Model FLOPs per training token, as spent: 6·N + 6·n_layer·n_ctx·attn_width (Kaplan et al.) + 6·d_model·vocab (output layer).
         """)
 
     @Option(help: "One config (\(BenchShape.all.map(\.name).joined(separator: ", "))); default: all, each in its own process.")
@@ -44,8 +44,17 @@ struct BenchCommand: ParsableCommand {
         Parallel.workers = threadCount
         BLAS.threads = threadCount
         if sgemmOnly {
-            print(String(format: "{\"sgemm_gflops\": %.1f, \"openblas_core\": \"%@\", \"openblas_detected_core\": \"%@\"}",
-                         SGEMMRate.measure(), OpenBLASKernels.coreName, OpenBLASKernels.detectedCoreName))
+            var line: [String: Any] = ["sgemm_gflops": (SGEMMRate.measure() * 10).rounded() / 10,
+                                       "openblas_core": OpenBLASKernels.coreName,
+                                       "openblas_detected_core": OpenBLASKernels.detectedCoreName,
+                                       "cpu": CPUFeatures.modelName, "cpu_features": CPUFeatures.current.summary]
+            if let c = OpenBLASKernels.confirmation {
+                line["confirm_gflops_detected"] = (c.detectedGFLOPs * 10).rounded() / 10
+                line["confirm_gflops_chosen"] = (c.chosenGFLOPs * 10).rounded() / 10
+            }
+            if let warning = OpenBLASKernels.shortfall { line["warning"] = warning }
+            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
             return
         }
         let chosen = try config.map { name in
@@ -116,8 +125,9 @@ struct BenchShape {
     let defaultSteps: Int
 
     var tokensPerStep: Int { batch * model.nCtx }
-    /// Training FLOPs per token: 6·N plus the attention term 6·n_layer·n_ctx·attn_width.
-    var flopsPerToken: Double { 6 * Double(model.nonEmbeddingParameters) + 3 * Double(model.attentionFLOPsPerToken) }
+    /// Training FLOPs per token as spent: 6·N, attention 6·n_layer·n_ctx·attn_width and the
+    /// output layer 6·d_model·vocab (`GPTConfig.trainingFLOPsPerToken`).
+    var flopsPerToken: Double { model.trainingFLOPsPerToken }
     var summary: String {
         "\(name) (\(model.nLayer) layers, d_model \(model.dModel), \(model.nHead) heads, vocab \(model.vocabSize), ctx \(model.nCtx), batch \(batch))"
     }
@@ -251,10 +261,10 @@ struct BenchResult {
 /// The table `workbench bench` prints.
 enum BenchTable {
     static func print(_ results: [BenchResult], sgemmGFLOPs: Double, threads: Int) {
-        Swift.print(String(format: "cblas_sgemm 1024³ on %d thread(s): %.1f GFLOP/s (OpenBLAS %@ kernels%@)", threads,
-                           sgemmGFLOPs, OpenBLASKernels.coreName,
-                           OpenBLASKernels.coreName == OpenBLASKernels.detectedCoreName
-                               ? "" : ", chosen over \(OpenBLASKernels.detectedCoreName)"))
+        Swift.print("CPU: \(CPUFeatures.modelName) (\(CPUFeatures.current.summary))")
+        Swift.print(String(format: "cblas_sgemm 1024³ on %d thread(s): %.1f GFLOP/s (OpenBLAS %@ kernels)", threads,
+                           sgemmGFLOPs, OpenBLASKernels.description))
+        if let warning = OpenBLASKernels.shortfall { Swift.print("warning: \(warning)") }
         Swift.print("config     N params   train tok/s   GFLOP/s   % sgemm   eval tok/s   peak MB")
         for r in results {
             Swift.print(String(format: "%-8@ %10d %13.0f %9.1f %8.0f%% %12.0f %9.0f", r.name, r.params,

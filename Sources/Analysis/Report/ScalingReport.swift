@@ -85,6 +85,7 @@ public enum ScalingReport {
             + "(Huber at 3σ on standardised log-loss residuals, σ = the seed-to-seed spread pooled with the residuals); "
             + "intervals are 95 % profile intervals with Student-t thresholds, β's from a regression over the frontier's transitions "
             + "(coverage on simulated sweeps: `workbench fit --coverage 200`)."))
+        if let kernels = KernelNote.text(unlabelled.map(\.summary)) { sink.doc.blocks.append(.paragraph(kernels)) }
         var entropyRows: [EntropyRow] = [], entropyNotes: [IrreducibleLoss] = []
         for m in modalities {
             let study = try ScalingStudy(runs: runs, modality: m, options: options)
