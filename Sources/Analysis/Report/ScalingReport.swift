@@ -113,10 +113,11 @@ public enum ScalingReport {
                 let row = GroundTruthRow(group: m, quantity: "L∞ (nats/token)", fitted: l, truth: truth)
                 sink.data.groundTruth.append(row)
             }
-            if let truth = synthetic, let largest = study.runs.max(by: { $0.summary.params < $1.summary.params }) {
-                // How far the largest model stayed above the floor: a fit that finds L∞ must extrapolate this far.
-                sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "loss of the largest model (\(largest.name)) above the floor",
-                                                            fitted: Interval(estimate: largest.summary.bestTestLossNats, lower: .nan, upper: .nan), truth: truth))
+            if let truth = synthetic, let k = study.lossVersusParamsSeries.x.indices.last {
+                // How far the largest model of L(N) stayed above the floor: a fit that finds L∞ must extrapolate this far.
+                let s = study.lossVersusParamsSeries
+                sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "loss of the largest model (\(s.runs[k])) above the floor",
+                                                            fitted: Interval(estimate: s.lossNats[k], lower: .nan, upper: .nan), truth: truth))
             }
             if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
             // File names without spaces or brackets, so that Markdown links to the plots work: "image (fashion-mnist-8)" → "image-fashion-mnist-8".
