@@ -15,6 +15,7 @@ public struct Interval: Codable, Equatable, Sendable {
     /// `0.13 [0.11, 0.15]`; an estimate without an interval (NaN bounds, e.g. one run's
     /// measured mutual information) reads `5.28 (no interval)`.
     public func text(_ digits: Int = 3) -> String {
+        if lower.isFinite, upper == .infinity { return "\(Format.sig(estimate, digits)) [\(Format.sig(lower, digits)), ∞)" }
         guard lower.isFinite, upper.isFinite else { return "\(Format.sig(estimate, digits)) (no interval)" }
         return "\(Format.sig(estimate, digits)) [\(Format.sig(lower, digits)), \(Format.sig(upper, digits))]"
     }
@@ -95,9 +96,11 @@ public struct PowerLawEstimate: Codable, Sendable {
     /// The resampled laws, kept for bands and derived quantities (not written to JSON).
     public var samples: [PowerLaw] = []
     public var resampledOver: String
+    /// The profile of the objective over L∞ and α when the intervals come from it (`ProfileFitter`).
+    public var profile: LossProfile? = nil
 
     enum CodingKeys: String, CodingKey {
-        case fit, lossInfinity, scale, exponent, resamples, failedResamples, resampledOver
+        case fit, lossInfinity, scale, exponent, resamples, failedResamples, resampledOver, profile
     }
 
     /// Pointwise percentile band of the fitted curve at `xs`.
@@ -169,6 +172,13 @@ public struct ExtrapolationCheck: Codable, Sendable {
         public var predicted: Double
         /// (predicted − observed) / observed.
         public var relativeError: Double
+        /// 95 % prediction interval, when the check's fitter gives one (`ProfileFitter`).
+        public var predictedLower: Double? = nil
+        public var predictedUpper: Double? = nil
+        public var withinInterval: Bool? {
+            guard let lo = predictedLower, let hi = predictedUpper else { return nil }
+            return lo <= observed && observed <= hi
+        }
     }
     public var fittedOn: Int
     public var law: PowerLaw

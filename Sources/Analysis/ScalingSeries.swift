@@ -15,6 +15,8 @@ public struct ScalingSeries: Codable, Sendable {
     public var x: [Double]
     public var lossNats: [Double]
     public var runs: [String]
+    /// Seeds averaged into each point (nil: one run per point).
+    public var counts: [Double]? = nil
 
     public init(name: String, variable: String, x: [Double], lossNats: [Double], runs: [String]) {
         self.name = name; self.variable = variable; self.x = x; self.lossNats = lossNats; self.runs = runs
@@ -33,16 +35,24 @@ public struct ScalingSeries: Codable, Sendable {
         lowest(runs.filter { isDataLimited($0.summary) }, name: name, variable: "D") { $0.summary.datasetTokens }
     }
 
+    /// For each x the lowest loss over configurations; a configuration (same N, D and E) run
+    /// with several seeds counts once, at the geometric mean of its seeds' losses, with `counts`
+    /// saying how many seeds it averages.
     static func lowest(_ runs: [RunRecord], name: String, variable: String, key: (RunRecord) -> Double?) -> ScalingSeries {
-        var best: [Double: (Double, String)] = [:]
-        for r in runs {
-            guard let k = key(r) else { continue }
-            let l = r.summary.bestTestLossNats
-            if l < best[k]?.0 ?? .infinity { best[k] = (l, r.name) }
+        var configs: [SeedReplicates.Configuration: [RunRecord]] = [:]
+        for r in runs where key(r) != nil { configs[SeedReplicates.Configuration(r), default: []].append(r) }
+        var best: [Double: (logLoss: Double, run: String, count: Int)] = [:]
+        for (_, group) in configs {
+            let k = key(group[0])!
+            let mean = group.map { Foundation.log($0.summary.bestTestLossNats) }.reduce(0, +) / Double(group.count)
+            let first = group.map(\.name).min()!
+            if mean < best[k]?.logLoss ?? .infinity { best[k] = (mean, first, group.count) }
         }
         let keys = best.keys.sorted()
-        return ScalingSeries(name: name, variable: variable, x: keys, lossNats: keys.map { best[$0]!.0 },
-                             runs: keys.map { best[$0]!.1 })
+        var s = ScalingSeries(name: name, variable: variable, x: keys, lossNats: keys.map { Foundation.exp(best[$0]!.logLoss) },
+                              runs: keys.map { best[$0]!.run })
+        s.counts = keys.map { Double(best[$0]!.count) }
+        return s
     }
 }
 

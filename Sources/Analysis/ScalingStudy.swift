@@ -15,7 +15,7 @@ public struct ScalingStudy: Sendable {
         public var seed: UInt64
         public var delta: Double
         public var holdOut: Int
-        public init(resamples: Int = 1000, frontierResamples: Int? = nil, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 1) {
+        public init(resamples: Int = 1000, frontierResamples: Int? = nil, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 2) {
             self.resamples = resamples
             self.frontierResamples = frontierResamples ?? min(resamples, 200)
             self.seed = seed; self.delta = delta; self.holdOut = holdOut
@@ -31,12 +31,16 @@ public struct ScalingStudy: Sendable {
     public var frontier: ComputeFrontier
     public var lossVersusCompute: PowerLawEstimate?
     public var optimalSize: OptimalSizeLaw?
-    /// 95 % interval of β over the run bootstrap.
+    /// 95 % interval of β from the transitions (`OptimalSizeLaw.exponentInterval`).
     public var optimalSizeExponent: Interval?
-    /// Crossover compute in PF-days with its 95 % interval over the run bootstrap.
+    /// Crossover compute in PF-days (a point estimate: no interval whose coverage was tested).
     public var crossover: Interval?
     public var joint: [JointLaw.Fit] = []
     public var extrapolation: [String: ExtrapolationCheck] = [:]
+    /// Seed-to-seed spread of log-loss over configurations run with several seeds (nil: none).
+    public var noise: NoiseLevel?
+    /// 95 % profile interval of the joint additive law's L∞.
+    public var jointLossInfinity: Interval?
     public var problems: [String] = []
     /// Which runs went into which fit and why the others did not (`SeriesPlacement`).
     public var placement: [String] = []
@@ -48,60 +52,32 @@ public struct ScalingStudy: Sendable {
         lossVersusParamsSeries = ScalingSeries.lossVersusParams(runs, name: "L(N) \(modality)")
         lossVersusDataSeries = ScalingSeries.lossVersusData(runs, name: "L(D) \(modality)")
         placement = SeriesPlacement.explain(runs: runs, params: lossVersusParamsSeries, data: lossVersusDataSeries)
+        noise = SeedReplicates.noise(runs)
         var problems: [String] = []
-        lossVersusParams = Self.fitSeries(lossVersusParamsSeries, o, &problems)
-        lossVersusData = Self.fitSeries(lossVersusDataSeries, o, &problems)
-        for s in [lossVersusParamsSeries, lossVersusDataSeries] {
-            let form: PowerLaw.Form = (s.variable == "N" ? lossVersusParams : lossVersusData)?.fit.law.form ?? .saturating
-            do { extrapolation[s.name] = try PowerLawFitter(form: form, delta: o.delta).extrapolationCheck(x: s.x, y: s.lossNats, holdOut: o.holdOut, series: s.name) }
+        let fitter = ProfileFitter(noise: noise)
+        lossVersusParams = Self.fitSeries(lossVersusParamsSeries, fitter, &problems)
+        lossVersusData = Self.fitSeries(lossVersusDataSeries, fitter, &problems)
+        for s in [lossVersusParamsSeries, lossVersusDataSeries] where !s.x.isEmpty {
+            do { extrapolation[s.name] = try fitter.extrapolationCheck(x: s.x, y: s.lossNats, counts: s.counts, holdOut: o.holdOut, series: s.name) }
             catch { problems.append("held-out check: \(error)") }
         }
         let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) }
         frontier = ComputeFrontier(runs: sweep)
-        let interior = frontier.interior
         let lcName = "L(C) \(modality)"
-        var lcFit: PowerLawFitter.Fit? = nil
-        do { lcFit = try Self.fitFrontier(frontier, o.delta, name: lcName) } catch { problems.append("\(error)") }
+        do {
+            let e = try Self.fitFrontier(frontier, fitter, name: lcName)
+            lossVersusCompute = e
+            Self.noteBounds(e.profile, &problems)
+        } catch { problems.append("\(error)") }
         do { optimalSize = try OptimalSizeLaw.fit(frontier, delta: o.delta) } catch { problems.append("N_opt(C) \(modality): \(error)") }
-        if let lc = lcFit, let nOpt = optimalSize, let ld = lossVersusData?.fit.law {
-            if let c = Crossover.solve(lossVersusCompute: lc.law, lossVersusData: ld, optimalSize: nOpt) {
+        if optimalSize != nil {
+            optimalSizeExponent = OptimalSizeLaw.exponentInterval(frontier)
+            if optimalSizeExponent == nil { problems.append("N_opt(C) \(modality): fewer than 3 transitions, so β has no interval") }
+        }
+        if let lc = lossVersusCompute?.fit.law, let nOpt = optimalSize, let ld = lossVersusData?.fit.law {
+            if let c = Crossover.solve(lossVersusCompute: lc, lossVersusData: ld, optimalSize: nOpt) {
                 crossover = Interval(estimate: c, lower: .nan, upper: .nan)
             } else { problems.append("crossover \(modality): extrapolated L(C) never falls below L(D) in 1e-30…1e30 PF-days") }
-        }
-        // Run-level bootstrap of the frontier, N_opt and the crossover.
-        if let lc = lcFit {
-            let dataRuns = runs.filter { ScalingSeries.isDataLimited($0.summary) }
-            let all = sweep + dataRuns
-            let nSweep = sweep.count
-            let delta = o.delta, form = lc.law.form
-            let draws = Bootstrap.run(resamples: o.frontierResamples, seed: o.seed ^ 0xF00D, count: all.count, groups: nil) { w in
-                let pickedSweep = (0..<nSweep).filter { w[$0] > 0 }.map { all[$0] }
-                let pickedData = (nSweep..<all.count).filter { w[$0] > 0 }.map { all[$0] }
-                let f = ComputeFrontier(runs: pickedSweep)
-                guard let law = try? Self.fitFrontier(f, delta, name: "", form: form).law else { return nil }
-                let beta = (try? OptimalSizeLaw.fit(f, delta: delta))
-                var cross = Double.nan
-                let ldSeries = ScalingSeries.lossVersusData(pickedData)
-                if let b = beta, let ld = try? PowerLawFitter(form: lossVersusData?.fit.law.form ?? .saturating, delta: delta)
-                    .fit(x: ldSeries.x, y: ldSeries.lossNats).law {
-                    cross = Crossover.solve(lossVersusCompute: law, lossVersusData: ld, optimalSize: b) ?? .nan
-                }
-                return [law.lossInfinity, law.scale, law.exponent, beta?.exponent ?? .nan, cross]
-            }
-            // L(C) itself: its frontier points resampled by the run each comes from.
-            let names = Array(Set(interior.map(\.run))).sorted()
-            let groups = interior.map { names.firstIndex(of: $0.run)! }
-            lossVersusCompute = try? PowerLawFitter(form: form, delta: delta, requireCurvature: false)
-                .bootstrap(x: interior.map(\.computePFDays), y: interior.map(\.lossNats), groups: groups,
-                           resamples: o.resamples, seed: o.seed ^ 0xC0FFEE, series: lcName)
-            if let nOpt = optimalSize {
-                optimalSizeExponent = Bootstrap.interval(draws.map { $0[3] }, estimate: nOpt.exponent)
-            }
-            if var c = crossover {
-                let v = draws.map { $0[4] }.filter { $0.isFinite }
-                c.lower = Bootstrap.percentile(v, 0.025); c.upper = Bootstrap.percentile(v, 0.975)
-                crossover = c
-            }
         }
         // Joint L(N, D) over every run that knows its dataset size.
         let known = runs.filter { $0.summary.datasetTokens != nil }
@@ -112,42 +88,48 @@ public struct ScalingStudy: Sendable {
                                               series: "L(N, D) \(modality) \(form.rawValue)"))
             } catch { problems.append("\(error)") }
         }
+        if let j = joint.first(where: { $0.law.form == .additive }) {
+            jointLossInfinity = try? JointLossInfinityProfile.interval(runs: known, fit: j, noise: noise)
+        }
         self.problems = problems
     }
 
-    static func fitFrontier(_ f: ComputeFrontier, _ delta: Double, name: String, form: PowerLaw.Form? = nil) throws -> PowerLawFitter.Fit {
-        let p = f.interior
-        let x = p.map(\.computePFDays), y = p.map(\.lossNats)
-        if let form = form { return try PowerLawFitter(form: form, delta: delta, requireCurvature: false).fit(x: x, y: y, series: name) }
-        do { return try PowerLawFitter(delta: delta).fit(x: x, y: y, series: name) }
-        catch FitError.noCurvature, FitError.lossInfinityCollapsed {
-            return try PowerLawFitter(form: .pure, delta: delta).fit(x: x, y: y, series: name)
+    /// L(C) on the frontier's interior points. Each run's stretch of the frontier counts as one
+    /// measurement: its points share the weight 1, and the residual degrees of freedom are the runs' − 3.
+    static func fitFrontier(_ f: ComputeFrontier, _ fitter: ProfileFitter, name: String) throws -> PowerLawEstimate {
+        // At most 8 points per run, evenly spread over its stretch (the rest add no information).
+        var byRun: [String: [ComputeFrontier.Point]] = [:]
+        for q in f.interior { byRun[q.run, default: []].append(q) }
+        let p = byRun.keys.sorted().flatMap { name -> [ComputeFrontier.Point] in
+            let all = byRun[name]!
+            guard all.count > 8 else { return all }
+            return (0..<8).map { all[$0 * (all.count - 1) / 7] }
         }
+        var perRun: [String: Int] = [:]
+        for q in p { perRun[q.run, default: 0] += 1 }
+        return try fitter.fit(x: p.map(\.computePFDays), y: p.map(\.lossNats), counts: p.map { 1 / Double(perRun[$0.run]!) },
+                              independentPoints: perRun.count, series: name).estimate()
     }
 
-    /// Saturating fit with bootstrap; falls back to the pure power law when L∞ is not determined.
-    static func fitSeries(_ s: ScalingSeries, _ o: Options, _ problems: inout [String]) -> PowerLawEstimate? {
-        func warnIfFailures(_ e: PowerLawEstimate?) -> PowerLawEstimate? {
-            if let e = e, e.failedResamples * 10 > e.resamples {
-                problems.append("\(s.name): \(e.failedResamples) of \(e.resamples) bootstrap resamples drew too few distinct points to fit; "
-                    + "the interval is conditional on the others and likely too narrow (more sizes would help)")
-            }
-            return e
-        }
+    /// The profiled fit of one series, with a caveat when L∞ is not determined or a bound is hit.
+    static func fitSeries(_ s: ScalingSeries, _ fitter: ProfileFitter, _ problems: inout [String]) -> PowerLawEstimate? {
+        guard !s.x.isEmpty else { return nil }
         do {
-            return warnIfFailures(try PowerLawFitter(delta: o.delta).bootstrap(x: s.x, y: s.lossNats, resamples: o.resamples, seed: o.seed, series: s.name))
-        } catch let e as FitError {
-            switch e {
-            case .noCurvature, .lossInfinityCollapsed:
-                problems.append("\(e) (pure power law fitted)")
-                return warnIfFailures(try? PowerLawFitter(form: .pure, delta: o.delta).bootstrap(x: s.x, y: s.lossNats, resamples: o.resamples, seed: o.seed, series: s.name))
-            default:
-                problems.append("\(e)")
-                return nil
-            }
+            let p = try fitter.fit(x: s.x, y: s.lossNats, counts: s.counts, series: s.name)
+            noteBounds(p, &problems)
+            return p.estimate()
         } catch {
             problems.append("\(error)")
             return nil
         }
+    }
+
+    static func noteBounds(_ p: LossProfile?, _ problems: inout [String]) {
+        guard let p else { return }
+        if !p.lossInfinityDetermined {
+            problems.append("\(p.series): L∞ is not determined by these points; any L∞ in \(p.lossInfinityRangeText) fits within the 95 % profile")
+        }
+        if !p.onBound.isEmpty { problems.append("\(p.series): the best fit lies on a bound (\(p.onBound.joined(separator: ", ")))") }
+        if p.degreesOfFreedom == 0 { problems.append("\(p.series): \(p.points) points and no measured seed noise: the 3-parameter law is not determined") }
     }
 }

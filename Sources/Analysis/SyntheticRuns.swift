@@ -76,6 +76,11 @@ public struct SyntheticRuns: Sendable {
     public var dataRunSteps = 3e6
     /// Multiplicative noise (standard deviation) on each evaluation.
     public var noise = 0.002
+    /// Multiplicative noise drawn once per run and applied to its whole curve: the seed-to-seed
+    /// spread of a real sweep (0: none).
+    public var runNoise = 0.0
+    /// Sizes of the unlimited-data sweep run a second time with another seed (`-s2`).
+    public var replicateSizes: [Double] = []
     public var seed: UInt64 = 1
     public var tokensPerItem: Double? = nil
     public var itemName: String? = nil
@@ -93,14 +98,18 @@ public struct SyntheticRuns: Sendable {
         for n in sizes {
             urls.append(try writeRun(dir, n: n, d: nil, steps: maxSteps, rng: &rng))
         }
+        for n in replicateSizes {
+            urls.append(try writeRun(dir, n: n, d: nil, steps: maxSteps, rng: &rng, suffix: "-s2"))
+        }
         for d in dataSizes {
             for n in dataRunSizes { urls.append(try writeRun(dir, n: n, d: d, steps: dataRunSteps, rng: &rng)) }
         }
         return urls
     }
 
-    func writeRun(_ dir: URL, n: Double, d: Double?, steps: Double, rng: inout SeededRNG) throws -> URL {
-        let name = "\(modality)-n\(Format.size(n))" + (d.map { "-d\(Format.size($0))" } ?? "")
+    func writeRun(_ dir: URL, n: Double, d: Double?, steps: Double, rng: inout SeededRNG, suffix: String = "") throws -> URL {
+        let name = "\(modality)-n\(Format.size(n))" + (d.map { "-d\(Format.size($0))" } ?? "") + suffix
+        let offset = runNoise > 0 ? Foundation.exp(runNoise * Double(rng.nextGaussian())) : 1
         let url = dir.appendingPathComponent(name)
         var lines: [String] = []
         var best = (Double.infinity, 0), last = 0.0
@@ -108,7 +117,7 @@ public struct SyntheticRuns: Sendable {
         for k in 0..<evaluations {
             let s = Foundation.exp(logLo + (logHi - logLo) * Double(k) / Double(evaluations - 1)).rounded()
             let e = s * law.batchTokens
-            let loss = law.testLoss(params: n, steps: s, datasetTokens: d) * (1 + noise * Double(rng.nextGaussian()))
+            let loss = law.testLoss(params: n, steps: s, datasetTokens: d) * offset * (1 + noise * Double(rng.nextGaussian()))
             let train = loss * 0.98
             let flops = ComputeCost.flops(params: n, tokens: e)
             lines.append(MetricsRecord(step: Int(s), tokens: e, params: n, computeFLOPs: flops,

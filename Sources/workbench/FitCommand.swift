@@ -17,6 +17,7 @@ struct FitCommand: ParsableCommand {
           workbench fit --runs runs/ --x params --modality text --json ln.json
           workbench fit --runs sweeps/example --x data
           workbench fit --bench
+          workbench fit --coverage 200
         """)
 
     @Option(help: "CSV with columns x,loss (optional header).") var csv: String?
@@ -33,10 +34,18 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Write the fit with its intervals as JSON.") var json: String?
     @Option(help: "Worker threads for the bootstrap.") var threads: Int?
     @Flag(help: "Benchmark: 1,000 points with 1,000 bootstrap resamples; prints seconds.") var bench = false
+    @Option(help: "Coverage check: simulate this many sweeps with a known law and print how often each 95 % interval of the report contains the truth.") var coverage: Int?
+    @Option(help: "With --coverage: seed-to-seed noise σ of log-loss to simulate.") var coverageNoise = 0.005
 
     func run() throws {
         if let t = threads { Parallel.workers = max(1, t) }
         if bench { return runBenchmark() }
+        if let sweeps = coverage {
+            guard sweeps > 0 else { throw ValidationError("--coverage needs a positive number of sweeps") }
+            print("coverage of the report's 95 % intervals over \(sweeps) simulated sweeps (seed noise σ = \(coverageNoise), seed \(seed)):")
+            for row in CoverageCheck.run(sweeps: sweeps, seed: seed, sigmaLog: coverageNoise) { print("  " + row.text) }
+            return
+        }
         guard let f = PowerLaw.Form(rawValue: form) else { throw ValidationError("--form must be saturating or pure, not '\(form)'") }
         let series = try loadSeries()
         let fitter = PowerLawFitter(form: f, delta: delta)

@@ -48,7 +48,7 @@ final class FinetuneReportTests: XCTestCase {
     }
 
     func testAReportOfFineTuningRunsAloneSaysSoAndHasNoEmptyEntropyTable() throws {
-        let root = temporaryFolder("finetune-only"), out = temporaryFolder("finetune-only-out")
+        let root = temporaryDirectory("finetune-only"), out = temporaryDirectory("finetune-only-out")
         defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
         for (k, n) in [1000, 10_000].enumerated() {
             try writeRun(root.appendingPathComponent("ft-pre-\(k)"), params: n, from: "/pre/\(k)", accuracies: [0.1, 0.6])

@@ -6,7 +6,7 @@ import XCTest
 final class SeriesPlacementTests: XCTestCase {
     func run(_ name: String, params: Double, d: Double, e: Double, loss: Double) -> RunRecord {
         RunRecord(name: name, url: URL(fileURLWithPath: "/r/\(name)"),
-                  summary: RunSummary(params: params, datasetTokens: d, tokens: e, bestTestLossNats: loss, bestStep: 1,
+                  summary: RunOutcome(params: params, datasetTokens: d, tokens: e, bestTestLossNats: loss, bestStep: 1,
                                       finalTestLossNats: loss, status: "completed", modality: "text", dataset: "x"),
                   curve: [])
     }

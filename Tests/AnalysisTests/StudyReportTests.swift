@@ -58,8 +58,12 @@ final class StudyReportTests: XCTestCase {
 
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("fits.json"))) as! [String: Any]
         let truthRows = json["groundTruth"] as! [[String: Any]]
-        XCTAssertEqual(truthRows.count, 1)
+        XCTAssertEqual(truthRows.count, 2, "L∞ and how far the largest model stayed above the floor")
         XCTAssertEqual(truthRows[0]["group"] as? String, "text (markov)")
+        XCTAssertTrue((truthRows[1]["quantity"] as! String).hasPrefix("loss of the largest model (text-n3e7)"))
+        XCTAssertEqual(truthRows[1]["truth"] as! Double, 2.36)
+        let largest = runs.first { $0.name == "text-n3e7" && $0.url.path.contains("/a/") }!.summary.bestTestLossNats
+        XCTAssertEqual((truthRows[1]["fitted"] as! [String: Any])["estimate"] as! Double, largest, accuracy: 1e-12)
         XCTAssertEqual(truthRows[0]["truth"] as! Double, 2.36)
         let fitted = (truthRows[0]["fitted"] as! [String: Any])["estimate"] as! Double
         XCTAssertEqual(fitted, 2.36, accuracy: 0.05, "L∞ recovered from runs generated with L∞ = 2.36")

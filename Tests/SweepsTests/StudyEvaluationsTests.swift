@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Sweeps
 import Training
+import TestSupport
 
 /// A study's evaluations pick the runs that did not repeat their data, whatever their grid is called.
 final class StudyEvaluationsTests: XCTestCase {

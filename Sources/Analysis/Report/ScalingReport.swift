@@ -20,6 +20,9 @@ public struct ReportData: Codable, Sendable {
         public var problems: [String]
         /// Which runs went into which fit, and why the others did not (absent in older reports).
         public var placement: [String]?
+        /// Seed-to-seed spread of log-loss, and the joint additive law's L∞ interval.
+        public var noise: NoiseLevel? = nil
+        public var jointLossInfinity: Interval? = nil
     }
     /// A loss-by-position fit of one run.
     public struct Position: Codable, Sendable {
@@ -84,25 +87,28 @@ public enum ScalingReport {
         } else {
         sink.doc.blocks.append(.paragraph("\(runs.count) runs in \(modalities.count) modalities (\(modalities.joined(separator: ", "))). "
             + "Loss in nats per counted token, compute in PF-days (8.64e19 FLOP), N = non-embedding parameters. "
-            + "Fits: Huber loss (δ = \(options.delta)) on log-loss residuals, Levenberg–Marquardt from a grid of starts; "
-            + "intervals are 95 % bootstrap percentiles."))
+            + "Fits: L∞ + (x₀/x)^α with L∞ in [0, smallest loss) and α in (0, 2], by profiling the objective over L∞ and α "
+            + "(Huber at 3σ on standardised log-loss residuals, σ = the seed-to-seed spread pooled with the residuals); "
+            + "intervals are 95 % profile intervals with Student-t thresholds, β's from a regression over the frontier's transitions "
+            + "(coverage on simulated sweeps: `workbench fit --coverage 200`)."))
         }
         if let kernels = KernelNote.text(unlabelled.map(\.summary)) { sink.doc.blocks.append(.paragraph(kernels)) }
-        var entropyRows: [EntropyRow] = []
+        var entropyRows: [EntropyRow] = [], entropyNotes: [IrreducibleLoss] = []
         var studies: [String: ScalingStudy] = [:]
         for m in modalities {
             let study = try ScalingStudy(runs: runs, modality: m, options: options)
             studies[m] = study
             fitsProse(study, sink)
             try modalityPlots(study, sink)
-            if let row = entropyRow(study) { entropyRows.append(row) }
+            if let (row, note) = entropyRow(study) { entropyRows.append(row); entropyNotes.append(note) }
             sink.data.modalities.append(ReportData.Modality(
                 modality: m, runs: study.runs.count, lossVersusParams: study.lossVersusParams, lossVersusData: study.lossVersusData,
                 lossVersusCompute: study.lossVersusCompute, optimalSize: study.optimalSize, optimalSizeExponent: study.optimalSizeExponent,
                 crossoverPFDays: study.crossover, joint: study.joint, extrapolation: study.extrapolation, frontier: study.frontier.points,
-                problems: study.problems, placement: study.placement.isEmpty ? nil : study.placement))
+                problems: study.problems, placement: study.placement.isEmpty ? nil : study.placement,
+                noise: study.noise, jointLossInfinity: study.jointLossInfinity))
         }
-        entropySection(entropyRows, sink)
+        entropySection(entropyRows, entropyNotes, sink)
         try ArchitectureSection.write(studies: studies, sink)
         try positionSection(runs, sink)
         try mutualInformationSection(runs, sink)
@@ -119,7 +125,8 @@ public enum ScalingReport {
     static func fitsProse(_ study: ScalingStudy, _ sink: ReportSink) {
         let m = study.modality
         sink.doc.blocks.append(.heading(2, "Modality: \(m)"))
-        sink.doc.blocks.append(.table(header: ["law", "formula", "α", "L∞ (nats/token)", "points"], rows: lawRows(study)))
+        sink.doc.blocks.append(.paragraph(FitTables.noiseText(study)))
+        sink.doc.blocks.append(.table(header: FitTables.lawHeader, rows: FitTables.lawRows(study)))
         if let n = study.optimalSize {
             var items = ["N_opt(C) = \(n.formula), β = \(study.optimalSizeExponent?.text() ?? Format.sig(n.exponent)) (paper: ≈ 0.7 in every modality)"]
             if let c = study.crossover { items.append("L(C)/L(D) crossover at C = \(c.text()) PF-days") }
@@ -127,8 +134,7 @@ public enum ScalingReport {
         }
         for j in study.joint { sink.doc.blocks.append(.paragraph("Joint L(N, D), \(j.law.form.rawValue) form: L = \(j.law.formula) (rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)")) }
         for (name, c) in study.extrapolation.sorted(by: { $0.key < $1.key }) {
-            sink.doc.blocks.append(.paragraph("Held-out check \(name): fitted on \(c.fittedOn) smaller scales; at the largest "
-                + c.heldOut.map { "x = \(Format.sig($0.x)): predicted \(Format.sig($0.predicted, 4)), observed \(Format.sig($0.observed, 4)) (\(Format.sig(100 * $0.relativeError, 2)) %)" }.joined(separator: "; ")))
+            sink.doc.blocks.append(.paragraph(FitTables.heldOutText(name, c)))
         }
         let synthetic = study.runs.first { $0.summary.trueEntropyNatsPerToken != nil }?.summary.trueEntropyNatsPerToken
         let tokensPerItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary.tokensPerItem
@@ -140,6 +146,12 @@ public enum ScalingReport {
         }
         if let truth = synthetic, let l = study.lossVersusParams?.lossInfinity {
             sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "L∞ (nats/token)", fitted: l, truth: truth))
+        }
+        if let truth = synthetic, let k = study.lossVersusParamsSeries.x.indices.last {
+            // How far the largest model of L(N) stayed above the floor: a fit that finds L∞ must extrapolate this far.
+            let s = study.lossVersusParamsSeries
+            sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "loss of the largest model (\(s.runs[k])) above the floor",
+                                                        fitted: Interval(estimate: s.lossNats[k], lower: .nan, upper: .nan), truth: truth))
         }
         if !study.placement.isEmpty { sink.doc.blocks.append(.list(study.placement.map { "Runs: \($0)" })) }
         if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
@@ -172,21 +184,26 @@ public enum ScalingReport {
         }
     }
 
-    /// L∞ of L(N) in the units the entropy table compares, when L(N) has an L∞.
-    static func entropyRow(_ study: ScalingStudy) -> EntropyRow? {
-        guard let l = study.lossVersusParams?.lossInfinity else { return nil }
+    /// L∞ where L(N), L(C) and the joint law agree (or the bounds they give), in the units the
+    /// entropy table compares, with where it came from.
+    static func entropyRow(_ study: ScalingStudy) -> (EntropyRow, IrreducibleLoss)? {
+        guard let l = IrreducibleLoss.combine(lossVersusParams: study.lossVersusParams, lossVersusCompute: study.lossVersusCompute,
+                                              joint: study.jointLossInfinity) else { return nil }
         let withItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary
-        return EntropyRow(modality: study.modality, lossInfinity: l, tokensPerItem: withItem?.tokensPerItem, itemName: withItem?.itemName)
+        return (EntropyRow(modality: study.modality, lossInfinity: l.interval, tokensPerItem: withItem?.tokensPerItem, itemName: withItem?.itemName), l)
     }
 
-    static func entropySection(_ entropyRows: [EntropyRow], _ sink: ReportSink) {
+    static func entropySection(_ entropyRows: [EntropyRow], _ entropyNotes: [IrreducibleLoss], _ sink: ReportSink) {
         sink.data.entropy = entropyRows
         if !entropyRows.isEmpty {
         sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
-        sink.doc.blocks.append(.paragraph("L∞ of L(N) per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image)."))
-        sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)"], rows: entropyRows.map { r in
-            [r.modality, r.lossInfinity.text(4), r.bitsPerToken.text(4),
-             r.perItemNats.map { "\($0.text(4)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map { $0.text(4) } ?? "–"]
+        sink.doc.blocks.append(.paragraph("L∞ per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image). "
+            + "A value only where L(N), L(C) and the joint law each bound L∞ away from 0 and the smallest loss and their 95 % intervals overlap "
+            + "(the interval shown is their intersection); elsewhere the bounds that intersection gives."))
+        sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)", "from"], rows: zip(entropyRows, entropyNotes).map { r, n in
+            func cell(_ i: Interval) -> String { n.note != nil ? "–" : n.determined ? i.text(4) : "bounds [\(Format.sig(i.lower, 4)), \(Format.sig(i.upper, 4))]" }
+            return [r.modality, n.note.map { "not determined: \($0)" } ?? cell(r.lossInfinity), cell(r.bitsPerToken),
+                    r.perItemNats.map { "\(cell($0)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map(cell) ?? "–", n.sources.joined(separator: ", ")]
         }))
         }
     }

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The report's rows for the fitted laws of one study: formula, α and L∞ with their 95 %
+/// profile intervals (or the range an undetermined L∞ allows), bounds hit, and the noise.
+///
+///     FitTables.lawRows(study)   // [["L(N)", "2.1 + (63/N)^0.3", "0.3 [0.25, 0.36]", "2.1 [2.0, 2.2]", "7", ""], …]
+public enum FitTables {
+    public static let lawHeader = ["law", "formula", "α", "L∞ (nats/token)", "points", "on a bound"]
+
+    public static func lawRows(_ s: ScalingStudy) -> [[String]] {
+        var rows: [[String]] = []
+        for (name, v, e) in [("L(N)", "N", s.lossVersusParams), ("L(D)", "D", s.lossVersusData), ("L(C)", "C", s.lossVersusCompute)] {
+            guard let e else { rows.append([name, "not fitted", "–", "–", "–", "–"]); continue }
+            let l = e.profile?.lossInfinityText ?? e.lossInfinity?.text(4) ?? "– (pure)"
+            rows.append([name, e.fit.law.formula(variable: v, digits: 4), e.exponent.text(4), l, "\(e.fit.points)",
+                         e.profile.map { $0.onBound.isEmpty ? "no" : $0.onBound.joined(separator: ", ") } ?? "–"])
+        }
+        return rows
+    }
+
+    /// One sentence on the noise the intervals use.
+    public static func noiseText(_ s: ScalingStudy) -> String {
+        let sigma = s.lossVersusParams?.profile.map { "σ used for the L(N) intervals \(Format.sig(100 * $0.sigmaLog, 2)) % (\($0.degreesOfFreedom.isFinite ? "\(Int($0.degreesOfFreedom))" : "∞") df, pooled with the fit's residuals)" }
+        if let n = s.noise {
+            return "Seed-to-seed spread of the best test loss: \(n.text) of log-loss." + (sigma.map { " " + $0 + "." } ?? "")
+        }
+        return "Seed-to-seed spread not measured (no configuration was run with two seeds): the intervals rest on the fits' residuals alone."
+            + (sigma.map { " " + $0 + "." } ?? "")
+    }
+
+    /// The held-out check in one sentence, with each prediction's 95 % interval.
+    public static func heldOutText(_ name: String, _ c: ExtrapolationCheck) -> String {
+        "Held-out check \(name): fitted on the \(c.fittedOn) smaller scales; at the largest "
+            + c.heldOut.map { p in
+                var s = "x = \(Format.sig(p.x)): predicted \(Format.sig(p.predicted, 4))"
+                if let lo = p.predictedLower, let hi = p.predictedUpper { s += " [\(Format.sig(lo, 4)), \(Format.sig(hi, 4))]" }
+                s += ", observed \(Format.sig(p.observed, 4)) (\(Format.sig(100 * p.relativeError, 2)) %"
+                if let w = p.withinInterval { s += w ? ", inside" : ", outside the interval" }
+                return s + ")"
+            }.joined(separator: "; ")
+    }
+}
+
+/// The irreducible loss of one modality as L(N), L(C) and the joint law together allow it: a
+/// value only where all fitted intervals are bounded away from 0 and the smallest loss and
+/// overlap; otherwise the bounds their intersection gives.
+///
+///     IrreducibleLoss.combine(lossVersusParams: ln, lossVersusCompute: lc, joint: j)
+public struct IrreducibleLoss: Codable, Sendable {
+    /// The value (estimate of L(N) with the intersected interval) or the bounds.
+    public var interval: Interval
+    public var determined: Bool
+    /// Which fits took part: "L(N)", "L(C)", "joint".
+    public var sources: [String]
+    public var note: String?
+
+    public static func combine(lossVersusParams ln: PowerLawEstimate?, lossVersusCompute lc: PowerLawEstimate?,
+                               joint: Interval?) -> IrreducibleLoss? {
+        var parts: [(String, Interval, Bool)] = []
+        if let p = ln?.profile { parts.append(("L(N)", p.lossInfinity, p.lossInfinityDetermined)) }
+        else if let l = ln?.lossInfinity { parts.append(("L(N)", l, l.lower > 0)) }
+        if let p = lc?.profile { parts.append(("L(C)", p.lossInfinity, p.lossInfinityDetermined)) }
+        if let j = joint, j.lower.isFinite, j.upper.isFinite { parts.append(("joint", j, j.lower > 0)) }
+        guard let first = parts.first else { return nil }
+        let lower = parts.map(\.1.lower).max()!, upper = parts.map(\.1.upper).min()!
+        let names = parts.map(\.0)
+        if lower > upper {
+            let list = parts.map { "\($0.0) [\(Format.sig($0.1.lower, 4)), \(Format.sig($0.1.upper, 4))]" }.joined(separator: ", ")
+            return IrreducibleLoss(interval: Interval(estimate: .nan, lower: .nan, upper: .nan), determined: false, sources: names,
+                                   note: "the fits disagree: \(list)")
+        }
+        let determined = parts.allSatisfy(\.2) && first.1.estimate >= lower && first.1.estimate <= upper
+        return IrreducibleLoss(interval: Interval(estimate: determined ? first.1.estimate : .nan, lower: lower, upper: upper),
+                               determined: determined, sources: names, note: nil)
+    }
+
+    /// "2.1 [2.0, 2.2]" when determined, "bounds [0, 2.31]" otherwise.
+    public var text: String {
+        if let note { return note }
+        return determined ? interval.text(4) : "bounds [\(Format.sig(interval.lower, 4)), \(Format.sig(interval.upper, 4))]"
+    }
+}

@@ -1,0 +1,117 @@
+import Analysis
+import Foundation
+import WorkbenchCore
+import XCTest
+
+final class ProfileFitTests: XCTestCase {
+    let sizes = (0..<7).map { pow(10, 4 + 0.5 * Double($0)) }
+
+    func testNoiselessSaturatingLawIsRecoveredExactly() throws {
+        let truth = PowerLaw(lossInfinity: 2.0, scale: 4e3, exponent: 0.3)
+        let p = try ProfileFitter(noise: NoiseLevel(sigmaLog: 0.001, degreesOfFreedom: .infinity, groups: 1))
+            .fit(x: sizes, y: sizes.map { truth($0) })
+        XCTAssertEqual(p.law.lossInfinity, 2.0, accuracy: 1e-4)
+        XCTAssertEqual(p.law.exponent, 0.3, accuracy: 1e-4)
+        XCTAssertEqual(p.law.scale / 4e3, 1, accuracy: 1e-3)
+        XCTAssertTrue(p.lossInfinityDetermined, p.lossInfinityRangeText)
+        XCTAssertTrue(p.lossInfinity.contains(2.0) && p.exponent.contains(0.3))
+        XCTAssertGreaterThan(p.lossInfinity.upper, p.lossInfinity.lower)
+        XCTAssertTrue(p.onBound.isEmpty, "\(p.onBound)")
+        XCTAssertEqual(p.residualRMS, 0, accuracy: 1e-5)
+    }
+
+    func testPurePowerLawLeavesLossInfinityUndeterminedAndAlphaGrowsWithIt() throws {
+        // Text-like: L = (1e-30/N)^-… a pure law with α = 0.05 and 0.3 % noise, noise known.
+        var rng = SeededRNG(seed: 5)
+        let truth = PowerLaw(pureScale: 1e-3, exponent: 0.05)
+        let y = sizes.map { truth($0) * exp(0.003 * Double(rng.nextGaussian())) }
+        let p = try ProfileFitter(noise: NoiseLevel(sigmaLog: 0.003, degreesOfFreedom: .infinity, groups: 1)).fit(x: sizes, y: y)
+        XCTAssertEqual(p.lossInfinity.lower, 0, "L∞ = 0 is allowed")
+        XCTAssertFalse(p.lossInfinityDetermined)
+        XCTAssertTrue(p.lossInfinityText.hasPrefix("not determined: [0, "), p.lossInfinityText)
+        XCTAssertEqual(p.exponentAtLossInfinityBounds[0], 0.05, accuracy: 0.01, "α of the pure law at L∞ = 0")
+        XCTAssertGreaterThan(p.exponentAtLossInfinityBounds[1], p.exponentAtLossInfinityBounds[0] + 0.005, "α grows with the allowed L∞")
+        XCTAssertTrue(p.exponent.contains(p.law.exponent), "the interval holds its own estimate")
+        XCTAssertTrue(p.exponent.contains(0.05))
+        XCTAssertGreaterThan(p.exponent.upper, p.exponent.lower)
+    }
+
+    func testThreePointsWithoutMeasuredNoiseAllowEveryLossInfinityAndExponent() throws {
+        let truth = PowerLaw(lossInfinity: 1.0, scale: 1e3, exponent: 0.4)
+        let x = [1e4, 1e5, 1e6]
+        let p = try ProfileFitter().fit(x: x, y: x.map { truth($0) * 1.001 })
+        XCTAssertEqual(p.lossInfinity.lower, 0)
+        XCTAssertEqual(p.lossInfinity.upper, p.smallestLoss)
+        XCTAssertEqual(p.exponent.lower, 0)
+        XCTAssertEqual(p.exponent.upper, 2)
+        XCTAssertEqual(p.degreesOfFreedom, 0)
+    }
+
+    func testHeldOutPredictionOfExactLawLiesInItsInterval() throws {
+        var rng = SeededRNG(seed: 11)
+        let truth = PowerLaw(lossInfinity: 2.0, scale: 4e3, exponent: 0.3)
+        let y = sizes.map { truth($0) * exp(0.004 * Double(rng.nextGaussian())) }
+        let check = try ProfileFitter(noise: NoiseLevel(sigmaLog: 0.004, degreesOfFreedom: 6, groups: 3)).extrapolationCheck(x: sizes, y: y, holdOut: 2)
+        XCTAssertEqual(check.heldOut.count, 2)
+        XCTAssertEqual(check.fittedOn, 5)
+        for p in check.heldOut {
+            XCTAssertEqual(p.withinInterval, true, "\(p)")
+            XCTAssertLessThan(abs(p.predicted - truth(p.x)) / truth(p.x), 0.02)
+        }
+    }
+
+    func testStudentQuantilesMatchTables() {
+        XCTAssertEqual(StudentT.quantile975(degreesOfFreedom: 1), 12.706)
+        XCTAssertEqual(StudentT.quantile975(degreesOfFreedom: 5), 2.571)
+        XCTAssertEqual(StudentT.quantile975(degreesOfFreedom: 40), 2.021, accuracy: 1e-3)
+        XCTAssertEqual(StudentT.quantile975(degreesOfFreedom: 120), 1.980, accuracy: 1e-3)
+        XCTAssertEqual(StudentT.quantile975(degreesOfFreedom: .infinity), 1.96, accuracy: 1e-3)
+    }
+
+    func testSeedNoiseIsThePooledStandardDeviation() throws {
+        let n = try XCTUnwrap(SeedReplicates.noise(groups: [[0, 0.02], [0.1, 0.12, 0.14], [0.5]]))
+        XCTAssertEqual(n.sigmaLog, (0.001 / 3).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(n.degreesOfFreedom, 3)
+        XCTAssertEqual(n.groups, 2)
+        XCTAssertNil(SeedReplicates.noise(groups: [[1], [2]]))
+    }
+
+    func testOptimalSizeExponentIntervalMatchesClosedForm() throws {
+        // log C = log N / 0.7 + r, r orthogonal to 1 and log N: slope exactly 1/0.7, RSS = 4e².
+        let e = 0.05
+        let ln = [0.0, 1, 2, 3], r = [e, -e, -e, e]
+        let n = ln.map { exp($0 + 10) }, c = (0..<4).map { exp((ln[$0] + 10) / 0.7 + r[$0] - 30) }
+        let i = try XCTUnwrap(OptimalSizeLaw.exponentInterval(computePFDays: c, params: n))
+        let w = 4.303 * (4 * e * e / 2 / 5).squareRoot()
+        XCTAssertEqual(i.estimate, 0.7, accuracy: 1e-12)
+        XCTAssertEqual(i.lower, 1 / (1 / 0.7 + w), accuracy: 1e-12)
+        XCTAssertEqual(i.upper, 1 / (1 / 0.7 - w), accuracy: 1e-12)
+    }
+
+    func testJointLossInfinityIntervalCoversTruth() throws {
+        var rng = SeededRNG(seed: 3)
+        let truth = JointLaw(form: .additive, parameters: ["lossInfinity": 1.7, "a": 60, "alpha": 0.34, "b": 300, "beta": 0.28])
+        var n: [Double] = [], d: [Double] = [], y: [Double] = []
+        for a in [4.0, 5, 6, 7] { for b in [5.0, 5.6, 6.2, 6.8, 7.4, 8] {
+            n.append(pow(10, a)); d.append(pow(10, b))
+            y.append(truth(params: n.last!, dataTokens: d.last!) * exp(0.005 * Double(rng.nextGaussian())))
+        } }
+        let fit = try JointLaw.fit(params: n, dataTokens: d, lossNats: y, form: .additive, delta: .infinity)
+        let i = try XCTUnwrap(JointLossInfinityProfile.interval(params: n, dataTokens: d, lossNats: y,
+                                                                estimate: fit.law.parameters["lossInfinity"]!, noise: nil))
+        XCTAssertTrue(i.contains(1.7), i.text())
+        XCTAssertGreaterThan(i.upper, i.lower)
+        XCTAssertLessThan(i.upper - i.lower, 1.0, "24 runs at 0.5 % noise bound L∞")
+    }
+
+    /// Few sweeps and a tolerant threshold (75 %), so that it runs in seconds and still fails
+    /// when intervals are much too narrow; `workbench fit --coverage 200` gives the figures.
+    func testIntervalsCoverTheTruthOnSimulatedSweeps() {
+        let rows = CoverageCheck.run(sweeps: 16, seed: 7)
+        for r in rows {
+            print(r.text)
+            XCTAssertEqual(r.zeroWidth, 0, r.text)
+            XCTAssertGreaterThanOrEqual(r.fraction, 0.75, r.text)
+        }
+    }
+}
