@@ -31,12 +31,15 @@ public enum SeriesPlacement {
                 + "\(one ? "it" : "they") trained on the largest D of these runs (D = \(Format.sig(fullD!, 3)) tokens, the whole dataset unless cut) but repeated it "
                 + "(E/D = \(range) > 1): \(names(moved)). For L(N), train each size for at most one epoch (E ≤ D).")
         }
-        let lnPoints = Set(ln.runs), ldPoints = Set(ld.runs)
-        let sameN = once.filter { !lnPoints.contains($0.name) }
+        // A series point stands for its configuration (same N, D and E): the other seeds of that
+        // configuration are averaged into it, not left out.
+        let byName = Dictionary(runs.map { ($0.name, SeedReplicates.Configuration($0)) }, uniquingKeysWith: { a, _ in a })
+        let lnPoints = Set(ln.runs.compactMap { byName[$0] }), ldPoints = Set(ld.runs.compactMap { byName[$0] })
+        let sameN = once.filter { !lnPoints.contains(SeedReplicates.Configuration($0)) }
         if !sameN.isEmpty {
             lines.append("\(sameN.count == 1 ? "1 run is not an L(N) point" : "\(sameN.count) runs are not L(N) points"): another run of the same N has a lower best loss: \(names(sameN)).")
         }
-        let sameD = repeated.filter { !ldPoints.contains($0.name) && $0.summary.datasetTokens != nil }
+        let sameD = repeated.filter { !ldPoints.contains(SeedReplicates.Configuration($0)) && $0.summary.datasetTokens != nil }
         if !sameD.isEmpty {
             lines.append("\(sameD.count == 1 ? "1 run is not an L(D) point" : "\(sameD.count) runs are not L(D) points"): another run of the same D has a lower best loss: \(names(sameD)).")
         }

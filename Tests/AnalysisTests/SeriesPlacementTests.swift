@@ -27,11 +27,22 @@ final class SeriesPlacementTests: XCTestCase {
     }
 
     func testDuplicatesOfOneSizeAndTooFewSizesAreSaid() {
-        let runs = [run("a", params: 1e3, d: 1e6, e: 1e5, loss: 3), run("b", params: 1e3, d: 1e6, e: 1e5, loss: 2.9),
+        // b has a's N but trained longer (another configuration), with a lower loss: a is dropped.
+        let runs = [run("a", params: 1e3, d: 1e6, e: 1e5, loss: 3), run("b", params: 1e3, d: 1e6, e: 2e5, loss: 2.9),
                     run("c", params: 2e3, d: 1e6, e: 1e5, loss: 2.8)]
         let lines = SeriesPlacement.explain(runs: runs, params: ScalingSeries.lossVersusParams(runs), data: ScalingSeries.lossVersusData(runs))
         XCTAssertEqual(lines, ["1 run is not an L(N) point: another run of the same N has a lower best loss: a.",
                                "L(N) has 2 distinct sizes (a, b, c); a fit needs at least 4."])
+    }
+
+    func testSeedsOfOneConfigurationAreAveragedNotDropped() {
+        // a and b differ only in seed: one L(N) point, their average; neither is "not a point".
+        let runs = [run("a", params: 1e3, d: 1e6, e: 1e5, loss: 3), run("b", params: 1e3, d: 1e6, e: 1e5, loss: 2.9)]
+            + (2...4).map { run("s\($0)", params: Double($0) * 1e3, d: 1e6, e: 1e5, loss: 3 - Double($0) * 0.1) }
+        let series = ScalingSeries.lossVersusParams(runs)
+        XCTAssertEqual(series.counts?.first, 2)
+        XCTAssertEqual(series.lossNats.first!, (3 * 2.9).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(SeriesPlacement.explain(runs: runs, params: series, data: ScalingSeries.lossVersusData(runs)), [])
     }
 
     func testAWellDesignedGridNeedsNoExplanation() {
