@@ -144,39 +144,34 @@ public struct IsoFLOPProfiles: Sendable {
 
     static func evaluate(_ co: [Double], _ u: Double) -> Double { co[0] * u * u + co[1] * u + co[2] }
 
-    /// Least-squares parabola through (u, y): [a, b, c] of a·u² + b·u + c (centred for accuracy).
+    /// Least-squares parabola through (u, y): [a, b, c] of a·u² + b·u + c (centred for accuracy),
+    /// from the normal equations solved by `LinearSolve.solve`.
     static func parabola(_ u: [Double], _ y: [Double]) -> [Double]? {
         guard u.count >= 3, Set(u).count >= 3 else { return nil }
         let mean = u.reduce(0, +) / Double(u.count)
-        var m = [[Double]](repeating: [0, 0, 0, 0], count: 3)   // normal equations, augmented
-        for (x0, yi) in zip(u, y) {
-            let x = x0 - mean, row = [x * x, x, 1]
-            for r in 0..<3 {
-                for c in 0..<3 { m[r][c] += row[r] * row[c] }
-                m[r][3] += row[r] * yi
-            }
-        }
-        for col in 0..<3 {   // Gaussian elimination with partial pivoting
-            let pivot = (col..<3).max { abs(m[$0][col]) < abs(m[$1][col]) }!
-            guard abs(m[pivot][col]) > 1e-300 else { return nil }
-            m.swapAt(col, pivot)
-            for r in 0..<3 where r != col {
-                let f = m[r][col] / m[col][col]
-                for c in col..<4 { m[r][c] -= f * m[col][c] }
-            }
-        }
-        let (a, bc, cc) = (m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2])
+        guard let co = leastSquares(u.map { x0 in let x = x0 - mean; return [x * x, x, 1] }, y) else { return nil }
+        let (a, bc, cc) = (co[0], co[1], co[2])
         // Back from x = u − mean: a(u − m)² + b(u − m) + c.
         return [a, bc - 2 * a * mean, a * mean * mean - bc * mean + cc]
     }
 
     /// Ordinary least-squares line y = intercept + slope·x.
     static func line(_ x: [Double], _ y: [Double]) -> (slope: Double, intercept: Double)? {
-        let n = Double(x.count)
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-        let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
-        guard sxx > 0 else { return nil }
-        let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-        return (sxy / sxx, my - sxy / sxx * mx)
+        guard Set(x).count >= 2, let co = leastSquares(x.map { [$0, 1] }, y) else { return nil }
+        return (co[0], co[1])
+    }
+
+    /// Coefficients minimising Σ (y − row·β)², exact fits included (`LinearSolve.ols` needs more
+    /// points than coefficients; a parabola through three sizes has none to spare).
+    static func leastSquares(_ rows: [[Double]], _ y: [Double]) -> [Double]? {
+        let p = rows[0].count
+        var xtx = [Double](repeating: 0, count: p * p), xty = [Double](repeating: 0, count: p)
+        for (row, yi) in zip(rows, y) {
+            for j in 0..<p {
+                xty[j] += row[j] * yi
+                for k in 0..<p { xtx[j * p + k] += row[j] * row[k] }
+            }
+        }
+        return LinearSolve.solve(xtx, xty, size: p)
     }
 }

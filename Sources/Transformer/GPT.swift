@@ -158,13 +158,7 @@ public final class GPT {
     /// Adds the gradient of the last `forward(_, needsGradient: true)` loss into `gradients`.
     public func backward() {
         precondition(pendingGroups > 0, "backward() before forward(_, needsGradient: true)")
-        let n = layout.total, G = gradients.base
-        for g in 0..<pendingGroups {
-            let p = pendingGradients[g].base
-            Parallel.forEachChunk(count: n, minChunk: 1 << 16) { range in
-                for i in range { G[i] += p[i] }
-            }
-        }
+        gradients.add(pendingGradients, groups: pendingGroups, elements: layout.total)
         pendingGroups = 0
     }
 }

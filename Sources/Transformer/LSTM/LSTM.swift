@@ -117,13 +117,7 @@ public final class LSTM: LanguageModel {
     /// Adds the gradient of the last `forward(_, needsGradient: true)` into `gradients`.
     public func backward() {
         precondition(pendingGroups > 0, "backward() before forward(_, needsGradient: true)")
-        let n = parameters.count, G = gradients.base
-        for g in 0..<pendingGroups {
-            let p = pendingGradients[g].base
-            Parallel.forEachChunk(count: n, minChunk: 1 << 16) { range in
-                for i in range { G[i] += p[i] }
-            }
-        }
+        gradients.add(pendingGradients, groups: pendingGroups, elements: parameters.count)
         pendingGroups = 0
     }
 
