@@ -3,7 +3,7 @@ import WorkbenchCore
 import RunFiles
 
 /// The `hmm-text` dataset: independent sequences of a seeded sticky Zipf hidden Markov model
-/// (`HiddenMarkovModel.stickyZipf`, 128 states, 128 tokens) as records of 65 tokens, with the
+/// (`HiddenMarkovModel.stickyZipf`, 64 states, 128 tokens) as records of 65 tokens, with the
 /// oracle's loss on the test tokens in the manifest's `true_entropy_nats_per_token`: the best
 /// loss any model can have on them, a floor the fits must extrapolate to (issue 25 part 5).
 ///
@@ -16,7 +16,7 @@ import RunFiles
 /// and only then is the floor exactly that of its evaluated tokens (the sweeps set it so).
 ///
 /// Shape and sizes can be changed with environment variables (defaults in brackets):
-/// `WORKBENCH_HMM_STATES` [128], `WORKBENCH_HMM_VOCAB` [128], `WORKBENCH_HMM_SUPPORT` [12],
+/// `WORKBENCH_HMM_STATES` [64], `WORKBENCH_HMM_VOCAB` [128], `WORKBENCH_HMM_SUPPORT` [12],
 /// `WORKBENCH_HMM_STAY` [0.9], `WORKBENCH_HMM_ZIPF` [1.0], `WORKBENCH_HMM_CONCENTRATION` [0.5],
 /// `WORKBENCH_HMM_TRAIN_RECORDS` [65536], `WORKBENCH_HMM_TEST_RECORDS` [512].
 ///
@@ -28,14 +28,14 @@ public enum HMMTextRecipe {
 
     /// The generator's knobs.
     public struct Shape: Sendable {
-        public var states = 128, vocab = 128, support = 12
+        public var states = 64, vocab = 128, support = 12
         public var stay = 0.9, zipfExponent = 1.0, concentration = 0.5
         public init() {}
     }
 
     public static let recipe = DatasetRecipe(
         name: "hmm-text",
-        summary: "synthetic 128-state hidden Markov model; oracle loss on the test tokens known exactly") { opts in
+        summary: "synthetic 64-state hidden Markov model; oracle loss on the test tokens known exactly") { opts in
         let env = ProcessInfo.processInfo.environment
         var shape = Shape()
         shape.states = Int(env["WORKBENCH_HMM_STATES"] ?? "") ?? shape.states
