@@ -94,7 +94,7 @@ final class HiddenMarkovModelTests: XCTestCase {
         let oracle = HMMTextRecipe.oracleLoss(hmm, tokens: tokens)
         let lower = hmm.emissionEntropyNats, upper = hmm.bigramConditionalEntropyNats
         XCTAssertLessThan(lower, upper)
-        XCTAssertEqual(oracle.byPosition[0], upper, accuracy: 0.03, "target 1 sees one token: the bigram predictor is the oracle")
+        XCTAssertEqual(oracle.byPosition[0], upper, accuracy: 0.06, "target 1 sees one token: the bigram predictor is the oracle")
         XCTAssertGreaterThan(oracle.meanNats, lower)
         XCTAssertLessThan(oracle.meanNats, upper - 0.1, "long memory: the whole prefix helps")
         let late = oracle.byPosition.suffix(16).reduce(0, +) / 16
