@@ -33,6 +33,8 @@ public struct RunOutcome: Sendable, Equatable {
     public var trueEntropyNatsPerToken: Double? = nil
     /// Exact image–caption mutual information (nats per pair) when the dataset is synthetic.
     public var trueMutualInformationNats: Double? = nil
+    /// Exact caption entropy H(caption) (nats per caption) when the manifest knows it.
+    public var captionEntropyNats: Double? = nil
     /// Fine-tuning runs (`workbench finetune`): `classify`, the run the weights came from (nil:
     /// from scratch), `full` or `linear-probe`, and the last accuracy. Nil for generative runs,
     /// whose losses are what the scaling fits use.
@@ -82,6 +84,7 @@ public struct RunRecord: Sendable {
         if summary.modality == "unknown", let m = info.modality { summary.modality = m }
         summary.trueEntropyNatsPerToken = info.trueEntropyNatsPerToken
         summary.trueMutualInformationNats = info.trueMutualInformationNats
+        summary.captionEntropyNats = info.captionEntropyNats
         return RunRecord(name: name, url: url, summary: summary, curve: curve)
     }
 
@@ -196,6 +199,7 @@ struct RunDatasetInfo {
     var modality: String?
     var trueEntropyNatsPerToken: Double?
     var trueMutualInformationNats: Double?
+    var captionEntropyNats: Double?
 
     init(runDirectory: URL, dataset known: String?) {
         dataset = known ?? Self.configuredDataset(runDirectory.appendingPathComponent("config.toml"))
@@ -208,6 +212,7 @@ struct RunDatasetInfo {
             modality = facts.modality
             trueEntropyNatsPerToken = facts.trueEntropyNatsPerToken
             trueMutualInformationNats = facts.trueMutualInformationNats
+            captionEntropyNats = facts.captionEntropyNats
             return
         }
     }

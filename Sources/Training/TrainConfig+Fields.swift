@@ -30,7 +30,7 @@ extension TrainConfig {
     /// Keys written to `config.toml` only when they differ from their defaults, for the same reason
     /// (keys added after runs were made: their configs and hashes stay as they were; `model.kind`
     /// is written only for LSTMs, so transformer configs read as before there were other kinds).
-    static let optionalKeys: Set<String> = ["model.kind", "schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at"]
+    static let optionalKeys: Set<String> = ["model.kind", "schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at", "data.blank_share"]
 
     static let fields: [(key: String, ref: FieldRef)] = [
         ("model.kind", .string(\.model.kind)),
@@ -40,6 +40,7 @@ extension TrainConfig {
         ("model.attn_width", .int(\.model.attnWidth)), ("model.dropout", .double(\.model.dropout)),
         ("data.dataset", .string(\.data.dataset)), ("data.max_train_tokens", .int(\.data.maxTrainTokens)),
         ("data.eval_split", .string(\.data.evalSplit)), ("data.extra_eval_splits", .strings(\.data.extraEvalSplits)),
+        ("data.blank_share", .double(\.data.blankShare)),
         ("optimizer.lr", .double(\.optimizer.lr)), ("optimizer.beta1", .double(\.optimizer.beta1)),
         ("optimizer.beta2", .double(\.optimizer.beta2)), ("optimizer.eps", .double(\.optimizer.eps)),
         ("optimizer.weight_decay", .double(\.optimizer.weightDecay)),
