@@ -46,7 +46,8 @@ public struct PartialCaptions: Sendable {
             outputs.reduce(0) { acc, o in acc - o.reduce(0) { $0 + ($1.probability > 0 ? $1.probability * log($1.probability) : 0) } } / Double(outputs.count)
         }
 
-        func sample(_ value: Int, _ rng: inout SeededRNG) -> String? {
+        /// One output for `value`, drawn from `rng`.
+        public func sample(_ value: Int, _ rng: inout SeededRNG) -> String? {
             let u = rng.nextDouble()
             var acc = 0.0
             for (t, p) in outputs[value] {
@@ -160,8 +161,9 @@ public struct PartialCaptions: Sendable {
     /// Train and test pairs with no caption and no image on both sides: serials split by
     /// `isTestSerial`, and a test pair whose image (or, without serials, whose caption) also
     /// occurs in train is drawn again. Without serials the captions repeat, so then the test
-    /// keeps only images unseen in training and `captionsShared` says how many captions recur.
-    public func splitPairs(train nTrain: Int, test nTest: Int, seed: UInt64) -> (train: [PairShards.Pair], test: [PairShards.Pair], redrawn: Int) {
+    /// keeps only images unseen in training. Throws when unseen images are too rare to find
+    /// (a noiseless source whose every scene is in train).
+    public func splitPairs(train nTrain: Int, test nTest: Int, seed: UInt64) throws -> (train: [PairShards.Pair], test: [PairShards.Pair], redrawn: Int) {
         let all = serialDigits > 0 ? Array(0..<Int(pow(10, Double(serialDigits)))) : []
         let testSerials = all.filter(isTestSerial), trainSerials = all.filter { !isTestSerial($0) }
         var rng = SeededRNG(seed: seed)
@@ -171,7 +173,13 @@ public struct PartialCaptions: Sendable {
         var rngTest = SeededRNG(seed: seed ^ 0x7E57_7E57)
         while test.count < nTest {
             let p = pair(&rngTest, serials: testSerials)
-            if trainImages.contains(p.image.pixels) { redrawn += 1; continue }
+            if trainImages.contains(p.image.pixels) {
+                redrawn += 1
+                if redrawn > 100 * (nTest + 10) {
+                    throw WorkbenchIOError.corrupt(path: "partial captions", reason: "after \(redrawn) draws only \(test.count) of \(nTest) test images are unseen in training; add image noise or fewer training pairs")
+                }
+                continue
+            }
             test.append(p)
         }
         return (train, test, redrawn)

@@ -22,7 +22,7 @@ public enum PartialCaptionsRecipe {
         return DatasetRecipe(name: name, summary: "captioned synthetic \(resolution)x\(resolution) scenes, captions with part of the information; exact I and infogain known") { opts in
             let cap = try captions(resolution: resolution)
             let (nTrain, nTest) = SyntheticRecipes.counts(resolution)
-            let (train, test, redrawn) = cap.splitPairs(train: nTrain, test: nTest, seed: opts.seed)
+            let (train, test, redrawn) = try cap.splitPairs(train: nTrain, test: nTest, seed: opts.seed)
             let tok = PairTokenizer(resolution: resolution, captionLength: 64)
             let src = cap.source
             let info = ShardManifest.PairInformation(mutualInformationNats: cap.mutualInformationNats,

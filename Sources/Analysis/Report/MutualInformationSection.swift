@@ -23,6 +23,15 @@ public struct MutualInformationRow: Codable, Sendable {
     public var captionEntropyNats: Double? = nil
     /// Problems found: the two directions apart by more than 2 SE, I above H(caption), I more than 2 SE from the exact value.
     public var flags: [String] = []
+
+    public init(run: String, params: Double, predicted: String, mutualInformationNats: Double?, infogain: Double?,
+                dataset: String? = nil, standardErrorNats: Double? = nil, pairs: Int? = nil, infogainStandardError: Double? = nil,
+                trueMutualInformationNats: Double? = nil, captionEntropyNats: Double? = nil) {
+        self.run = run; self.params = params; self.predicted = predicted; self.mutualInformationNats = mutualInformationNats
+        self.infogain = infogain; self.dataset = dataset; self.standardErrorNats = standardErrorNats; self.pairs = pairs
+        self.infogainStandardError = infogainStandardError; self.trueMutualInformationNats = trueMutualInformationNats
+        self.captionEntropyNats = captionEntropyNats
+    }
 }
 
 extension ScalingReport {
@@ -43,7 +52,8 @@ extension ScalingReport {
         guard !evals.isEmpty else { return }
         // A caption→image file without L(text) takes it from the same run's image→caption file.
         let captionLoss = Dictionary(evals.compactMap { e in e.1.predicted == "text" ? (e.0.name, e.1.captionLossNats!) : nil }, uniquingKeysWith: { a, _ in a })
-        var rows: [MutualInformationRow] = evals.map { r, e in
+        let rows: [MutualInformationRow]
+        var unflagged: [MutualInformationRow] = evals.map { r, e in
             let lt = e.captionLossNats ?? captionLoss[r.name]
             let i = e.mutualInformationNats, se = e.mutualInformationStandardErrorNats
             return MutualInformationRow(run: r.name, params: r.summary.params, predicted: e.predicted, mutualInformationNats: i,
@@ -51,7 +61,7 @@ extension ScalingReport {
                                         infogainStandardError: se.flatMap { s in lt.map { s / $0 } },
                                         trueMutualInformationNats: r.summary.trueMutualInformationNats, captionEntropyNats: r.summary.captionEntropyNats)
         }
-        flagMutualInformation(&rows)
+        rows = MutualInformationRow.flagged(unflagged)
         sink.data.mutualInformation = rows
         sink.doc.blocks.append(.heading(2, "Image–caption mutual information"))
         sink.doc.blocks.append(.paragraph("I = summed loss of the predicted part with the other part blanked − with it given, averaged over the same test pairs, in nats per pair: from the image's loss (caption → image) and from the caption's loss (image → caption); ± is the paired standard error over the pairs. Infogain = I / L(text), L(text) the caption's loss with the image blanked. Flags: the two directions differ by more than 2 standard errors of their difference; I above H(caption), which no estimate without bias can be; I more than 2 standard errors from the exact value."))
@@ -83,25 +93,6 @@ extension ScalingReport {
             let suffix = datasets.count > 1 ? "-" + d.split(separator: "/").last.map(String.init)! : ""
             try sink.save(mutualInformationPlot(sub, infogain: false).figure(), "mutual-information" + suffix, "mutual information against model size, \(d)", paper: "Henighan et al. 2020 §4, eq. (4.1)")
             try sink.save(mutualInformationPlot(sub, infogain: true).figure(), "infogain" + suffix, "infogain against model size, \(d)", paper: "Henighan et al. 2020 §4, eq. (1.3)")
-        }
-    }
-
-    /// Sets each row's flags (see `mutualInformationSection`).
-    static func flagMutualInformation(_ rows: inout [MutualInformationRow]) {
-        for k in rows.indices {
-            guard let i = rows[k].mutualInformationNats else { continue }
-            let se = rows[k].standardErrorNats
-            if let other = rows.first(where: { $0.run == rows[k].run && $0.predicted != rows[k].predicted }), let j = other.mutualInformationNats,
-               let s1 = se, let s2 = other.standardErrorNats {
-                let sd = (s1 * s1 + s2 * s2).squareRoot()
-                if abs(i - j) > 2 * sd { rows[k].flags.append("directions differ by \(Format.sig(abs(i - j) / sd, 2)) SE") }
-            }
-            if let h = rows[k].captionEntropyNats, i > h {
-                rows[k].flags.append("above H(caption) = \(Format.sig(h, 4))" + (se.map { i - 2 * $0 > h ? " by more than 2 SE" : " (within 2 SE)" } ?? ""))
-            }
-            if let t = rows[k].trueMutualInformationNats, let s = se, abs(i - t) > 2 * s {
-                rows[k].flags.append("\(Format.sig((i - t) / s, 2)) SE from the exact \(Format.sig(t, 4))")
-            }
         }
     }
 
@@ -139,5 +130,30 @@ extension ScalingReport {
         }
         p.notes.append("bands: 95 % intervals (±1.96 paired standard errors over the test pairs)")
         return p
+    }
+}
+
+extension MutualInformationRow {
+    /// The rows with their flags set: the two directions of one run more than 2 standard errors
+    /// of their difference apart (√(SE₁² + SE₂²), as if independent), I above H(caption), I more
+    /// than 2 standard errors from the exact value.
+    public static func flagged(_ input: [MutualInformationRow]) -> [MutualInformationRow] {
+        var rows = input
+        for k in rows.indices {
+            guard let i = rows[k].mutualInformationNats else { continue }
+            let se = rows[k].standardErrorNats
+            if let other = rows.first(where: { $0.run == rows[k].run && $0.predicted != rows[k].predicted }), let j = other.mutualInformationNats,
+               let s1 = se, let s2 = other.standardErrorNats {
+                let sd = (s1 * s1 + s2 * s2).squareRoot()
+                if abs(i - j) > 2 * sd { rows[k].flags.append("directions differ by \(Format.sig(abs(i - j) / sd, 2)) SE") }
+            }
+            if let h = rows[k].captionEntropyNats, i > h {
+                rows[k].flags.append("above H(caption) = \(Format.sig(h, 4))" + (se.map { i - 2 * $0 > h ? " by more than 2 SE" : " (within 2 SE)" } ?? ""))
+            }
+            if let t = rows[k].trueMutualInformationNats, let s = se, abs(i - t) > 2 * s {
+                rows[k].flags.append("\(Format.sig((i - t) / s, 2)) SE from the exact \(Format.sig(t, 4))")
+            }
+        }
+        return rows
     }
 }
