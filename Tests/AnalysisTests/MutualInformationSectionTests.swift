@@ -20,7 +20,7 @@ final class MutualInformationSectionTests: XCTestCase {
         XCTAssertEqual(rows[0].flags, []); XCTAssertEqual(rows[1].flags, [])
         XCTAssertEqual(rows[2].flags.count, 2)
         XCTAssertTrue(rows[2].flags[0].hasPrefix("directions differ by 3.5 SE"), rows[2].flags[0])
-        XCTAssertTrue(rows[2].flags[1].contains("5 SE from the exact 2"), rows[2].flags[1])
+        XCTAssertTrue(rows[2].flags[1].contains("5 SE above the exact 2"), rows[2].flags[1])
         XCTAssertEqual(rows[3].flags, ["directions differ by 3.5 SE"])
         XCTAssertTrue(rows[4].flags.contains("above H(caption) = 5 by more than 2 SE"), "\(rows[4].flags)")
         XCTAssertTrue(rows[5].flags.contains("above H(caption) = 5 (within 2 SE)"), "\(rows[5].flags)")
@@ -62,8 +62,8 @@ final class MutualInformationSectionTests: XCTestCase {
         XCTAssertTrue(files.contains { $0.lastPathComponent == "mutual-information.svg" })
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("Exact I = 2 nats per pair, H(caption) = 4, exact infogain I / H(caption) = 0.5."), md)
-        XCTAssertTrue(md.contains("| p0 | 1e+04 | image → caption | 1.5 | 0.06 | 400 |"), md)
-        XCTAssertTrue(md.contains("6.2 SE from the exact 2"), "p0 at 1.5 ± 0.08 is 6.25 SE below 2")
+        XCTAssertTrue(md.contains("| p0 | 10000 | image → caption | 1.5 | 0.06 | 400 |"), md)
+        XCTAssertTrue(md.contains("6.2 SE below the exact 2"), "p0 at 1.5 ± 0.08 is 6.25 SE below 2")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("fits.json"))) as! [String: Any]
         let mi = json["mutualInformation"] as! [[String: Any]]
         XCTAssertEqual(mi.count, 4)

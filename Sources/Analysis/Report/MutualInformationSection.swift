@@ -151,7 +151,7 @@ extension MutualInformationRow {
                 rows[k].flags.append("above H(caption) = \(Format.sig(h, 4))" + (se.map { i - 2 * $0 > h ? " by more than 2 SE" : " (within 2 SE)" } ?? ""))
             }
             if let t = rows[k].trueMutualInformationNats, let s = se, abs(i - t) > 2 * s {
-                rows[k].flags.append("\(Format.sig((i - t) / s, 2)) SE from the exact \(Format.sig(t, 4))")
+                rows[k].flags.append("\(Format.sig(abs(i - t) / s, 2)) SE \(i > t ? "above" : "below") the exact \(Format.sig(t, 4))")
             }
         }
         return rows
