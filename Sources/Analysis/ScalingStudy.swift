@@ -15,7 +15,11 @@ public struct ScalingStudy: Sendable {
         public var seed: UInt64
         public var delta: Double
         public var holdOut: Int
-        public init(resamples: Int = 1000, frontierResamples: Int? = nil, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 2) {
+        /// How the frontier, L(C) and N_opt(C) count compute (total when every run recorded it).
+        public var computeMeasure: ComputeFrontier.Measure
+        public init(resamples: Int = 1000, frontierResamples: Int? = nil, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 2,
+                    computeMeasure: ComputeFrontier.Measure = .total) {
+            self.computeMeasure = computeMeasure
             self.resamples = resamples
             self.frontierResamples = frontierResamples ?? min(resamples, 200)
             self.seed = seed; self.delta = delta; self.holdOut = holdOut
@@ -45,6 +49,23 @@ public struct ScalingStudy: Sendable {
     /// Which runs went into which fit and why the others did not (`SeriesPlacement`).
     public var placement: [String] = []
 
+    // The converged-law design (annealed ends of runs and cooldown branches; IsoFLOP grids).
+    /// Every annealed run and branch, with its convergence check.
+    public var annealedPoints: [AnnealedPoint] = []
+    /// L(N) on converged points only (`ConvergenceCheck.convergedParams`), and the sizes left out.
+    public var convergedParamsSeries: ScalingSeries
+    public var lossVersusParamsConverged: PowerLawEstimate?
+    public var convergenceLeftOut: [String] = []
+    /// L(D) from cooldown branches (nil: the runs have none).
+    public var branchDataSeries: ScalingSeries?
+    public var lossVersusDataBranches: PowerLawEstimate?
+    /// Hoffmann's approach 2 on runs planned by an IsoFLOP grid (nil: none).
+    public var isoFLOP: IsoFLOPProfiles?
+    /// The compute measure the frontier, L(C) and N_opt(C) used.
+    public var computeMeasure: ComputeFrontier.Measure = .sixNE
+    /// Points of the joint fit: annealed points, D = effective tokens seen.
+    public var jointPoints: Int = 0
+
     public init(runs allRuns: [RunRecord], modality: String, options: Options = .init()) throws {
         self.modality = modality
         runs = allRuns.filter { $0.summary.modality == modality }
@@ -61,8 +82,22 @@ public struct ScalingStudy: Sendable {
             do { extrapolation[s.name] = try fitter.extrapolationCheck(x: s.x, y: s.lossNats, counts: s.counts, holdOut: o.holdOut, series: s.name) }
             catch { problems.append("held-out check: \(error)") }
         }
-        let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) }
-        frontier = ComputeFrontier(runs: sweep)
+        // Converged points: annealed ends of runs and cooldown branches.
+        annealedPoints = ConvergenceCheck.points(runs, noise: noise)
+        (convergedParamsSeries, convergenceLeftOut) = ConvergenceCheck.convergedParams(annealedPoints, name: "L(N) \(modality), converged", noise: noise)
+        lossVersusParamsConverged = convergedParamsSeries.x.count >= 3 ? Self.fitSeries(convergedParamsSeries, fitter, &problems) : nil
+        branchDataSeries = ConvergenceCheck.dataFromBranches(annealedPoints, name: "L(D) \(modality), cooldown branches")
+        if let b = branchDataSeries { lossVersusDataBranches = Self.fitSeries(b, fitter, &problems) }
+        let budgeted = runs.filter { $0.summary.computeBudgetFLOPs != nil && $0.summary.annealed && !$0.name.contains("@") }
+        if !budgeted.isEmpty {
+            isoFLOP = IsoFLOPProfiles(points: budgeted.map {
+                IsoFLOPProfiles.Point(budgetFLOPs: $0.summary.computeBudgetFLOPs!, params: $0.summary.params, lossNats: $0.summary.finalTestLossNats)
+            }, resamples: o.resamples, seed: o.seed)
+        }
+
+        let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) && $0.summary.branchOf == nil && !$0.name.contains("@") }
+        computeMeasure = ComputeFrontier.Measure.available(o.computeMeasure, runs: sweep)
+        frontier = ComputeFrontier(runs: sweep, measure: computeMeasure)
         let lcName = "L(C) \(modality)"
         do {
             let e = try Self.fitFrontier(frontier, fitter, name: lcName)
@@ -79,17 +114,21 @@ public struct ScalingStudy: Sendable {
                 crossover = Interval(estimate: c, lower: .nan, upper: .nan)
             } else { problems.append("crossover \(modality): extrapolated L(C) never falls below L(D) in 1e-30…1e30 PF-days") }
         }
-        // Joint L(N, D) over every run that knows its dataset size.
-        let known = runs.filter { $0.summary.datasetTokens != nil }
+        // Joint L(N, D) over every annealed point, D = tokens seen (effective tokens when the
+        // data was repeated), never the dataset size of a run that did not see it all.
+        let jp = annealedPoints
+        jointPoints = jp.count
         for form in JointLaw.Form.allCases {
             do {
-                joint.append(try JointLaw.fit(params: known.map(\.summary.params), dataTokens: known.map { $0.summary.datasetTokens! },
-                                              lossNats: known.map(\.summary.bestTestLossNats), form: form, delta: o.delta,
+                joint.append(try JointLaw.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens),
+                                              lossNats: jp.map(\.lossNats), form: form, delta: o.delta,
                                               series: "L(N, D) \(modality) \(form.rawValue)"))
             } catch { problems.append("\(error)") }
         }
         if let j = joint.first(where: { $0.law.form == .additive }) {
-            jointLossInfinity = try? JointLossInfinityProfile.interval(runs: known, fit: j, noise: noise)
+            jointLossInfinity = JointLossInfinityProfile.interval(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens),
+                                                                  lossNats: jp.map(\.lossNats),
+                                                                  estimate: j.law.parameters["lossInfinity"] ?? .nan, noise: noise)
         }
         self.problems = problems
     }
