@@ -35,6 +35,8 @@ public struct RunOutcome: Sendable, Equatable {
     public var trueMutualInformationNats: Double? = nil
     /// The L(D) exponent theory predicts for the source (`zipf-memory`: Hutter 2021), if any.
     public var predictedDataExponent: Double? = nil
+    /// Exact caption entropy H(caption) (nats per caption) when the manifest knows it.
+    public var captionEntropyNats: Double? = nil
     /// Fine-tuning runs (`workbench finetune`): `classify`, the run the weights came from (nil:
     /// from scratch), `full` or `linear-probe`, and the last accuracy. Nil for generative runs,
     /// whose losses are what the scaling fits use.
@@ -103,6 +105,7 @@ public struct RunRecord: Sendable {
         summary.trueEntropyNatsPerToken = info.trueEntropyNatsPerToken
         summary.trueMutualInformationNats = info.trueMutualInformationNats
         summary.predictedDataExponent = info.predictedDataExponent
+        summary.captionEntropyNats = info.captionEntropyNats
         summary.computeBudgetFLOPs = info.computeBudgetFLOPs
         summary.computeBudgetMeasure = info.computeBudgetFLOPs == nil ? nil : info.computeBudgetMeasure
         summary.peakLearningRate = info.peakLearningRate
@@ -242,6 +245,7 @@ struct RunDatasetInfo {
     var trueEntropyNatsPerToken: Double?
     var trueMutualInformationNats: Double?
     var predictedDataExponent: Double?
+    var captionEntropyNats: Double?
     var computeBudgetFLOPs: Double?
     var computeBudgetMeasure: String?
     var peakLearningRate: Double?
@@ -267,6 +271,7 @@ struct RunDatasetInfo {
             trueEntropyNatsPerToken = facts.trueEntropyNatsPerToken
             trueMutualInformationNats = facts.trueMutualInformationNats
             predictedDataExponent = facts.predictedDataExponent
+            captionEntropyNats = facts.captionEntropyNats
             return
         }
     }

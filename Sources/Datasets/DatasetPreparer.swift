@@ -62,6 +62,7 @@ public enum DatasetCatalog {
         TileImages.recipe(resolution: 32), TileImages.recipe(resolution: 16), TileImages.recipe(resolution: 8),
         SyntheticRecipes.images(resolution: 32), SyntheticRecipes.images(resolution: 16), SyntheticRecipes.images(resolution: 8),
         SyntheticRecipes.captions(resolution: 16), SyntheticRecipes.captions(resolution: 8), SyntheticRecipes.captions(resolution: 32),
+        PartialCaptionsRecipe.recipe(resolution: 8), PartialCaptionsRecipe.recipe(resolution: 16),
         EmojiCaptions.recipe(resolution: 32), EmojiCaptions.recipe(resolution: 16), EmojiCaptions.recipe(resolution: 8), EmojiCaptions.paletteRecipe(),
         EnglishRecipe.recipe,
         EnglishRecipe.bytesRecipe,

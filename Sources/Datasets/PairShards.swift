@@ -6,9 +6,11 @@ import RunFiles
 /// Builds the token-shard dataset of caption–image pairs (`PairTokenizer` records, masked).
 ///
 /// Splits:
-/// - `train`, `test`: each pair once, order caption-first or image-first at random (1/2 each);
-///   with probability `blankFraction` the first part is blanked, so a model also learns the
-///   unconditional distribution of the second part. Mask: every non-blank part.
+/// - `train`, `test`: each pair once, order caption-first or image-first at random (1/2 each).
+///   In `test`, the first part is blanked with probability `testBlankFraction` (default ½, the
+///   paper's mix); `train` stores its records unblanked by default (`trainBlankFraction` 0)
+///   because the trainer blanks them as batches are drawn (`data.blank_share`, default ½), so the
+///   share is a setting of the run. Mask: every non-blank part.
 /// - `test-caption-first` / `test-caption-first-blank`: every test pair caption-first, mask on
 ///   the image, the second with the caption blanked. The difference of their summed losses per
 ///   pair estimates I(image; caption) in nats.
@@ -29,12 +31,12 @@ public enum PairShards {
     /// `orders` are the orders of the `train` and `test` records: both (each record one at
     /// random, the default) or one of them.
     public static func dataset(name: String, tokenizer: PairTokenizer, train: [Pair], test: [Pair],
-                               seed: UInt64, blankFraction: Double = 0.1, source: String,
+                               seed: UInt64, trainBlankFraction: Double = 0, testBlankFraction: Double = 0.5, source: String,
                                orders: [PairTokenizer.Order] = [.captionFirst, .imageFirst],
                                extra: [String: String] = [:]) -> TokenDataset {
         precondition(!orders.isEmpty, "at least one record order")
         var rng = SeededRNG(seed: seed)
-        func mixed(_ pairs: [Pair]) -> TokenSplit {
+        func mixed(_ pairs: [Pair], _ blankFraction: Double) -> TokenSplit {
             var toks: [UInt16] = [], mask: [UInt8] = []
             toks.reserveCapacity(pairs.count * tokenizer.recordLength); mask.reserveCapacity(toks.capacity)
             for p in pairs {
@@ -54,7 +56,7 @@ public enum PairShards {
             }
             return TokenSplit(tokens: toks, mask: mask)
         }
-        var splits: [String: TokenSplit] = ["train": mixed(train), "test": mixed(test)]
+        var splits: [String: TokenSplit] = ["train": mixed(train, trainBlankFraction), "test": mixed(test, testBlankFraction)]
         splits["test-caption-first"] = fixed(test, .captionFirst, blank: false)
         splits["test-caption-first-blank"] = fixed(test, .captionFirst, blank: true)
         splits["test-image-first"] = fixed(test, .imageFirst, blank: false)
@@ -65,7 +67,9 @@ public enum PairShards {
         }
         var ex = extra
         ex["caption_length"] = "\(tokenizer.captionLength)"
-        ex["blank_fraction_train"] = "\(blankFraction)"
+        ex["blank_fraction_train"] = "\(trainBlankFraction)"
+        ex["blank_fraction_test"] = "\(testBlankFraction)"
+        ex["blank_share"] = "training records are blanked by the trainer with probability data.blank_share (default 0.5) on top of the stored blank_fraction_train"
         if orders.count == 1 { ex["orders_train"] = orders[0].rawValue + " only" }
         ex["vocabulary"] = "0-255 image values, 256-511 caption bytes (byte+256), 512 start caption-first, 513 start image-first, 514 blank, 515 pad"
         ex["mi_estimate"] = "I(image;caption) nats/pair = summed loss on test-caption-first-blank minus test-caption-first (or the image-first pair of splits), per record"

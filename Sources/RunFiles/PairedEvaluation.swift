@@ -12,6 +12,9 @@ import Foundation
 /// Mutual information I = (blank − conditioned) × tokens_per_item, in nats per item; the
 /// infogain is I / L(text), with L(text) the caption loss in nats per caption
 /// (`caption_loss_nats_per_caption`, or for predicted = text the blank loss × tokens).
+/// Files written since the estimate became paired also hold `pairs` (test pairs measured) and
+/// `mutual_information_se_nats`: the standard error of the mean over pairs of (summed loss
+/// blank − summed loss given), the same pairs measured both ways.
 public struct PairedEvaluation: Codable, Equatable, Sendable {
     public static let imageFileName = "paired_eval.json"
     public static let textFileName = "paired_eval_text.json"
@@ -23,16 +26,31 @@ public struct PairedEvaluation: Codable, Equatable, Sendable {
     public var lossConditionedNatsPerToken: Double
     /// L(text): the caption's loss with a blank image, in nats per caption.
     public var captionLossNatsPerCaption: Double?
+    /// Test pairs measured (absent in older files).
+    public var pairs: Int?
+    /// Paired standard error of I over the test pairs, nats per item (absent in older files).
+    public var mutualInformationStandardErrorNats: Double?
 
     enum CodingKeys: String, CodingKey {
         case predicted, tokensPerItem = "tokens_per_item", lossBlankNatsPerToken = "loss_blank_nats_per_token"
         case lossConditionedNatsPerToken = "loss_conditioned_nats_per_token", captionLossNatsPerCaption = "caption_loss_nats_per_caption"
+        case pairs, mutualInformationStandardErrorNats = "mutual_information_se_nats"
     }
 
     public init(predicted: String, tokensPerItem: Double, lossBlankNatsPerToken: Double,
-                lossConditionedNatsPerToken: Double, captionLossNatsPerCaption: Double? = nil) {
+                lossConditionedNatsPerToken: Double, captionLossNatsPerCaption: Double? = nil,
+                pairs: Int? = nil, mutualInformationStandardErrorNats: Double? = nil) {
         self.predicted = predicted; self.tokensPerItem = tokensPerItem; self.lossBlankNatsPerToken = lossBlankNatsPerToken
         self.lossConditionedNatsPerToken = lossConditionedNatsPerToken; self.captionLossNatsPerCaption = captionLossNatsPerCaption
+        self.pairs = pairs; self.mutualInformationStandardErrorNats = mutualInformationStandardErrorNats
+    }
+
+    /// Standard error of the mean of `d` (sample standard deviation / √n; nil below 2 values).
+    public static func standardError(_ d: [Double]) -> Double? {
+        guard d.count >= 2 else { return nil }
+        let mean = d.reduce(0, +) / Double(d.count)
+        let variance = d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d.count - 1)
+        return (variance / Double(d.count)).squareRoot()
     }
 
     /// Decodes and checks the file's content; `RunFileFormatError` says what is wrong.
@@ -45,6 +63,8 @@ public struct PairedEvaluation: Codable, Equatable, Sendable {
             throw RunFileFormatError("predicted must be \"image\" or \"text\", not \"\(p.predicted)\"")
         }
         guard p.tokensPerItem > 0 else { throw RunFileFormatError("tokens_per_item must be positive") }
+        if let se = p.mutualInformationStandardErrorNats, !(se >= 0) { throw RunFileFormatError("mutual_information_se_nats must be ≥ 0, not \(se)") }
+        if let n = p.pairs, n < 1 { throw RunFileFormatError("pairs must be positive, not \(n)") }
         return p
     }
 

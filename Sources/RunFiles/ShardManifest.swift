@@ -44,21 +44,39 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     public var trueEntropyNatsPerToken: Double?
     /// Anything else a preparer wants to record (per-item entropy, class names, …).
     public var extra: [String: String]?
+    /// Image–caption sources with exactly known information (absent elsewhere and in older manifests).
+    public var pairInformation: PairInformation?
+
+    /// The exact image–caption information of a synthetic pair source, per pair, in nats:
+    /// `"pair_information": {"mutual_information_nats": 3.1, "caption_entropy_nats": 9.6, "infogain": 0.32}`.
+    /// Infogain is I / H(caption), what I / L(text) tends to for a perfect model.
+    public struct PairInformation: Codable, Equatable, Sendable {
+        public var mutualInformationNats: Double
+        public var captionEntropyNats: Double
+        public var infogain: Double
+        public init(mutualInformationNats: Double, captionEntropyNats: Double, infogain: Double) {
+            self.mutualInformationNats = mutualInformationNats; self.captionEntropyNats = captionEntropyNats; self.infogain = infogain
+        }
+        enum CodingKeys: String, CodingKey {
+            case mutualInformationNats = "mutual_information_nats", captionEntropyNats = "caption_entropy_nats", infogain
+        }
+    }
 
     public init(name: String, modality: String, tokenizer: String, tokenizerFile: String? = nil,
                 vocabSize: Int, layout: Layout, recordLength: Int? = nil,
                 splits: [String: Split], source: String,
-                trueEntropyNatsPerToken: Double? = nil, extra: [String: String]? = nil) {
+                trueEntropyNatsPerToken: Double? = nil, extra: [String: String]? = nil, pairInformation: PairInformation? = nil) {
         self.name = name; self.modality = modality; self.tokenizer = tokenizer
         self.tokenizerFile = tokenizerFile; self.vocabSize = vocabSize; self.layout = layout
         self.recordLength = recordLength; self.splits = splits; self.source = source
         self.trueEntropyNatsPerToken = trueEntropyNatsPerToken; self.extra = extra
+        self.pairInformation = pairInformation
     }
 
     enum CodingKeys: String, CodingKey {
         case name, modality, tokenizer, tokenizerFile = "tokenizer_file", vocabSize = "vocab_size"
         case layout, recordLength = "record_length", splits, source
-        case trueEntropyNatsPerToken = "true_entropy_nats_per_token", extra
+        case trueEntropyNatsPerToken = "true_entropy_nats_per_token", extra, pairInformation = "pair_information"
     }
 }
 
@@ -71,10 +89,15 @@ extension ShardManifest {
     public struct DatasetFacts: Decodable, Equatable, Sendable {
         public var modality: String?
         public var trueEntropyNatsPerToken: Double?
-        /// `extra.true_mi_nats_per_pair`, written as a string (as `extra` holds strings) or a number.
+        /// `pair_information.mutual_information_nats`, or `extra.true_mi_nats_per_pair` (written as a
+        /// string, as `extra` holds strings, or a number).
         public var trueMutualInformationNats: Double?
         /// `extra.predicted_data_exponent`: the L(D) exponent theory predicts (`zipf-memory`).
         public var predictedDataExponent: Double?
+        /// H(caption) in nats: `pair_information.caption_entropy_nats` or `extra.caption_entropy_nats`.
+        public var captionEntropyNats: Double?
+        /// Exact infogain: `pair_information.infogain`, or I / H(caption) when both are known.
+        public var trueInfogain: Double?
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -85,6 +108,15 @@ extension ShardManifest {
             trueMutualInformationNats = extra.flatMap { $0.number(mi) ?? $0.text(mi).flatMap(Double.init) }
             let exponent = AnyCodingKey("predicted_data_exponent")
             predictedDataExponent = extra.flatMap { $0.number(exponent) ?? $0.text(exponent).flatMap(Double.init) }
+            let h = AnyCodingKey("caption_entropy_nats")
+            captionEntropyNats = extra.flatMap { $0.number(h) ?? $0.text(h).flatMap(Double.init) }
+            if let info = try? c.decode(PairInformation.self, forKey: .pairInformation) {
+                trueMutualInformationNats = info.mutualInformationNats
+                captionEntropyNats = info.captionEntropyNats
+                trueInfogain = info.infogain
+            } else if let i = trueMutualInformationNats, let h = captionEntropyNats, h > 0 {
+                trueInfogain = i / h
+            }
         }
     }
 

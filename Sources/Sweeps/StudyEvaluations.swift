@@ -2,6 +2,7 @@ import Foundation
 import WorkbenchCore
 import Tensors
 import Training
+import RunFiles
 
 /// The evaluations a study adds to its sweeps' runs: loss by position for the largest model of
 /// each kind (transformer, LSTM: Kaplan et al. 2020, Fig. 7 right) that did not repeat its data,
@@ -12,6 +13,9 @@ import Training
 ///
 ///     try StudyEvaluations.run(folder: folder, modality: "captions", open: RunLoading.open) { print($0) }
 public enum StudyEvaluations {
+    /// Test pairs each paired evaluation measures (at most; fewer when the split is smaller).
+    public static let pairsMeasured = 2_000
+
     /// The completed generative runs of the sweep that saw each training token at most once
     /// (E ≤ D), as the plan recorded them: the runs a size comparison is made of (fine-tuning
     /// runs measure classification, and IsoFLOP runs end where a budget is spent, short for
@@ -50,14 +54,18 @@ public enum StudyEvaluations {
         guard let first = transformers.first, DatasetSize.modality(of: first.config.data.dataset) == "pair" else { return }
         for r in transformers {
             let dir = folder.runURL(r.name)
-            let file = dir.appendingPathComponent("paired_eval.json")
-            guard !FileManager.default.fileExists(atPath: file.path) else { continue }
+            let file = dir.appendingPathComponent(PairedEvaluation.imageFileName)
+            let textFile = dir.appendingPathComponent(PairedEvaluation.textFileName)
+            // Kept when both directions are there with their standard errors (older files lack them).
+            if let a = try? PairedEvaluation.decode(Data(contentsOf: file)), let b = try? PairedEvaluation.decode(Data(contentsOf: textFile)),
+               a.mutualInformationStandardErrorNats != nil, b.mutualInformationStandardErrorNats != nil { continue }
             let trainer = try open(dir)
-            let p = try trainer.pairedEvaluation(maxTokens: 2 * trainer.config.train.evalTokens)
-            try AtomicFile.write(try enc.encode(p.text), to: dir.appendingPathComponent("paired_eval_text.json"))
+            let p = try trainer.pairedEvaluation(maxTokens: pairsMeasured * trainer.model.nCtx)
+            try AtomicFile.write(try enc.encode(p.text), to: textFile)
             try AtomicFile.write(try enc.encode(p.image), to: file)
-            log(String(format: "%@: paired evaluation of %@: I = %.3f nats per pair (caption → image), %.3f (image → caption)",
-                       modality, r.name, p.image.mutualInformationNats, p.text.mutualInformationNats))
+            log(String(format: "%@: paired evaluation of %@ over %d test pairs: I = %.3f ± %.3f nats per pair (caption → image), %.3f ± %.3f (image → caption)",
+                       modality, r.name, p.image.pairs ?? 0, p.image.mutualInformationNats, p.image.mutualInformationStandardErrorNats ?? .nan,
+                       p.text.mutualInformationNats, p.text.mutualInformationStandardErrorNats ?? .nan))
         }
     }
 }

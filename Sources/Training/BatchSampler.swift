@@ -18,6 +18,8 @@ public struct BatchSampler: Sendable {
     public let seed: UInt64
     public private(set) var epoch = 0
     public private(set) var index = 0
+    /// Image–caption records: which training records get their first part blanked (`data.blank_share`).
+    public var blanking: PairBlanking?
     private var order: [Int] = []
     private var phase = 0
 
@@ -68,7 +70,11 @@ public struct BatchSampler: Sendable {
         for _ in 0..<b {
             let example = nextExample()   // before `phase` is read: it may start a new epoch
             let start = layout == .records ? example * (nCtx + 1) : phase + example * nCtx
+            let row = inputs.count
             Self.append(split, start: start, nCtx: nCtx, &inputs, &targets, &weights)
+            if let blanking, layout == .records {
+                blanking.apply(inputs: &inputs[row...], targets: &targets[row...], weights: &weights[row...], epoch: epoch, record: example)
+            }
         }
         return TokenBatch(b: b, t: nCtx, inputs: inputs, targets: targets, weights: weights)
     }

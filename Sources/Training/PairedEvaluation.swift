@@ -14,26 +14,54 @@ extension Trainer {
 }
 
 extension RunModel {
+    /// Summed loss (nats) and counted tokens of each of the first `maxRecords` records of a
+    /// records-layout split, in order.
+    public func lossPerRecord(split name: String, maxRecords: Int) -> (lossNats: [Double], counted: [Double]) {
+        let T = model.nCtx
+        let batches = BatchSampler.evaluationBatches(dataset.splits[name]!, nCtx: T, layout: .records,
+                                                     batchSize: config.train.batchSize, maxTokens: max(1, maxRecords) * T)
+        var loss: [Double] = [], counted: [Double] = []
+        for b in batches {
+            model.forward(b)
+            let losses = model.lastTokenLosses
+            for r in 0..<b.b {
+                var s = 0.0, c = 0.0
+                for i in (r * T)..<((r + 1) * T) where b.weights[i] > 0 {
+                    s += Double(losses[i]) * Double(b.weights[i]); c += Double(b.weights[i])
+                }
+                loss.append(s); counted.append(c)
+            }
+        }
+        return (loss, counted)
+    }
+
     /// Both directions' paired losses (`paired_eval.json`, `paired_eval_text.json`) on the first
-    /// `maxTokens` of each evaluation split: the loss of each part with and without the other,
-    /// the input of the mutual-information analysis.
-    public func pairedEvaluation(maxTokens: Int) throws -> (image: PairedEvaluation, text: PairedEvaluation) {
+    /// `maxTokens / n_ctx` records of each evaluation split (every test pair by default): the loss of
+    /// each part with and without the other, and the mutual information as the mean over test
+    /// pairs of (loss blank − loss given) with its paired standard error, the input of the
+    /// mutual-information analysis.
+    public func pairedEvaluation(maxTokens: Int = .max) throws -> (image: PairedEvaluation, text: PairedEvaluation) {
         let s = Trainer.pairedSplits
         for name in [s.captionFirst, s.captionFirstBlank, s.imageFirst, s.imageFirstBlank] where dataset.splits[name] == nil {
             throw TrainingError.missingSplit(dataset: config.data.dataset, split: name)
         }
         let T = model.nCtx
-        func measure(_ name: String) -> (loss: Double, perRecord: Double) {
-            let e = evaluateByPosition(split: name, maxTokens: maxTokens)
-            let records = min(dataset.splits[name]!.tokens.count / (T + 1), max(1, maxTokens / T))
-            return (e.lossNats, Double(e.countedTokens) / Double(max(1, records)))
+        let records = maxTokens == .max ? Int.max : max(1, maxTokens / T)
+        func direction(_ given: String, _ blank: String, predicted: String) -> PairedEvaluation {
+            let g = lossPerRecord(split: given, maxRecords: records), b = lossPerRecord(split: blank, maxRecords: records)
+            let n = min(g.lossNats.count, b.lossNats.count)
+            let countedGiven = g.counted.prefix(n).reduce(0, +), countedBlank = b.counted.prefix(n).reduce(0, +)
+            let d = (0..<n).map { b.lossNats[$0] - g.lossNats[$0] }
+            return PairedEvaluation(predicted: predicted, tokensPerItem: countedGiven / Double(max(1, n)),
+                                    lossBlankNatsPerToken: b.lossNats.prefix(n).reduce(0, +) / max(1, countedBlank),
+                                    lossConditionedNatsPerToken: g.lossNats.prefix(n).reduce(0, +) / max(1, countedGiven),
+                                    pairs: n, mutualInformationStandardErrorNats: PairedEvaluation.standardError(d))
         }
-        let imageCond = measure(s.captionFirst), imageBlank = measure(s.captionFirstBlank)
-        let textCond = measure(s.imageFirst), textBlank = measure(s.imageFirstBlank)
-        let captionLoss = textBlank.loss * textBlank.perRecord
-        return (PairedEvaluation(predicted: "image", tokensPerItem: imageCond.perRecord, lossBlankNatsPerToken: imageBlank.loss,
-                             lossConditionedNatsPerToken: imageCond.loss, captionLossNatsPerCaption: captionLoss),
-                PairedEvaluation(predicted: "text", tokensPerItem: textCond.perRecord, lossBlankNatsPerToken: textBlank.loss,
-                             lossConditionedNatsPerToken: textCond.loss, captionLossNatsPerCaption: captionLoss))
+        var image = direction(s.captionFirst, s.captionFirstBlank, predicted: "image")
+        var text = direction(s.imageFirst, s.imageFirstBlank, predicted: "text")
+        let captionLoss = text.lossBlankNatsPerToken * text.tokensPerItem
+        image.captionLossNatsPerCaption = captionLoss
+        text.captionLossNatsPerCaption = captionLoss
+        return (image, text)
     }
 }

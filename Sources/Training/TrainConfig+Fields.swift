@@ -31,7 +31,7 @@ extension TrainConfig {
     /// (keys added after runs were made: their configs and hashes stay as they were; `model.kind`
     /// is written only for LSTMs, so transformer configs read as before there were other kinds).
     static let optionalKeys: Set<String> = ["model.kind", "schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at",
-                                                   "train.compute_budget_flops", "train.compute_budget_measure"]
+                                                   "train.compute_budget_flops", "train.compute_budget_measure", "data.blank_share"]
 
     static let fields: [(key: String, ref: FieldRef)] = [
         ("model.kind", .string(\.model.kind)),
@@ -41,6 +41,7 @@ extension TrainConfig {
         ("model.attn_width", .int(\.model.attnWidth)), ("model.dropout", .double(\.model.dropout)),
         ("data.dataset", .string(\.data.dataset)), ("data.max_train_tokens", .int(\.data.maxTrainTokens)),
         ("data.eval_split", .string(\.data.evalSplit)), ("data.extra_eval_splits", .strings(\.data.extraEvalSplits)),
+        ("data.blank_share", .double(\.data.blankShare)),
         ("optimizer.lr", .double(\.optimizer.lr)), ("optimizer.beta1", .double(\.optimizer.beta1)),
         ("optimizer.beta2", .double(\.optimizer.beta2)), ("optimizer.eps", .double(\.optimizer.eps)),
         ("optimizer.weight_decay", .double(\.optimizer.weightDecay)),

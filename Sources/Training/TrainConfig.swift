@@ -31,6 +31,11 @@ public struct TrainConfig: Equatable, Sendable {
         public var evalSplit = "test"
         /// More splits evaluated as `test_loss_<split>` (e.g. math's interpolate, extrapolate).
         public var extraEvalSplits: [String] = []
+        /// Image–caption data: the share of training records whose first part (caption or image)
+        /// is blanked, so the model also learns the other part alone (`PairBlanking`).
+        public var blankShare = DataSection.defaultBlankShare
+        /// The paper's 50/50 mix of blank and real captions.
+        public static let defaultBlankShare = 0.5
     }
     /// AdamW with decoupled weight decay.
     public struct Optimizer: Equatable, Sendable {
@@ -148,6 +153,7 @@ public struct TrainConfig: Equatable, Sendable {
         try check(model.kind != "lstm" || finetune.task.isEmpty, "finetune.task",
                   "classification heads need model.kind = \"transformer\" (the LSTM has no pooled features)")
         try check(data.maxTrainTokens >= 0, "data.max_train_tokens", "must be ≥ 0, got \(data.maxTrainTokens)")
+        try check((0...1).contains(data.blankShare), "data.blank_share", "must be in [0, 1], got \(data.blankShare)")
         try check(["", "classify"].contains(finetune.task), "finetune.task", "'\(finetune.task)' is not one of \"\" (next-token prediction), classify")
         try check(["full", "linear-probe"].contains(finetune.mode), "finetune.mode", "'\(finetune.mode)' is not one of full, linear-probe")
         try check(finetune.mode == "full" || finetune.task == "classify", "finetune.mode",

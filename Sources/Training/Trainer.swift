@@ -100,6 +100,7 @@ public final class Trainer {
         branches = try CooldownBranches.plan(for: config)
         sampler = try BatchSampler(split: ds.splits["train"]!, nCtx: model.nCtx, layout: ds.manifest.layout,
                                    seed: UInt64(config.train.seed) &* 1_000_003 &+ 17)
+        sampler.blanking = try PairBlanking(manifest: ds.manifest, share: config.data.blankShare, seed: UInt64(config.train.seed) &* 7_919 &+ 0xB1A4)
         classification = config.finetune.task == "classify" ? try ClassificationTask(config: config, dataset: ds, model: loaded.transformer!) : nil
         objective = classification ?? LanguageModelObjective()
     }

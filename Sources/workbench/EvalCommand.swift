@@ -17,7 +17,7 @@ struct EvalCommand: ParsableCommand {
     /// The old spelling of --eval-tokens, kept hidden for a while.
     @Option(name: .customLong("tokens"), help: .hidden) var legacyTokens: Int?
     var tokens: Int? { evalTokens ?? legacyTokens }
-    @Flag(help: "Image–caption runs: losses with and without the other part on the four pair evaluation splits; writes paired_eval.json (caption→image) and paired_eval_text.json (image→caption).")
+    @Flag(help: "Image–caption runs: losses with and without the other part on the four pair evaluation splits (every test pair unless --eval-tokens limits it), I with its paired standard error; writes paired_eval.json (caption→image) and paired_eval_text.json (image→caption).")
     var paired = false
     @Option(help: "Write the logits of the first --dump-sequences windows of the split to this safetensors file (for comparing with another implementation) and stop.")
     var dumpLogits: String?
@@ -60,10 +60,11 @@ struct EvalCommand: ParsableCommand {
     }
 
     func runPaired(_ trainer: RunModel) throws {
-        let r = try trainer.pairedEvaluation(maxTokens: tokens ?? trainer.config.train.evalTokens)
+        let r = try trainer.pairedEvaluation(maxTokens: tokens ?? .max)
         for (p, file) in [(r.image, PairedEvaluation.imageFileName), (r.text, PairedEvaluation.textFileName)] {
-            print(String(format: "predict %@: blank %.4f, conditioned %.4f nats/token over %.0f tokens per item: I = %.2f nats per pair",
-                         p.predicted, p.lossBlankNatsPerToken, p.lossConditionedNatsPerToken, p.tokensPerItem, p.mutualInformationNats))
+            print(String(format: "predict %@: blank %.4f, conditioned %.4f nats/token over %.0f tokens per item, %d test pairs: I = %.3f ± %.3f nats per pair (paired standard error)",
+                         p.predicted, p.lossBlankNatsPerToken, p.lossConditionedNatsPerToken, p.tokensPerItem, p.pairs ?? 0,
+                         p.mutualInformationNats, p.mutualInformationStandardErrorNats ?? .nan))
             let out = URL(fileURLWithPath: runDir).appendingPathComponent(file)
             try JSONFile.write(p, to: out)
             print("wrote \(out.path)")

@@ -124,7 +124,7 @@ final class SyntheticCaptionsTests: XCTestCase {
         let cap = SyntheticCaptions(source: src)
         let tok = PairTokenizer(resolution: 8, captionLength: 48)
         let ds = PairShards.dataset(name: "t", tokenizer: tok, train: cap.pairs(count: 40, seed: 1),
-                                    test: cap.pairs(count: 5, seed: 2), seed: 3, blankFraction: 0.5, source: "test")
+                                    test: cap.pairs(count: 5, seed: 2), seed: 3, trainBlankFraction: 0.5, source: "test")
         let L = tok.recordLength
         XCTAssertEqual(ds.manifest.recordLength, 1 + 48 + 192)
         XCTAssertEqual(ds.splits["train"]!.tokens.count, 40 * L)

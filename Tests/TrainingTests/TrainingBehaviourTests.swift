@@ -156,8 +156,20 @@ final class PairedEvaluationTests: XCTestCase {
         let r = try t.pairedEvaluation(maxTokens: 1000)
         XCTAssertEqual(r.image.tokensPerItem, 5)      // mask on positions 4...8 of each record
         XCTAssertEqual(r.text.tokensPerItem, 2)       // mask on positions 7...8
-        XCTAssertEqual(r.image.lossConditionedNatsPerToken, t.evaluateByPosition(split: "test-caption-first", maxTokens: 1000).lossNats)
-        XCTAssertEqual(r.image.lossBlankNatsPerToken, t.evaluateByPosition(split: "test-caption-first-blank", maxTokens: 1000).lossNats)
+        XCTAssertEqual(r.image.lossConditionedNatsPerToken, t.evaluateByPosition(split: "test-caption-first", maxTokens: 1000).lossNats, accuracy: 1e-9)
+        XCTAssertEqual(r.image.lossBlankNatsPerToken, t.evaluateByPosition(split: "test-caption-first-blank", maxTokens: 1000).lossNats, accuracy: 1e-9)
+        // I is the mean over the 5 pairs of (summed loss blank − given), its error the paired standard error.
+        let given = t.loaded.lossPerRecord(split: "test-caption-first", maxRecords: 100), blank = t.loaded.lossPerRecord(split: "test-caption-first-blank", maxRecords: 100)
+        XCTAssertEqual(given.lossNats.count, 5); XCTAssertEqual(given.counted, [5, 5, 5, 5, 5])
+        let d = (0..<5).map { blank.lossNats[$0] - given.lossNats[$0] }
+        let mean = d.reduce(0, +) / 5
+        let se = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4 / 5).squareRoot()
+        XCTAssertEqual(r.image.pairs, 5)
+        XCTAssertEqual(r.image.mutualInformationNats, mean, accuracy: 1e-9)
+        XCTAssertEqual(r.image.mutualInformationStandardErrorNats!, se, accuracy: 1e-12)
+        XCTAssertGreaterThan(se, 0)
+        XCTAssertEqual(PairedEvaluation.standardError([1, 2, 3, 4])!, (5.0 / 3 / 4).squareRoot(), accuracy: 1e-15)
+        XCTAssertNil(PairedEvaluation.standardError([1]))
         XCTAssertEqual(r.text.captionLossNatsPerCaption!, r.text.lossBlankNatsPerToken * 2, accuracy: 1e-9)
         XCTAssertEqual(r.image.mutualInformationNats,
                        (r.image.lossBlankNatsPerToken - r.image.lossConditionedNatsPerToken) * 5, accuracy: 1e-12)

@@ -112,31 +112,4 @@ public enum ReportPlots {
         }
         return plot
     }
-
-    /// Mutual information (nats per item) or infogain against model size, one series per direction.
-    public static func mutualInformation(_ rows: [MutualInformationRow], infogain: Bool) -> LinePlot {
-        var p = LinePlot(title: infogain ? "Infogain I / L(text)" : "Image–caption mutual information",
-                         xLabel: "parameters N (non-embedding)", yLabel: infogain ? "infogain (fraction of caption entropy)" : "mutual information (nats per item)",
-                         logY: !infogain)
-        for (k, dir) in ["image", "text"].enumerated() {
-            let r = rows.filter { $0.predicted == dir }.sorted { $0.params < $1.params }
-            let pts = r.compactMap { row -> (x: Double, y: Double)? in
-                let v = infogain ? row.infogain : row.mutualInformationNats
-                return v.map { (row.params, $0) }
-            }
-            guard !pts.isEmpty else { continue }
-            p.series.append(PlotSeries(label: dir == "image" ? "caption → image" : "image → caption", color: k == 0 ? .blue : .red,
-                                       points: pts, line: pts))
-        }
-        return p
-    }
-}
-
-/// Mutual information measured on one run.
-public struct MutualInformationRow: Codable, Sendable {
-    public var run: String
-    public var params: Double
-    public var predicted: String
-    public var mutualInformationNats: Double?
-    public var infogain: Double?
 }

@@ -293,40 +293,6 @@ public enum ScalingReport {
             }
         }
     }
-
-    static func mutualInformationSection(_ runs: [RunRecord], _ sink: ReportSink) throws {
-        func save(_ f: Figure, _ n: String, _ a: String, paper: String? = nil) throws { try sink.save(f, n, a, paper: paper) }
-        var rows: [MutualInformationRow] = []
-        var evals: [(RunRecord, PairedEvaluation)] = []
-        for r in runs {
-            let u = r.url.appendingPathComponent(PairedEvaluation.imageFileName)
-            if FileManager.default.fileExists(atPath: u.path) { evals.append((r, try PairedEvaluation.load(u))) }
-        }
-        guard !evals.isEmpty else { return }
-        // A caption→image model needs L(text): take it from an image→caption run of the same size.
-        let captionLoss = Dictionary(evals.compactMap { $0.1.predicted == "text" ? ($0.0.summary.params, $0.1.captionLossNats!) : nil }, uniquingKeysWith: { a, _ in a })
-        for (r, e) in evals {
-            let lt = e.captionLossNats ?? captionLoss[r.summary.params]
-            rows.append(MutualInformationRow(run: r.name, params: r.summary.params, predicted: e.predicted,
-                                             mutualInformationNats: e.mutualInformationNats, infogain: lt.map { e.mutualInformationNats / $0 }))
-        }
-        sink.data.mutualInformation = rows
-        // Synthetic pairs: the largest model's estimate against the exact mutual information.
-        for predicted in ["image", "text"] {
-            guard let (r, e) = evals.filter({ $0.1.predicted == predicted }).max(by: { $0.0.summary.params < $1.0.summary.params }),
-                  let truth = r.summary.trueMutualInformationNats else { continue }
-            let mi = e.mutualInformationNats
-            sink.data.groundTruth.append(GroundTruthRow(group: r.summary.modality, quantity: "I(image; caption), nats/pair, \(predicted) predicted, N = \(Format.sig(r.summary.params, 3))",
-                                                        fitted: Interval(estimate: mi, lower: .nan, upper: .nan), truth: truth))
-        }
-        sink.doc.blocks.append(.heading(2, "Image–caption mutual information"))
-        sink.doc.blocks.append(.paragraph("I = loss with a blank caption (or image) − loss with it, in nats per predicted item; infogain = I / L(text)."))
-        sink.doc.blocks.append(.table(header: ["run", "N", "predicted", "I (nats/item)", "infogain"], rows: rows.sorted { ($0.predicted, $0.params) < ($1.predicted, $1.params) }.map {
-            [$0.run, Format.sig($0.params, 3), $0.predicted, $0.mutualInformationNats.map { Format.sig($0, 4) } ?? "–", $0.infogain.map { Format.sig($0, 4) } ?? "–"]
-        }))
-        try save(ReportPlots.mutualInformation(rows, infogain: false).figure(), "mutual-information", "mutual information against model size", paper: "Henighan et al. 2020 §4, eq. (4.1)")
-        try save(ReportPlots.mutualInformation(rows, infogain: true).figure(), "infogain", "infogain against model size", paper: "Henighan et al. 2020 §4, eq. (1.3)")
-    }
 }
 
 /// The report being assembled: document, data and files written. A class, so that saving a
