@@ -4,21 +4,17 @@ import Foundation
 /// frontier with L(C) and N_opt(C), the L(C)/L(D) crossover, the joint L(N, D) and held-out
 /// checks. A fit the data cannot support is left nil and its reason kept in `problems`.
 ///
-///     let study = try ScalingStudy(runs: runs, modality: "image32", options: .init(resamples: 1000))
+///     let study = try ScalingStudy(runs: runs, modality: "image32", options: .init(holdOut: 2))
 ///     study.lossVersusParams?.exponent.text()
 public struct ScalingStudy: Sendable {
-    /// Settings of the fits and the bootstrap.
+    /// Settings of the fits: the Huber threshold of the N_opt(C) point fit, and how many of the
+    /// largest sizes the held-out checks leave out. (The intervals are profile intervals: no
+    /// resampling to configure.)
     public struct Options: Sendable {
-        public var resamples: Int
-        /// Resamples of the run-level bootstrap that rebuilds the frontier (costlier).
-        public var frontierResamples: Int
-        public var seed: UInt64
         public var delta: Double
         public var holdOut: Int
-        public init(resamples: Int = 1000, frontierResamples: Int? = nil, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 2) {
-            self.resamples = resamples
-            self.frontierResamples = frontierResamples ?? min(resamples, 200)
-            self.seed = seed; self.delta = delta; self.holdOut = holdOut
+        public init(delta: Double = 1e-3, holdOut: Int = 2) {
+            self.delta = delta; self.holdOut = holdOut
         }
     }
 
@@ -39,8 +35,13 @@ public struct ScalingStudy: Sendable {
     public var extrapolation: [String: ExtrapolationCheck] = [:]
     /// Seed-to-seed spread of log-loss over configurations run with several seeds (nil: none).
     public var noise: NoiseLevel?
+    /// The joint additive law with 95 % profile intervals of L∞, α and β.
+    public var jointProfile: JointProfile?
     /// 95 % profile interval of the joint additive law's L∞.
-    public var jointLossInfinity: Interval?
+    public var jointLossInfinity: Interval? { jointProfile?.lossInfinity }
+    /// Exponents of the pure form (x₀/x)^α (L∞ = 0) with 95 % intervals, keyed "L(N)", "L(D)",
+    /// "L(C)": only for comparison with papers that fit that form (Kaplan et al. 2020).
+    public var pureExponents: [String: Interval] = [:]
     public var problems: [String] = []
     /// Which runs went into which fit and why the others did not (`SeriesPlacement`).
     public var placement: [String] = []
@@ -63,6 +64,13 @@ public struct ScalingStudy: Sendable {
         }
         let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) }
         frontier = ComputeFrontier(runs: sweep)
+        for (key, s) in [("L(N)", lossVersusParamsSeries), ("L(D)", lossVersusDataSeries)] where Set(s.x).count >= 3 {
+            pureExponents[key] = try? PureFormFit.exponent(x: s.x, y: s.lossNats, counts: s.counts, noise: noise, series: s.name)
+        }
+        let fp = Self.frontierPoints(frontier)
+        if fp.runs >= 3 {
+            pureExponents["L(C)"] = try? PureFormFit.exponent(x: fp.x, y: fp.y, counts: fp.counts, independentPoints: fp.runs, noise: noise)
+        }
         let lcName = "L(C) \(modality)"
         do {
             let e = try Self.fitFrontier(frontier, fitter, name: lcName)
@@ -81,23 +89,30 @@ public struct ScalingStudy: Sendable {
         }
         // Joint L(N, D) over every run that knows its dataset size.
         let known = runs.filter { $0.summary.datasetTokens != nil }
-        for form in JointLaw.Form.allCases {
-            do {
-                joint.append(try JointLaw.fit(params: known.map(\.summary.params), dataTokens: known.map { $0.summary.datasetTokens! },
-                                              lossNats: known.map(\.summary.bestTestLossNats), form: form, delta: o.delta,
-                                              series: "L(N, D) \(modality) \(form.rawValue)"))
-            } catch { problems.append("\(error)") }
-        }
-        if let j = joint.first(where: { $0.law.form == .additive }) {
-            jointLossInfinity = try? JointLossInfinityProfile.interval(runs: known, fit: j, noise: noise)
-        }
+        // Kaplan's form by least squares (a point estimate), the additive form with profile intervals.
+        do {
+            joint.append(try JointLaw.fit(params: known.map(\.summary.params), dataTokens: known.map { $0.summary.datasetTokens! },
+                                          lossNats: known.map(\.summary.bestTestLossNats), form: .kaplan, delta: .infinity,
+                                          series: "L(N, D) \(modality) kaplan"))
+        } catch { problems.append("\(error)") }
+        do {
+            let j = try JointProfile.fit(runs: known, noise: noise, series: "L(N, D) \(modality) additive")
+            jointProfile = j
+            joint.append(j.jointFit)
+        } catch { problems.append("\(error)") }
         self.problems = problems
     }
 
     /// L(C) on the frontier's interior points. Each run's stretch of the frontier counts as one
     /// measurement: its points share the weight 1, and the residual degrees of freedom are the runs' − 3.
-    static func fitFrontier(_ f: ComputeFrontier, _ fitter: ProfileFitter, name: String) throws -> PowerLawEstimate {
-        // At most 8 points per run, evenly spread over its stretch (the rest add no information).
+    public static func fitFrontier(_ f: ComputeFrontier, _ fitter: ProfileFitter, name: String) throws -> PowerLawEstimate {
+        let p = frontierPoints(f)
+        return try fitter.fit(x: p.x, y: p.y, counts: p.counts, independentPoints: p.runs, series: name).estimate()
+    }
+
+    /// The frontier's interior points as L(C) fits them: at most 8 per run, evenly spread over its
+    /// stretch (the rest add no information), sharing the run's weight 1; `runs` independent ones.
+    public static func frontierPoints(_ f: ComputeFrontier) -> (x: [Double], y: [Double], counts: [Double], runs: Int) {
         var byRun: [String: [ComputeFrontier.Point]] = [:]
         for q in f.interior { byRun[q.run, default: []].append(q) }
         let p = byRun.keys.sorted().flatMap { name -> [ComputeFrontier.Point] in
@@ -107,8 +122,7 @@ public struct ScalingStudy: Sendable {
         }
         var perRun: [String: Int] = [:]
         for q in p { perRun[q.run, default: 0] += 1 }
-        return try fitter.fit(x: p.map(\.computePFDays), y: p.map(\.lossNats), counts: p.map { 1 / Double(perRun[$0.run]!) },
-                              independentPoints: perRun.count, series: name).estimate()
+        return (p.map(\.computePFDays), p.map(\.lossNats), p.map { 1 / Double(perRun[$0.run]!) }, perRun.count)
     }
 
     /// The profiled fit of one series, with a caveat when L∞ is not determined or a bound is hit.
