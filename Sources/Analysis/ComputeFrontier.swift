@@ -36,17 +36,36 @@ public struct ComputeFrontier: Codable, Sendable {
 
     public var interior: [Point] { points.filter(\.interior) }
 
-    public init(runs: [RunRecord], gridPoints: Int = 120) {
+    /// How compute is counted: Kaplan's 6·N·E, or as spent (`compute_flops_total`: output layer
+    /// and attention included).
+    public enum Measure: String, Codable, Sendable, CaseIterable {
+        case sixNE = "6ne", total
+        /// Compute of one metrics row in PF-days under this measure (nil: the row lacks it).
+        public func pfDays(_ row: MetricsRecord) -> Double? {
+            switch self {
+            case .sixNE: return row.computePFDays
+            case .total: return row.computeFLOPsTotal.map { $0 / PFDay.flops }
+            }
+        }
+        public var text: String { self == .total ? "compute as spent (output layer and attention included)" : "Kaplan's C = 6·N·E" }
+        /// `total` when every run recorded it, else 6·N·E (runs made before `compute_flops_total`).
+        public static func available(_ preferred: Measure, runs: [RunRecord]) -> Measure {
+            preferred == .total && runs.allSatisfy({ $0.curve.allSatisfy { $0.computeFLOPsTotal != nil } }) ? .total : .sixNE
+        }
+    }
+
+    public init(runs: [RunRecord], gridPoints: Int = 120, measure: Measure = .sixNE) {
         struct Curve { let name: String; let n: Double; let logC: [Double]; let logL: [Double] }
         var curves: [Curve] = []
         for r in runs {
-            let rows = r.curve.filter { $0.computePFDays > 0 && $0.testLossNats > 0 }.sorted { $0.computePFDays < $1.computePFDays }
+            let rows = r.curve.compactMap { row in measure.pfDays(row).map { (c: $0, loss: row.testLossNats) } }
+                .filter { $0.c > 0 && $0.loss > 0 }.sorted { $0.c < $1.c }
             guard !rows.isEmpty else { continue }
             var best = Double.infinity
             var lc: [Double] = [], ll: [Double] = []
             for row in rows {
-                best = min(best, row.testLossNats)
-                lc.append(Foundation.log(row.computePFDays)); ll.append(Foundation.log(best))
+                best = min(best, row.loss)
+                lc.append(Foundation.log(row.c)); ll.append(Foundation.log(best))
             }
             curves.append(Curve(name: r.name, n: r.summary.params, logC: lc, logL: ll))
         }

@@ -11,7 +11,8 @@ import WorkbenchCore
 /// - L(D): 5 dataset sizes with the same noise; the L∞ and α intervals.
 /// - L(C) and β: `SyntheticRuns` (8 sizes, learning curves with a per-run offset of σ and 0.1 %
 ///   per-evaluation noise, a second seed at 3 sizes) through the compute frontier; α_C, L∞ and β.
-/// - IsoFLOP profiles: 5 budgets × 7 sizes of a known L(N, D) (`isoFLOP`); the exponent a of N_opt.
+/// - IsoFLOP profiles: 5 budgets × 7 sizes of a known L(N, D) (`isoFLOP`); the exponents a of N_opt
+///   and γ of L*(C), and each budget's N* and L*.
 /// - Joint L(N, D): 24 runs on a 4 × 6 grid of the additive law (`JointProfile`); L∞, α and β.
 /// - Pure forms (`PureFormFit`, compared with Kaplan et al.): α of a pure L(N) on the L(N) sizes
 ///   and seeds, and α_C of a learning-curve sweep with L∞ = 0.
@@ -37,6 +38,7 @@ public enum CoverageCheck {
     public static func run(sweeps: Int, seed: UInt64 = 1, sigmaLog: Double = 0.005, includeFrontier: Bool = true) -> [Row] {
         let names = ["L(N) L∞", "L(N) α", "L(N) held-out predictions", "L(D) L∞", "L(D) α",
                      "L(C) L∞", "L(C) α_C", "N_opt β (frontier)", "N_opt a (IsoFLOP profiles)",
+                     "IsoFLOP L*(C) exponent γ", "IsoFLOP N* per budget", "IsoFLOP L* per budget",
                      "L(N) α, pure form", "L(C) α_C, pure form",
                      "joint L(N, D) L∞", "joint L(N, D) α", "joint L(N, D) β"]
         // covered, total, zero width per name, per sweep
@@ -101,7 +103,7 @@ public enum CoverageCheck {
         } else {
             out += [(0, 0, 0), (0, 0, 0), (0, 0, 0)]
         }
-        out.append(isoFLOP(sweep: k, seed: seed, sigmaLog: sigmaLog, rng: &rng))
+        out += isoFLOP(sweep: k, seed: seed, sigmaLog: sigmaLog, rng: &rng)
         // Pure forms (L∞ = 0), as compared with Kaplan et al.: L(N) on the same sizes and seeds.
         let pure = PowerLaw(pureScale: 8.8e13, exponent: 0.076)
         let sp = series(pure, nSizes, seeds: [2, 1, 1, 2, 1, 1, 2], sigma: sigmaLog, rng: &rng)
@@ -122,23 +124,36 @@ public enum CoverageCheck {
         return out
     }
 
-    /// The IsoFLOP exponent a of N_opt ∝ C^a: 5 budgets over four decades, 7 sizes a factor 2
-    /// apart per budget centred off the optimum by up to ×1.4, from L = E + A/N^α + B/D^β with
-    /// D = C/6N (α = 0.3, β = 0.7, so a = 0.7).
-    static func isoFLOP(sweep k: Int, seed: UInt64, sigmaLog: Double, rng: inout SeededRNG) -> (Int, Int, Int) {
+    /// IsoFLOP profiles: 5 budgets over four decades, 7 sizes a factor 2 apart per budget centred
+    /// off the optimum by up to ×1.4, from L = E + A/N^α + B/D^β with D = C/6N (α = 0.3, β = 0.7,
+    /// so N_opt ∝ C^0.7). The exponent a is checked against 0.7; γ of L*(C) ∝ C^(−γ) (a pure form
+    /// fitted to minima that approach E) and each budget's N* and L* (a parabola's minimum, about
+    /// 20 % below the true optimum over sizes ×8 either side) against what the same fits give on
+    /// the noiseless losses: the quantities those intervals estimate.
+    static func isoFLOP(sweep k: Int, seed: UInt64, sigmaLog: Double, rng: inout SeededRNG) -> [(Int, Int, Int)] {
         let (e, a, alpha, b, beta) = (1.7, 31.6, 0.3, 79_433.0, 0.7)
         func loss(_ n: Double, _ c: Double) -> Double { e + a / Foundation.pow(n, alpha) + b / Foundation.pow(c / (6 * n), beta) }
         let exponent = beta / (alpha + beta)
-        var points: [IsoFLOPProfiles.Point] = []
+        var points: [IsoFLOPProfiles.Point] = [], exact: [IsoFLOPProfiles.Point] = []
         for c in [1e13, 1e14, 1e15, 1e16, 1e17] {
             let optimum = Foundation.pow(alpha * a / (beta * b), 1 / (alpha + beta)) * Foundation.pow(c / 6, exponent)
             let centre = optimum * Foundation.pow(1.4, 2 * rng.nextDouble() - 1)
             for j in -3...3 {
                 let n = centre * Foundation.pow(2, Double(j))
+                exact.append(.init(budgetFLOPs: c, params: n, lossNats: loss(n, c)))
                 points.append(.init(budgetFLOPs: c, params: n, lossNats: loss(n, c) * Foundation.exp(sigmaLog * Double(rng.nextGaussian()))))
             }
         }
-        return tally(IsoFLOPProfiles(points: points, resamples: 400, seed: seed &+ UInt64(k)).optimalSizeExponent, exponent)
+        let fit = IsoFLOPProfiles(points: points, resamples: 400, seed: seed &+ UInt64(k))
+        let truth = IsoFLOPProfiles(points: exact, resamples: 1)
+        var nStar = (0, 0, 0), lStar = (0, 0, 0)
+        for (p, q) in zip(fit.profiles, truth.profiles) where p.budgetFLOPs == q.budgetFLOPs {
+            let tn = tally(p.optimalParams, q.optimalParams.estimate), tl = tally(p.optimalLossNats, q.optimalLossNats.estimate)
+            nStar = (nStar.0 + tn.0, nStar.1 + tn.1, nStar.2 + tn.2)
+            lStar = (lStar.0 + tl.0, lStar.1 + tl.1, lStar.2 + tl.2)
+        }
+        return [tally(fit.optimalSizeExponent, exponent),
+                truth.optimalLossExponent.map { tally(fit.optimalLossExponent, $0.estimate) } ?? (0, 0, 0), nStar, lStar]
     }
 
     /// The pure-form α_C (`PureFormFit` on the frontier's points) of a sweep whose law has L∞ = 0.

@@ -99,13 +99,6 @@ public struct JointProfile: Codable, Sendable {
                             rmsLogResidual: (rss / totalCounts).squareRoot())
     }
 
-    /// From run records: every run that knows its dataset size.
-    public static func fit(runs: [RunRecord], noise: NoiseLevel?, series: String = "L(N, D)") throws -> JointProfile {
-        let known = runs.filter { $0.summary.datasetTokens != nil }
-        return try fit(params: known.map(\.summary.params), dataTokens: known.map { $0.summary.datasetTokens! },
-                       lossNats: known.map(\.summary.bestTestLossNats), tokens: known.map(\.summary.tokens), noise: noise, series: series)
-    }
-
     /// The fit as a `JointLaw.Fit` for plots and `fits.json`'s `joint` list.
     public var jointFit: JointLaw.Fit { JointLaw.Fit(law: law, points: runs, rmsLogResidual: rmsLogResidual) }
 }

@@ -45,6 +45,24 @@ public struct RunOutcome: Sendable, Equatable {
     public var blasKernelWarning: String? = nil
     /// `model.kind` of the run (`transformer`, `lstm`); nil when the summary does not say (a transformer).
     public var modelKind: String? = nil
+    /// Whether the run's last point was annealed (`summary.json`'s `annealed`; for summaries
+    /// without it, a completed run whose schedule decays), and for a cooldown branch the run it
+    /// forked from and the fraction of that run it ends at.
+    public var annealed: Bool = false
+    public var branchOf: String? = nil
+    public var cooldownFraction: Double? = nil
+    /// Compute as spent (output layer and attention included) at the run's end; nil in runs made
+    /// before it was recorded.
+    public var computeFLOPsTotal: Double? = nil
+    /// The IsoFLOP budget the run was planned to spend and its measure ("total" or "6ne"), from
+    /// `train.compute_budget_flops` in its config (nil: not part of an IsoFLOP grid).
+    public var computeBudgetFLOPs: Double? = nil
+    public var computeBudgetMeasure: String? = nil
+    /// The peak learning rate (`optimizer.lr`) and schedule (`schedule.decay`) from the config.
+    public var peakLearningRate: Double? = nil
+    public var scheduleDecay: String? = nil
+    /// Set while reading a summary that does not say whether it was annealed.
+    var annealedUnknown: Bool = false
 }
 
 /// A run directory as Analysis sees it: its name, summary and learning curve.
@@ -82,16 +100,24 @@ public struct RunRecord: Sendable {
         if summary.modality == "unknown", let m = info.modality { summary.modality = m }
         summary.trueEntropyNatsPerToken = info.trueEntropyNatsPerToken
         summary.trueMutualInformationNats = info.trueMutualInformationNats
+        summary.computeBudgetFLOPs = info.computeBudgetFLOPs
+        summary.computeBudgetMeasure = info.computeBudgetFLOPs == nil ? nil : info.computeBudgetMeasure
+        summary.peakLearningRate = info.peakLearningRate
+        summary.scheduleDecay = info.scheduleDecay
+        if summary.annealedUnknown {
+            summary.annealed = summary.status == "completed" && (info.scheduleDecay ?? "cosine") != "constant"
+        }
         return RunRecord(name: name, url: url, summary: summary, curve: curve)
     }
 
     /// Loads every run under the given paths: a path is a run (it holds metrics.jsonl) or a
-    /// folder of runs. Runs come back sorted by name.
+    /// folder of runs. Each run's cooldown branches (`branches/cooldown-<f>/`) come with it,
+    /// named `<run>@<f>`. Runs come back sorted by name.
     public static func loadAll(_ paths: [URL]) throws -> [RunRecord] {
         var runs: [RunRecord] = []
         for p in paths {
             if FileManager.default.fileExists(atPath: p.appendingPathComponent("metrics.jsonl").path) {
-                runs.append(try load(from: p))
+                runs += try loadWithBranches(p)
                 continue
             }
             var isDir: ObjCBool = false
@@ -102,12 +128,25 @@ public struct RunRecord: Sendable {
             for c in children where !c.hasPrefix(".") {
                 let u = p.appendingPathComponent(c)
                 if FileManager.default.fileExists(atPath: u.appendingPathComponent("metrics.jsonl").path) {
-                    runs.append(try load(from: u))
+                    runs += try loadWithBranches(u)
                 }
             }
         }
         if runs.isEmpty { throw AnalysisInputError.noRuns(paths: paths.map(\.path)) }
         return runs.sorted { $0.name < $1.name }
+    }
+
+    /// A run and its cooldown branches, each branch named `<run>@<f>`.
+    static func loadWithBranches(_ url: URL) throws -> [RunRecord] {
+        let dir = url.appendingPathComponent("branches")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("cooldown-") }.sorted()
+        var out = [try load(from: url)]
+        for n in names where FileManager.default.fileExists(atPath: dir.appendingPathComponent(n).appendingPathComponent("metrics.jsonl").path) {
+            var b = try load(from: dir.appendingPathComponent(n))
+            b.name = url.lastPathComponent + "@" + n.dropFirst("cooldown-".count)
+            out.append(b)
+        }
+        return out
     }
 }
 
@@ -176,7 +215,9 @@ enum SummaryReader {
                           finetuneMode: s.finetuneMode,
                           finalTestAccuracy: s.finalTestAccuracy ?? curve.last?.extras["test_accuracy"],
                           blasKernels: s.blasKernels, blasKernelWarning: s.blasKernelWarning,
-                          modelKind: s.modelKind)
+                          modelKind: s.modelKind, annealed: s.annealed ?? false, branchOf: s.branchOf,
+                          cooldownFraction: s.cooldownFraction, computeFLOPsTotal: s.computeFLOPsTotal ?? curve.last?.computeFLOPsTotal,
+                          annealedUnknown: s.annealed == nil)
     }
 
     static func derived(from curve: [MetricsRecord]) -> RunOutcome {
@@ -184,7 +225,8 @@ enum SummaryReader {
         return RunOutcome(params: curve.last!.params, datasetTokens: nil, tokens: curve.last!.tokens,
                           bestTestLossNats: best.testLossNats, bestStep: best.step,
                           finalTestLossNats: curve.last!.testLossNats, status: "no summary",
-                          modality: "unknown", dataset: "unknown", tokensPerItem: nil, itemName: nil)
+                          modality: "unknown", dataset: "unknown", tokensPerItem: nil, itemName: nil,
+                          computeFLOPsTotal: curve.last!.computeFLOPsTotal)
     }
 }
 
@@ -196,9 +238,21 @@ struct RunDatasetInfo {
     var modality: String?
     var trueEntropyNatsPerToken: Double?
     var trueMutualInformationNats: Double?
+    var computeBudgetFLOPs: Double?
+    var computeBudgetMeasure: String?
+    var peakLearningRate: Double?
+    var scheduleDecay: String?
 
     init(runDirectory: URL, dataset known: String?) {
-        dataset = known ?? Self.configuredDataset(runDirectory.appendingPathComponent("config.toml"))
+        let config = (try? String(contentsOf: runDirectory.appendingPathComponent("config.toml"), encoding: .utf8))
+            .map(SavedRunConfig.init(parsing:))
+        if let budget = config?.number("train.compute_budget_flops"), budget > 0 {
+            computeBudgetFLOPs = budget
+            computeBudgetMeasure = config?.string("train.compute_budget_measure") ?? "total"
+        }
+        peakLearningRate = config?.number("optimizer.lr")
+        scheduleDecay = config?.string("schedule.decay")
+        dataset = known ?? config?.string("data.dataset")
         guard let d = dataset else { return }
         if d.hasPrefix("builtin:") { modality = "text"; return }
         let candidates = d.hasPrefix("/") ? [URL(fileURLWithPath: d)]

@@ -7,14 +7,22 @@ import Foundation
 ///     let study = try ScalingStudy(runs: runs, modality: "image32", options: .init(holdOut: 2))
 ///     study.lossVersusParams?.exponent.text()
 public struct ScalingStudy: Sendable {
-    /// Settings of the fits: the Huber threshold of the N_opt(C) point fit, and how many of the
-    /// largest sizes the held-out checks leave out. (The intervals are profile intervals: no
-    /// resampling to configure.)
+    /// Settings of the fits: the residual-bootstrap resamples and seed of the IsoFLOP profiles
+    /// (every other interval is a profile or t interval, with nothing to resample), the Huber
+    /// threshold of the N_opt(C) point fit, how many of the largest sizes the held-out checks
+    /// leave out, and how compute is counted.
     public struct Options: Sendable {
+        public var resamples: Int
+        public var seed: UInt64
         public var delta: Double
         public var holdOut: Int
-        public init(delta: Double = 1e-3, holdOut: Int = 2) {
-            self.delta = delta; self.holdOut = holdOut
+        /// How the frontier, L(C) and N_opt(C) count compute (total when every run recorded it).
+        public var computeMeasure: ComputeFrontier.Measure
+        public init(resamples: Int = 1000, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 2,
+                    computeMeasure: ComputeFrontier.Measure = .total) {
+            self.computeMeasure = computeMeasure
+            self.resamples = resamples
+            self.seed = seed; self.delta = delta; self.holdOut = holdOut
         }
     }
 
@@ -46,6 +54,23 @@ public struct ScalingStudy: Sendable {
     /// Which runs went into which fit and why the others did not (`SeriesPlacement`).
     public var placement: [String] = []
 
+    // The converged-law design (annealed ends of runs and cooldown branches; IsoFLOP grids).
+    /// Every annealed run and branch, with its convergence check.
+    public var annealedPoints: [AnnealedPoint] = []
+    /// L(N) on converged points only (`ConvergenceCheck.convergedParams`), and the sizes left out.
+    public var convergedParamsSeries: ScalingSeries
+    public var lossVersusParamsConverged: PowerLawEstimate?
+    public var convergenceLeftOut: [String] = []
+    /// L(D) from cooldown branches (nil: the runs have none).
+    public var branchDataSeries: ScalingSeries?
+    public var lossVersusDataBranches: PowerLawEstimate?
+    /// Hoffmann's approach 2 on runs planned by an IsoFLOP grid (nil: none).
+    public var isoFLOP: IsoFLOPProfiles?
+    /// The compute measure the frontier, L(C) and N_opt(C) used.
+    public var computeMeasure: ComputeFrontier.Measure = .sixNE
+    /// Points of the joint fit: annealed points, D = effective tokens seen.
+    public var jointPoints: Int = 0
+
     public init(runs allRuns: [RunRecord], modality: String, options: Options = .init()) throws {
         self.modality = modality
         runs = allRuns.filter { $0.summary.modality == modality }
@@ -62,8 +87,22 @@ public struct ScalingStudy: Sendable {
             do { extrapolation[s.name] = try fitter.extrapolationCheck(x: s.x, y: s.lossNats, counts: s.counts, holdOut: o.holdOut, series: s.name) }
             catch { problems.append("held-out check: \(error)") }
         }
-        let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) }
-        frontier = ComputeFrontier(runs: sweep)
+        // Converged points: annealed ends of runs and cooldown branches.
+        annealedPoints = ConvergenceCheck.points(runs, noise: noise)
+        (convergedParamsSeries, convergenceLeftOut) = ConvergenceCheck.convergedParams(annealedPoints, name: "L(N) \(modality), converged", noise: noise)
+        lossVersusParamsConverged = convergedParamsSeries.x.count >= 3 ? Self.fitSeries(convergedParamsSeries, fitter, &problems) : nil
+        branchDataSeries = ConvergenceCheck.dataFromBranches(annealedPoints, name: "L(D) \(modality), cooldown branches")
+        if let b = branchDataSeries { lossVersusDataBranches = Self.fitSeries(b, fitter, &problems) }
+        let budgeted = runs.filter { $0.summary.computeBudgetFLOPs != nil && $0.summary.annealed && !$0.name.contains("@") }
+        if !budgeted.isEmpty {
+            isoFLOP = IsoFLOPProfiles(points: budgeted.map {
+                IsoFLOPProfiles.Point(budgetFLOPs: $0.summary.computeBudgetFLOPs!, params: $0.summary.params, lossNats: $0.summary.finalTestLossNats)
+            }, resamples: o.resamples, seed: o.seed)
+        }
+
+        let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) && $0.summary.branchOf == nil && !$0.name.contains("@") }
+        computeMeasure = ComputeFrontier.Measure.available(o.computeMeasure, runs: sweep)
+        frontier = ComputeFrontier(runs: sweep, measure: computeMeasure)
         for (key, s) in [("L(N)", lossVersusParamsSeries), ("L(D)", lossVersusDataSeries)] where Set(s.x).count >= 3 {
             pureExponents[key] = try? PureFormFit.exponent(x: s.x, y: s.lossNats, counts: s.counts, noise: noise, series: s.name)
         }
@@ -87,16 +126,18 @@ public struct ScalingStudy: Sendable {
                 crossover = Interval(estimate: c, lower: .nan, upper: .nan)
             } else { problems.append("crossover \(modality): extrapolated L(C) never falls below L(D) in 1e-30…1e30 PF-days") }
         }
-        // Joint L(N, D) over every run that knows its dataset size.
-        let known = runs.filter { $0.summary.datasetTokens != nil }
-        // Kaplan's form by least squares (a point estimate), the additive form with profile intervals.
+        // Joint L(N, D) over every annealed point, D = tokens seen (effective tokens when the
+        // data was repeated), never the dataset size of a run that did not see it all. Kaplan's
+        // form by least squares (a point estimate), the additive form with profile intervals.
+        let jp = annealedPoints
+        jointPoints = jp.count
         do {
-            joint.append(try JointLaw.fit(params: known.map(\.summary.params), dataTokens: known.map { $0.summary.datasetTokens! },
-                                          lossNats: known.map(\.summary.bestTestLossNats), form: .kaplan, delta: .infinity,
-                                          series: "L(N, D) \(modality) kaplan"))
+            joint.append(try JointLaw.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens), lossNats: jp.map(\.lossNats),
+                                          form: .kaplan, delta: .infinity, series: "L(N, D) \(modality) kaplan"))
         } catch { problems.append("\(error)") }
         do {
-            let j = try JointProfile.fit(runs: known, noise: noise, series: "L(N, D) \(modality) additive")
+            let j = try JointProfile.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens), lossNats: jp.map(\.lossNats),
+                                         tokens: jp.map(\.tokensSeen), noise: noise, series: "L(N, D) \(modality) additive")
             jointProfile = j
             joint.append(j.jointFit)
         } catch { problems.append("\(error)") }

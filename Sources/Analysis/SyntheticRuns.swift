@@ -59,7 +59,9 @@ public struct SyntheticLaw: Codable, Sendable {
 }
 
 /// A plan of synthetic runs: a sweep over model sizes on unlimited data, and runs on small
-/// datasets that overfit; each run gets a run directory as the trainer writes it.
+/// datasets that overfit; each run gets a run directory as the trainer writes it. The law gives
+/// the loss each evaluation would have if the run were annealed there, so every run's summary
+/// says `annealed` (its end is a converged-design point).
 ///
 ///     let dirs = try SyntheticRuns(modality: "text").write(to: URL(fileURLWithPath: "runs-synth"))
 public struct SyntheticRuns: Sendable {
@@ -129,7 +131,8 @@ public struct SyntheticRuns: Sendable {
         let dataTokens = d ?? 1e12
         let summary = RunSummary(dataset: dataset, modality: modality, params: Int(n.rounded()), datasetTokens: Int(dataTokens.rounded()),
                                  tokens: Int((steps * law.batchTokens).rounded()), bestTestLoss: best.0, bestStep: best.1,
-                                 finalTestLoss: last, status: "finished", item: itemName, tokensPerItem: tokensPerItem)
+                                 finalTestLoss: last, status: "completed", item: itemName, tokensPerItem: tokensPerItem,
+                                 annealed: true)
         let config = SavedRunConfig(values: [("model.params", "\(n)"), ("data.dataset", SavedRunConfig.quote(dataset)),
                                              ("data.max_train_tokens", "\(Int(dataTokens))"), ("train.steps", "\(Int(steps))"),
                                              ("train.seed", "\(seed)")])

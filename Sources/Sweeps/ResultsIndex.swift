@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Training
 
 /// The results index of a sweep: an SQLite file (`index.sqlite`) with one row per run and one
 /// per evaluation, for queries, `workbench runs` and reports.
@@ -107,21 +108,31 @@ public final class ResultsIndex {
     /// about (running, failed); a run recorded as failed stays failed until its step moves.
     public func refresh(plan: SweepPlan, runsDirectory: URL, modalities: [String: String] = [:],
                         only names: Set<String>? = nil, overrides: [String: (status: RunState.Status, message: String?)] = [:]) throws {
-        let states = plan.runs.filter { names?.contains($0.name) ?? true }.map { ($0, RunState.read(runsDirectory.appendingPathComponent($0.name))) }
+        // Planned runs, each followed by its cooldown branches (rows named
+        // `<run>/branches/cooldown-<f>`, the branch's folder under the runs folder).
+        var rows: [(name: String, run: PlannedRun, plannedSteps: Int, state: RunState)] = []
+        for run in plan.runs where names?.contains(run.name) ?? true {
+            rows.append((run.name, run, run.steps, RunState.read(runsDirectory.appendingPathComponent(run.name))))
+            for (name, steps) in Self.branchRows(of: run) {
+                let dir = runsDirectory.appendingPathComponent(name)
+                guard FileManager.default.fileExists(atPath: dir.path) else { continue }
+                rows.append((name, run, steps, RunState.read(dir)))
+            }
+        }
         try db.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('plan_hash', ?), ('sweep', ?)",
                            arguments: [plan.planHash, plan.spec.name])
-            let planned = Set(plan.runs.map(\.name))
+            let planned = Set(plan.runs.flatMap { [$0.name] + Self.branchRows(of: $0).map(\.name) })
             for name in try String.fetchAll(db, sql: "SELECT name FROM runs") where !planned.contains(name) {
                 try db.execute(sql: "DELETE FROM runs WHERE name = ?", arguments: [name])
             }
-            for (run, state) in states {
-                let old = try Row.fetchOne(db, sql: "SELECT status, steps, message FROM runs WHERE name = ?", arguments: [run.name])
+            for (name, run, plannedSteps, state) in rows {
+                let old = try Row.fetchOne(db, sql: "SELECT status, steps, message FROM runs WHERE name = ?", arguments: [name])
                 var status = state.status.rawValue
                 var message: String? = state.summary?.message ?? state.problem
-                if let o = overrides[run.name] {
+                if let o = overrides[name] {
                     status = o.status.rawValue; message = o.message ?? message
-                } else if !state.status.isFinished, RunLiveness.isTraining(runsDirectory.appendingPathComponent(run.name)) {
+                } else if !state.status.isFinished, RunLiveness.isTraining(runsDirectory.appendingPathComponent(name)) {
                     status = RunState.Status.running.rawValue; message = nil
                 } else if let old, (old["status"] as String) == "failed", !state.status.isFinished, (old["steps"] as Int) == state.step {
                     status = "failed"; message = old["message"]
@@ -135,20 +146,28 @@ public final class ResultsIndex {
                         wall_seconds, blas_kernels, message, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [
-                        run.name, run.grid, run.configHash, s?.modality ?? modalities[run.config.data.dataset] ?? "unknown",
+                        name, run.grid, run.configHash, s?.modality ?? modalities[run.config.data.dataset] ?? "unknown",
                         run.config.data.dataset, run.config.model.nLayer, run.config.model.dModel, run.params,
-                        run.datasetTokens, run.steps, state.step, state.evaluations.last?.tokens ?? 0, status,
+                        run.datasetTokens, plannedSteps, state.step, state.evaluations.last?.tokens ?? 0, status,
                         best, bestStep, s?.finalTestLoss ?? (s == nil ? nil : state.evaluations.last?.testLoss),
                         s?.wallSeconds, s?.blasKernels, message, ISO8601DateFormatter().string(from: Date()),
                     ])
-                try db.execute(sql: "DELETE FROM evaluations WHERE run = ?", arguments: [run.name])
+                try db.execute(sql: "DELETE FROM evaluations WHERE run = ?", arguments: [name])
                 for e in state.evaluations {
                     try db.execute(sql: """
                         INSERT INTO evaluations (run, step, tokens, compute_pfdays, train_loss, test_loss, extra)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [run.name, e.step, e.tokens, e.computePFDays, e.trainLoss, e.testLoss, e.extraJSON])
+                        """, arguments: [name, e.step, e.tokens, e.computePFDays, e.trainLoss, e.testLoss, e.extraJSON])
                 }
             }
+        }
+    }
+
+    /// The cooldown branches a planned run makes (`train.cooldown_at` below 1): their row names,
+    /// `<run>/branches/cooldown-<f>` (their folders under the runs folder), and planned steps.
+    static func branchRows(of run: PlannedRun) -> [(name: String, steps: Int)] {
+        Set(run.config.train.cooldownAt).filter { $0 < 1 }.sorted().map { f in
+            ("\(run.name)/branches/\(CooldownBranches.folderName(f))", Int((f * Double(run.steps)).rounded()))
         }
     }
 

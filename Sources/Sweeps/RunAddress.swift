@@ -78,10 +78,10 @@ public enum RunAddress {
         var out: [Run] = []
         for k in kinds {
             switch k {
-            case let .run(u): out.append(Run(url: u, label: u.lastPathComponent))
+            case let .run(u): out += withBranches(Run(url: u, label: u.lastPathComponent))
             case let .runsFolder(u):
                 let children = ((try? FileManager.default.contentsOfDirectory(atPath: u.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-                out += children.map { u.appendingPathComponent($0) }.filter(isRun).map { Run(url: $0, label: $0.lastPathComponent) }
+                out += children.map { u.appendingPathComponent($0) }.filter(isRun).flatMap { withBranches(Run(url: $0, label: $0.lastPathComponent)) }
             case let .sweep(f): out += try runs(of: f, prefixed: sweepCount > 1)
             case let .study(_, sweeps): for f in sweeps { out += try runs(of: f, prefixed: sweepCount > 1) }
             }
@@ -93,7 +93,24 @@ public enum RunAddress {
     static func runs(of folder: SweepFolder, prefixed: Bool) throws -> [Run] {
         let rows = try SweepIndexLoading.openRefreshed(folder).index.runs().filter { $0.evaluations > 0 }
         let sweepName = folder.url.standardizedFileURL.lastPathComponent
-        return rows.map { Run(url: folder.runURL($0.name), label: prefixed ? "\(sweepName)-\($0.name)" : $0.name) }
+        return rows.map { row in
+            let label = branchLabel(row.name)
+            return Run(url: folder.runURL(row.name), label: prefixed ? "\(sweepName)-\(label)" : label)
+        }
+    }
+
+    /// A run and, after it, its cooldown branches (`<run>/branches/cooldown-<f>/` with metrics),
+    /// labelled `<run>@<f>`.
+    static func withBranches(_ run: Run) -> [Run] {
+        let dir = run.url.appendingPathComponent("branches")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("cooldown-") }.sorted()
+        return [run] + names.map { dir.appendingPathComponent($0) }.filter(isRun)
+            .map { Run(url: $0, label: branchLabel("\(run.label)/branches/\($0.lastPathComponent)")) }
+    }
+
+    /// `size-L2-d64-Dall-s1/branches/cooldown-0.50` → `size-L2-d64-Dall-s1@0.50`; other names unchanged.
+    public static func branchLabel(_ name: String) -> String {
+        name.replacingOccurrences(of: "/branches/cooldown-", with: "@")
     }
 
     /// A run directory: it has `metrics.jsonl` (written at the first evaluation).

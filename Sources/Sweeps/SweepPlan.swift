@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import RunFiles
 import Training
+import WorkbenchCore
 
 /// One run of a sweep as planned: its name, its fully resolved config, and the sizes that place
 /// it in the study (N, D, E, compute).
@@ -92,6 +93,10 @@ public struct SweepPlan: Sendable {
                             // N of the run's own architecture (an LSTM grid sets model.kind on an axis).
                             let params = cfg.model.kind == "transformer" ? shape.params
                                 : cfg.modelConfig(datasetVocab: 2).nonEmbeddingParameters
+                            if let rates = spec.learningRates, cfg.model.kind == "transformer",
+                               !g.axes.contains(where: { $0.key == "optimizer.lr" }) {
+                                cfg.optimizer.lr = Double(NumberFormat.sig(rates.rate(forParams: Double(params)), 4)) ?? cfg.optimizer.lr
+                            }
                             if !g.pretrained.isEmpty {
                                 cfg.finetune.from = g.pretrained.replacingOccurrences(of: "{n_layer}", with: "\(shape.nLayer)")
                                     .replacingOccurrences(of: "{d_model}", with: "\(shape.dModel)")
@@ -107,6 +112,7 @@ public struct SweepPlan: Sendable {
                             case .epochs(let k): steps = stepsFor(k * Double(D))
                             case .steps(let n): steps = n
                             case .computeFLOPs(let c): steps = stepsFor(ComputeCost.tokens(flops: c, params: Double(params)))
+                            case .tokensPerParam(let k): steps = stepsFor(k * Double(params))
                             case .base: steps = cfg.train.steps
                             }
                             if let budget, let iso = g.isoflop {
@@ -116,6 +122,8 @@ public struct SweepPlan: Sendable {
                                                                                 trainingFLOPsPerToken: model.trainingFLOPsPerToken))
                                 // The run ends where its budget is spent (to the nearest step).
                                 steps = max(1, Int((budget / perToken / Double(perStep)).rounded()))
+                                cfg.train.computeBudgetFLOPs = budget
+                                cfg.train.computeBudgetMeasure = iso.compute
                             }
                             if g.minTokens > 0 { steps = max(steps, stepsFor(g.minTokens)) }
                             if g.maxTokens > 0 { steps = min(steps, stepsFor(g.maxTokens)) }

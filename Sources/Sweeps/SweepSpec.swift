@@ -37,6 +37,10 @@ public struct SweepSpec: Equatable, Sendable {
         /// The same training compute C = 6·N·E for every size (E = C / 6N): the design whose
         /// learning curves cross, so that the compute frontier changes size along its length.
         case computeFLOPs(Double)
+        /// E = k·N tokens (N non-embedding parameters): each size gets data in proportion to its
+        /// size, the converged-L(N) design (Hoffmann et al. 2022 find ≈ 20 compute-optimal);
+        /// `min_tokens` / `max_tokens` bound it (e.g. to one epoch of the corpus).
+        case tokensPerParam(Double)
         /// The base config's `train.steps`.
         case base
     }
@@ -99,6 +103,11 @@ public struct SweepSpec: Equatable, Sendable {
     public var grids: [Grid] = []
     /// Runs at a time (0 = decide from the machine).
     public var parallel = 0
+    /// `[lr_tune]`: tune the learning rate per size on short runs before the sweep.
+    public var learningRateTuning: LearningRateTuning? = nil
+    /// The tuned rates (`learning-rates.json`), applied by `SweepPlan` to transformer runs of
+    /// grids without an `optimizer.lr` axis; nil: every run keeps `optimizer.lr`.
+    public var learningRates: LearningRateTuning.Result? = nil
 
     public init(name: String, file: String, base: TrainConfig) {
         self.name = name; self.file = file; self.base = base
@@ -106,12 +115,13 @@ public struct SweepSpec: Equatable, Sendable {
 
     public static func == (a: SweepSpec, b: SweepSpec) -> Bool {
         a.name == b.name && a.base == b.base && a.grids == b.grids && a.parallel == b.parallel
+            && a.learningRateTuning == b.learningRateTuning && a.learningRates == b.learningRates
             && a.overrides.map(\.key) == b.overrides.map(\.key) && a.overrides.map(\.value) == b.overrides.map(\.value)
     }
 
-    static let topKeys = ["name", "base", "set", "grid", "parallel"]
+    static let topKeys = ["name", "base", "set", "grid", "parallel", "lr_tune"]
     static let gridKeys = ["name", "shapes", "params", "aspect_ratio", "head_dim", "mlp_ratio", "attn_ratio",
-                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "min_tokens", "max_tokens", "evals", "axes", "pretrained", "isoflop"]
+                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "tokens_per_param", "min_tokens", "max_tokens", "evals", "axes", "pretrained", "isoflop"]
 
     /// Reads a spec file; `base` is resolved relative to the spec's folder.
     public static func load(from url: URL) throws -> SweepSpec {
@@ -171,6 +181,12 @@ public struct SweepSpec: Equatable, Sendable {
         }
         let names = spec.grids.map(\.name)
         if Set(names).count != names.count { throw fail("grid.name", "two grids share a name (\(names.joined(separator: ", ")))") }
+        if let t = table["lr_tune"] {
+            spec.learningRateTuning = try LearningRateTuning.parse(t, fail: fail)
+            if let g = spec.learningRateTuning?.grid, !names.contains(g) {
+                throw fail("lr_tune.grid", "no grid named '\(g)' (have \(names.joined(separator: ", ")))")
+            }
+        }
         return spec
     }
 
@@ -233,9 +249,13 @@ public struct SweepSpec: Equatable, Sendable {
         g.attnRatio = try scalar("attn_ratio")
         g.dataTokens = try integers("data_tokens", minimum: 0) ?? [base.data.maxTrainTokens]
         g.seeds = try integers("seeds", minimum: 0) ?? [base.train.seed]
-        let rules = ["tokens", "epochs", "steps", "compute_flops"].filter { t[$0] != nil }
-        if rules.count > 1 { throw fail("\(at).\(rules[1])", "give one length rule: tokens, epochs, steps or compute_flops") }
+        let rules = ["tokens", "epochs", "steps", "compute_flops", "tokens_per_param"].filter { t[$0] != nil }
+        if rules.count > 1 { throw fail("\(at).\(rules[1])", "give one length rule: tokens, epochs, steps, compute_flops or tokens_per_param") }
         if let x = try scalar("compute_flops") { g.length = .computeFLOPs(x) }
+        if let x = try scalar("tokens_per_param") {
+            guard x > 0 else { throw fail("\(at).tokens_per_param", "must be a number > 0") }
+            g.length = .tokensPerParam(x)
+        }
         if let x = try scalar("max_tokens") { g.maxTokens = x }
         if let x = try scalar("min_tokens") { g.minTokens = x }
         if g.maxTokens > 0, g.minTokens > g.maxTokens { throw fail("\(at).min_tokens", "is above max_tokens") }
@@ -247,7 +267,7 @@ public struct SweepSpec: Equatable, Sendable {
         }
         if let iso = t["isoflop"] {
             g.isoflop = try parseIsoFLOP(iso, at: "\(at).isoflop", fail)
-            for k in ["shapes", "params", "tokens", "epochs", "steps", "compute_flops"] where t[k] != nil {
+            for k in ["shapes", "params", "tokens", "epochs", "steps", "compute_flops", "tokens_per_param"] where t[k] != nil {
                 throw fail("\(at).\(k)", "an isoflop grid chooses its sizes and lengths itself; remove '\(k)'")
             }
             g.shapes = .targetParams([], aspectRatio: try scalar("aspect_ratio") ?? 32)

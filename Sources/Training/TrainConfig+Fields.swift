@@ -30,7 +30,8 @@ extension TrainConfig {
     /// Keys written to `config.toml` only when they differ from their defaults, for the same reason
     /// (keys added after runs were made: their configs and hashes stay as they were; `model.kind`
     /// is written only for LSTMs, so transformer configs read as before there were other kinds).
-    static let optionalKeys: Set<String> = ["model.kind", "schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at"]
+    static let optionalKeys: Set<String> = ["model.kind", "schedule.cooldown_fraction", "schedule.cooldown_shape", "train.cooldown_at",
+                                                   "train.compute_budget_flops", "train.compute_budget_measure"]
 
     static let fields: [(key: String, ref: FieldRef)] = [
         ("model.kind", .string(\.model.kind)),
@@ -53,6 +54,8 @@ extension TrainConfig {
         ("train.checkpoint_every", .int(\.train.checkpointEvery)), ("train.seed", .int(\.train.seed)),
         ("train.threads", .int(\.train.threads)), ("train.run_dir", .string(\.train.runDir)),
         ("train.cooldown_at", .doubles(\.train.cooldownAt)),
+        ("train.compute_budget_flops", .double(\.train.computeBudgetFLOPs)),
+        ("train.compute_budget_measure", .string(\.train.computeBudgetMeasure)),
         ("finetune.task", .string(\.finetune.task)), ("finetune.from", .string(\.finetune.from)),
         ("finetune.mode", .string(\.finetune.mode)),
     ]

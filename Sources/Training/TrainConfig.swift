@@ -62,6 +62,11 @@ public struct TrainConfig: Equatable, Sendable {
         /// f < 1, a branch forks from the constant-rate state and cools down to end at f of the
         /// run's steps, in `branches/cooldown-<f>/` (see `CooldownBranches`). 1.0 is the run's own end.
         public var cooldownAt: [Double] = []
+        /// The compute budget an IsoFLOP grid planned this run to spend (0 = none), in the
+        /// measure `computeBudgetMeasure` names ("total": as spent, "6ne": Kaplan's 6·N·E).
+        /// Informational: `steps` ends the run; the analysis groups runs by budget with it.
+        public var computeBudgetFLOPs = 0.0
+        public var computeBudgetMeasure = "total"
     }
 
     /// Fine-tuning: start from another run's weights, and/or train a classification head on the

@@ -87,9 +87,30 @@ struct StudyCommand: ParsableCommand {
         var failed: [String] = []
         var grand = SweepPlanPrinter.Totals()
         let sweepsStarted = Date()
-        for (m, plan, text, dataKnown) in plans {
+        for (m, plannedWithBaseRate, text, dataKnown) in plans {
             let folder = SweepFolder(studyDir.appendingPathComponent(m))
             folders.append((m, folder))
+            // Learning rate per size ([lr_tune]): short runs first, then the sweep with the tuned rates.
+            var plan = plannedWithBaseRate
+            if plan.spec.learningRateTuning != nil {
+                if dryRun {
+                    print("\(m): [lr_tune] first trains \(3 * (plan.spec.learningRateTuning?.factors.count ?? 3)) short runs "
+                        + "(\(NumberFormat.sig(plan.spec.learningRateTuning!.tokens, 3)) tokens each) into \(folder.url.path)/lr-tune; the plan below uses the base rate")
+                } else {
+                    plan = try LearningRateTuning.tunedPlan(plan, folder: folder) { tunePlan, tuneFolder in
+                        print("\(m): tuning the learning rate per size (\(tunePlan.runs.count) short runs in \(tuneFolder.url.path))")
+                        let opened = try OpenedSweep.open(tuneFolder, plan: tunePlan, specText: text)
+                        let todo = tunePlan.runs.map(\.name).filter { !RunState.read(tuneFolder.runURL($0)).status.isFinished }
+                        var display = SweepProgressDisplay()
+                        let outcome = try opened.runLocally(todo, of: tunePlan, in: tuneFolder, with: executor) { display.handle($0) }
+                        display.finish()
+                        failed += outcome.failed.map { "\(m)/lr-tune/\($0.run): \($0.message)" }
+                    }
+                    if let r = plan.spec.learningRates {
+                        for line in LearningRateTuning.describe(r) { print("\(m): \(line)") }
+                    }
+                }
+            }
             let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
             print("")
             // Timed on random tokens: no dataset needed (a length rule in epochs needs D, unknown until prepared).
@@ -127,7 +148,7 @@ struct StudyCommand: ParsableCommand {
         // 4. One report over every modality, made whole in a hidden folder and renamed into place.
         let reportStarted = Date()
         let runs = try RunRecord.load(labelled: try RunAddress.runDirectories(folders.map(\.1.url.path)).map { ($0.url, $0.label) })
-        let options = ScalingStudy.Options()
+        let options = ScalingStudy.Options(resamples: preset == "quick" ? 300 : 1000)
         let reportDir = studyDir.appendingPathComponent("report")
         let record = ReportFolder.Inputs(inputs: [studyDir.standardizedFileURL.path], runs: runs.map(\.name))
         try ReportFolder.replace(reportDir, with: record, force: force) { dir in

@@ -38,8 +38,23 @@ struct SweepCommand: ParsableCommand {
             s.overrides[i].value = DatasetLocation.resolve(s.overrides[i].value, dataDir: dataFolder)
         }
         s.base.data.dataset = DatasetLocation.resolve(s.base.data.dataset, dataDir: dataFolder)
-        let plan = try SweepPlan(spec: s)
+        var plan = try SweepPlan(spec: s)
         let folder = SweepFolder(out.map { URL(fileURLWithPath: $0) } ?? RunAddress.defaultSweepFolder(specName: s.name))
+        if s.learningRateTuning != nil && !dryRun {
+            // [lr_tune]: its short runs train here, on this machine (with Slurm too), before the sweep.
+            let cores = ProcessInfoCores.count
+            let tuneExecutor = LocalExecutor(executable: WorkbenchExecutable.current(), parallel: cores, threadsPerRun: 1)
+            plan = try LearningRateTuning.tunedPlan(plan, folder: folder) { tunePlan, tuneFolder in
+                print("tuning the learning rate per size: \(tunePlan.runs.count) short runs in \(tuneFolder.url.path)")
+                let opened = try OpenedSweep.open(tuneFolder, plan: tunePlan, specText: try? String(contentsOf: specURL, encoding: .utf8))
+                let todo = tunePlan.runs.map(\.name).filter { !RunState.read(tuneFolder.runURL($0)).status.isFinished }
+                var display = SweepProgressDisplay()
+                let outcome = try opened.runLocally(todo, of: tunePlan, in: tuneFolder, with: tuneExecutor) { display.handle($0) }
+                display.finish()
+                for f in outcome.failed { print("  failed: \(f.run): \(f.message)") }
+            }
+            for line in LearningRateTuning.describe(plan.spec.learningRates!) { print("learning rate: \(line)") }
+        }
         let selected = try Self.select(only, in: plan)
 
         let cores = ProcessInfoCores.count

@@ -160,7 +160,7 @@ final class ProfileFitTests: XCTestCase {
     /// gives the README's figures.
     func testIntervalsCoverTheTruthOnSimulatedSweeps() {
         let rows = CoverageCheck.run(sweeps: 16, seed: 7)
-        XCTAssertEqual(rows.count, 14)
+        XCTAssertEqual(rows.count, 17)
         for r in rows {
             print(r.text)
             XCTAssertEqual(r.zeroWidth, 0, r.text)

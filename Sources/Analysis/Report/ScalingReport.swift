@@ -41,6 +41,8 @@ public struct ReportData: Codable, Sendable {
     public var groundTruth: [GroundTruthRow] = []
     public var finetuning: [FinetuneRow] = []
     public var mathAnswers: [MathAnswerRow] = []
+    /// The converged-law design per modality (annealed points, cooldown branches, IsoFLOP).
+    public var convergedDesign: [ConvergedDesignData] = []
 }
 
 /// One of this study's figures beside the paper's.
@@ -130,6 +132,7 @@ public enum ScalingReport {
         sink.doc.blocks.append(.heading(2, "Modality: \(m)"))
         sink.doc.blocks.append(.paragraph(FitTables.noiseText(study)))
         sink.doc.blocks.append(.table(header: FitTables.lawHeader, rows: FitTables.lawRows(study)))
+        ConvergedDesignSection.write(study, sink)
         if let n = study.optimalSize {
             var items = ["N_opt(C) = \(n.formula), β = \(study.optimalSizeExponent?.text() ?? Format.sig(n.exponent)) (paper: ≈ 0.7 in every modality)"]
             if let c = study.crossover { items.append("L(C)/L(D) crossover at C = \(c.text()) PF-days") }

@@ -1,0 +1,197 @@
+import Foundation
+import RunFiles
+import TOMLKit
+import Training
+import WorkbenchCore
+
+/// A learning rate per model size, found on short runs before a sweep (`[lr_tune]` in a spec):
+/// a badly tuned rate biases every exponent (issue 31, part 4).
+///
+///     [lr_tune]
+///     grid = "size"            # whose sizes are tuned (default: the first grid)
+///     factors = [0.5, 1, 2]    # rates tried, as multiples of optimizer.lr
+///     tokens = 5e5             # length of each short run
+///
+/// The smallest, a middle and the largest transformer shape of that grid each train once per
+/// factor (`lr-tune/` inside the sweep folder, a sweep of its own). Each size's best rate is the
+/// vertex of a parabola in ln(rate) through the three losses around the lowest (the lowest rate
+/// tried when it lies at an end); other sizes interpolate ln(rate) linearly in ln N, held at the
+/// ends. The result is written to `learning-rates.json` in the sweep folder, and the sweep's
+/// transformer runs (those without an `optimizer.lr` axis) use it.
+public struct LearningRateTuning: Equatable, Sendable {
+    public var grid: String?
+    public var factors: [Double] = [0.5, 1, 2]
+    public var tokens: Double = 5e5
+
+    public static let keys = ["grid", "factors", "tokens"]
+    public static let folderName = "lr-tune"
+    public static let resultFileName = "learning-rates.json"
+
+    public init(grid: String? = nil, factors: [Double] = [0.5, 1, 2], tokens: Double = 5e5) {
+        self.grid = grid; self.factors = factors; self.tokens = tokens
+    }
+
+    /// One tuned size: its N, the rates tried with their final losses, and the chosen rate.
+    public struct TunedSize: Codable, Equatable, Sendable {
+        public var params: Double
+        public var rates: [Double]
+        public var lossNats: [Double]
+        public var bestRate: Double
+        /// "vertex of the parabola in ln(rate)" or "lowest rate tried (at an end of the range)".
+        public var how: String
+    }
+
+    /// The chosen rates by size, as written to `learning-rates.json`.
+    public struct Result: Codable, Equatable, Sendable {
+        public var baseRate: Double
+        public var factors: [Double]
+        public var tokens: Double
+        public var sizes: [TunedSize]
+
+        /// ln(rate) interpolated linearly in ln N between tuned sizes, held outside them.
+        public func rate(forParams n: Double) -> Double {
+            let s = sizes.sorted { $0.params < $1.params }
+            guard let first = s.first, let last = s.last else { return baseRate }
+            if n <= first.params { return first.bestRate }
+            if n >= last.params { return last.bestRate }
+            for k in 1..<s.count where n <= s[k].params {
+                let t = (Foundation.log(n) - Foundation.log(s[k - 1].params)) / (Foundation.log(s[k].params) - Foundation.log(s[k - 1].params))
+                return Foundation.exp(Foundation.log(s[k - 1].bestRate) + t * (Foundation.log(s[k].bestRate) - Foundation.log(s[k - 1].bestRate)))
+            }
+            return last.bestRate
+        }
+
+        public func write(to folder: URL) throws {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try enc.encode(self), to: folder.appendingPathComponent(LearningRateTuning.resultFileName))
+        }
+
+        public static func read(from folder: URL) -> Result? {
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(LearningRateTuning.resultFileName)) else { return nil }
+            return try? JSONDecoder().decode(Result.self, from: data)
+        }
+    }
+
+    /// Reads `[lr_tune]`; errors name the key.
+    static func parse(_ v: TOMLValueConvertible, fail: (String?, String) -> SweepSpecError) throws -> LearningRateTuning {
+        guard let t = v.table else { throw fail("lr_tune", "must be a table such as { factors = [0.5, 1, 2], tokens = 5e5 }") }
+        for k in t.keys where !keys.contains(k) { throw fail("lr_tune.\(k)", "unknown key (known: \(keys.joined(separator: ", ")))") }
+        var tuning = LearningRateTuning()
+        if let g = t["grid"] {
+            guard let s = g.string, !s.isEmpty else { throw fail("lr_tune.grid", "must be a grid's name") }
+            tuning.grid = s
+        }
+        if let f = t["factors"] {
+            guard let arr = f.array, arr.count >= 3 else { throw fail("lr_tune.factors", "must be an array of at least 3 numbers > 0") }
+            tuning.factors = try arr.map { e in
+                guard let x = e.double ?? e.int.map(Double.init), x > 0 else { throw fail("lr_tune.factors", "must hold numbers > 0") }
+                return x
+            }.sorted()
+            if Set(tuning.factors).count != tuning.factors.count { throw fail("lr_tune.factors", "has a factor twice") }
+        }
+        if let x = t["tokens"] {
+            guard let e = x.double ?? x.int.map(Double.init), e > 0 else { throw fail("lr_tune.tokens", "must be a number of tokens > 0") }
+            tuning.tokens = e
+        }
+        return tuning
+    }
+
+    /// The short runs: the tuned grid's smallest, middle and largest transformer shapes, one run
+    /// per factor, without cooldown branches.
+    public func spec(for spec: SweepSpec, plan: SweepPlan) throws -> SweepSpec {
+        let gridName = grid ?? spec.grids.first!.name
+        guard spec.grids.contains(where: { $0.name == gridName }) else {
+            throw SweepSpecError(file: spec.file, key: "lr_tune.grid", reason: "no grid named '\(gridName)'")
+        }
+        var shapes: [PlannedRun] = []
+        for r in plan.runs where r.grid == gridName && r.config.model.kind == "transformer"
+            && !shapes.contains(where: { $0.params == r.params }) { shapes.append(r) }
+        shapes.sort { $0.params < $1.params }
+        guard !shapes.isEmpty else {
+            throw SweepSpecError(file: spec.file, key: "lr_tune.grid", reason: "grid '\(gridName)' has no transformer runs to tune")
+        }
+        let picked = shapes.count <= 3 ? shapes : [shapes[0], shapes[shapes.count / 2], shapes[shapes.count - 1]]
+        var tune = SweepSpec(name: spec.name + "-lr-tune", file: spec.file, base: spec.base)
+        tune.overrides = spec.overrides.filter { $0.key != "train.cooldown_at" } + [("train.cooldown_at", "[]")]
+        var g = SweepSpec.Grid(name: "lr")
+        g.shapes = .pairs(picked.map { [$0.config.model.nLayer, $0.config.model.dModel] })
+        let source = spec.grids.first { $0.name == gridName }!
+        g.headDim = source.headDim; g.mlpRatio = source.mlpRatio; g.attnRatio = source.attnRatio
+        g.dataTokens = [picked[0].config.data.maxTrainTokens]
+        g.seeds = [picked[0].config.train.seed]
+        g.length = .tokens(tokens)
+        g.evals = 4
+        let baseRate = picked[0].config.optimizer.lr
+        g.axes = [("optimizer.lr", factors.map { NumberFormat.sig(baseRate * $0, 4) })]
+        tune.grids = [g]
+        return tune
+    }
+
+    /// Each tuned size's best rate from the finished short runs (nil: some have no final loss yet).
+    public func result(plan: SweepPlan, runsDirectory: URL, baseRate: Double) -> Result? {
+        var bySize: [Int: [(rate: Double, loss: Double)]] = [:]
+        for r in plan.runs {
+            guard let s = try? RunSummary.decode(Data(contentsOf: runsDirectory.appendingPathComponent(r.name).appendingPathComponent("summary.json"))),
+                  s.status == "completed", let loss = s.finalTestLoss, loss.isFinite else { return nil }
+            bySize[r.params, default: []].append((r.config.optimizer.lr, loss))
+        }
+        let sizes = bySize.keys.sorted().map { n -> TunedSize in
+            let tried = bySize[n]!.sorted { $0.rate < $1.rate }
+            let (best, how) = Self.bestRate(tried.map(\.rate), tried.map(\.loss))
+            return TunedSize(params: Double(n), rates: tried.map(\.rate), lossNats: tried.map(\.loss), bestRate: best, how: how)
+        }
+        return Result(baseRate: baseRate, factors: factors, tokens: tokens, sizes: sizes)
+    }
+
+    /// The vertex of the parabola in ln(rate) through the lowest loss and its two neighbours,
+    /// kept within them; the lowest rate tried when the lowest loss is at an end.
+    static func bestRate(_ rates: [Double], _ losses: [Double]) -> (Double, String) {
+        let k = losses.indices.min { losses[$0] < losses[$1] }!
+        guard k > 0, k < rates.count - 1 else { return (rates[k], "lowest loss tried (at an end of the range: widen the factors)") }
+        let x = [k - 1, k, k + 1].map { Foundation.log(rates[$0]) }, y = [k - 1, k, k + 1].map { losses[$0] }
+        // Parabola through three points: vertex at x₁ − ½·[(x₁−x₀)²(y₁−y₂) − (x₁−x₂)²(y₁−y₀)] / [(x₁−x₀)(y₁−y₂) − (x₁−x₂)(y₁−y₀)].
+        let num = (x[1] - x[0]) * (x[1] - x[0]) * (y[1] - y[2]) - (x[1] - x[2]) * (x[1] - x[2]) * (y[1] - y[0])
+        let den = (x[1] - x[0]) * (y[1] - y[2]) - (x[1] - x[2]) * (y[1] - y[0])
+        guard den != 0 else { return (rates[k], "lowest loss tried") }
+        let vertex = min(max(x[1] - 0.5 * num / den, x[0]), x[2])
+        return (Foundation.exp(vertex), "vertex of the parabola in ln(rate)")
+    }
+}
+
+extension LearningRateTuning {
+    /// The plan with tuned rates: read from the sweep folder's `learning-rates.json`, or found by
+    /// running the short runs first with `runSweep` (which trains a plan in a folder and throws
+    /// when runs fail). A plan without `[lr_tune]`, or one whose spec already has rates, is returned as it is.
+    public static func tunedPlan(_ plan: SweepPlan, folder: SweepFolder,
+                                 datasetTokens: (TrainConfig) throws -> Int = DatasetSize.trainingTokens,
+                                 runSweep: (SweepPlan, SweepFolder) throws -> Void) throws -> SweepPlan {
+        guard let tuning = plan.spec.learningRateTuning, plan.spec.learningRates == nil else { return plan }
+        var spec = plan.spec
+        if let saved = Result.read(from: folder.url) {
+            spec.learningRates = saved
+        } else {
+            let tuneSpec = try tuning.spec(for: plan.spec, plan: plan)
+            let tunePlan = try SweepPlan(spec: tuneSpec, datasetTokens: datasetTokens)
+            let tuneFolder = SweepFolder(folder.url.appendingPathComponent(folderName))
+            try runSweep(tunePlan, tuneFolder)
+            let baseRate = tunePlan.runs.first.map { $0.config.optimizer.lr / tuning.factors[0] } ?? plan.spec.base.optimizer.lr
+            guard let result = tuning.result(plan: tunePlan, runsDirectory: tuneFolder.runsURL, baseRate: baseRate) else {
+                throw SweepSpecError(file: plan.spec.file, key: "lr_tune",
+                                     reason: "the learning-rate runs in '\(tuneFolder.url.path)' did not all complete; run the same command again to resume them")
+            }
+            try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+            try result.write(to: folder.url)
+            spec.learningRates = result
+        }
+        return try SweepPlan(spec: spec, datasetTokens: datasetTokens)
+    }
+
+    /// One line per tuned size, for the console and the report.
+    public static func describe(_ r: Result) -> [String] {
+        r.sizes.map { s in
+            "N = \(NumberFormat.sig(s.params, 3)): rates " + zip(s.rates, s.lossNats).map { "\(NumberFormat.sig($0, 3)) → \(NumberFormat.sig($1, 4))" }
+                .joined(separator: ", ") + "; chosen \(NumberFormat.sig(s.bestRate, 3)) (\(s.how))"
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import RunFiles
+import Sweeps
+import TestSupport
+import Training
+import XCTest
+@testable import Sweeps
+
+/// `[lr_tune]`: the short runs it plans, the rate it picks per size, the interpolation in ln N,
+/// and the plan that uses the result; and the `tokens_per_param` length rule.
+final class LearningRateTuningTests: XCTestCase {
+    let text = """
+        name = "t"
+        [set]
+        "model.n_ctx" = 16
+        "train.batch_size" = 4
+        "optimizer.lr" = 2e-3
+        "schedule.decay" = "wsd"
+        "train.cooldown_at" = [0.5, 1.0]
+        [lr_tune]
+        grid = "size"
+        factors = [0.5, 1, 2]
+        tokens = 6400
+        [[grid]]
+        name = "size"
+        shapes = [[1, 16], [1, 32], [2, 32], [2, 64]]
+        tokens_per_param = 2
+        min_tokens = 6400
+        max_tokens = 64000
+        [[grid]]
+        name = "other"
+        shapes = [[1, 32]]
+        tokens = 6400
+        [grid.axes]
+        "optimizer.lr" = [1e-3]
+        """
+
+    func spec() throws -> SweepSpec { try SweepSpec.parse(text, file: "/tmp/t.toml", baseDirectory: URL(fileURLWithPath: "/tmp")) }
+
+    func testTokensPerParamGivesDataInProportionToSizeWithinBounds() throws {
+        let plan = try SweepPlan(spec: try spec()) { _ in 1_000_000 }
+        let size = plan.runs.filter { $0.grid == "size" }
+        // 2·N tokens, at least 6400 and at most 64000, rounded up to whole steps of 64 tokens.
+        XCTAssertEqual(size.map(\.params), [3312, 12768, 25472, 100096])
+        XCTAssertEqual(size.map(\.tokens), [6656, 25536, 50944, 64000])
+    }
+
+    func testShortRunsCoverTheSmallestMiddleAndLargestSizeAtEachFactor() throws {
+        let s = try spec()
+        let plan = try SweepPlan(spec: s) { _ in 1_000_000 }
+        let tune = try XCTUnwrap(s.learningRateTuning).spec(for: s, plan: plan)
+        let tunePlan = try SweepPlan(spec: tune) { _ in 1_000_000 }
+        XCTAssertEqual(tunePlan.runs.count, 9)
+        XCTAssertEqual(Set(tunePlan.runs.map(\.params)), [3312, 25472, 100096])
+        XCTAssertEqual(Set(tunePlan.runs.map(\.config.optimizer.lr)), [1e-3, 2e-3, 4e-3])
+        XCTAssertTrue(tunePlan.runs.allSatisfy { $0.tokens == 6400 && $0.config.train.cooldownAt.isEmpty })
+    }
+
+    func testBestRateIsTheParabolaVertexInLogRateAndSizesInterpolateInLogN() throws {
+        // Losses symmetric in ln(rate) about ln 2e-3 + 0.1: the vertex is there exactly.
+        let rates = [1e-3, 2e-3, 4e-3]
+        let centre = log(2e-3) + 0.1
+        let (best, how) = LearningRateTuning.bestRate(rates, rates.map { 3 + pow(log($0) - centre, 2) })
+        XCTAssertEqual(log(best), centre, accuracy: 1e-9)
+        XCTAssertEqual(how, "vertex of the parabola in ln(rate)")
+        let (edge, edgeHow) = LearningRateTuning.bestRate(rates, [3.0, 3.1, 3.2])
+        XCTAssertEqual(edge, 1e-3)
+        XCTAssertTrue(edgeHow.contains("at an end"))
+
+        let result = LearningRateTuning.Result(baseRate: 2e-3, factors: [0.5, 1, 2], tokens: 6400, sizes: [
+            .init(params: 1e3, rates: rates, lossNats: [3, 2.9, 3], bestRate: 4e-3, how: ""),
+            .init(params: 1e5, rates: rates, lossNats: [3, 2.9, 3], bestRate: 1e-3, how: ""),
+        ])
+        XCTAssertEqual(result.rate(forParams: 1e4), 2e-3, accuracy: 1e-12)   // halfway in ln N: the geometric mean
+        XCTAssertEqual(result.rate(forParams: 10), 4e-3)
+        XCTAssertEqual(result.rate(forParams: 1e7), 1e-3)
+
+        // The plan with the result: transformer runs of grids without an lr axis take the rate of their N.
+        var s = try spec()
+        s.learningRates = result
+        let plan = try SweepPlan(spec: s) { _ in 1_000_000 }
+        let size = plan.runs.filter { $0.grid == "size" }
+        for r in size { XCTAssertEqual(r.config.optimizer.lr, result.rate(forParams: Double(r.params)), accuracy: 1e-3 * r.config.optimizer.lr) }
+        XCTAssertEqual(plan.runs.first { $0.grid == "other" }!.config.optimizer.lr, 1e-3, "an lr axis keeps its rates")
+        // Written and read back from the sweep folder.
+        let dir = temporaryDirectory()
+        try result.write(to: dir)
+        XCTAssertEqual(LearningRateTuning.Result.read(from: dir), result)
+    }
+
+    func testBadTuningTablesAreNamed() throws {
+        for (bad, key) in [("[lr_tune]\nfactors = [1, 2]", "lr_tune.factors"), ("[lr_tune]\ngrid = \"nope\"", "lr_tune.grid"),
+                           ("[lr_tune]\nrate = 1", "lr_tune.rate"), ("[lr_tune]\ntokens = -1", "lr_tune.tokens")] {
+            let t = "name = \"t\"\n\(bad)\n[[grid]]\nname = \"size\"\nsteps = 3\n"
+            XCTAssertThrowsError(try SweepSpec.parse(t, file: "/tmp/t.toml", baseDirectory: URL(fileURLWithPath: "/tmp"))) {
+                XCTAssertTrue("\($0)".contains("key '\(key)'"), "\($0)")
+            }
+        }
+    }
+}
