@@ -100,9 +100,7 @@ public struct ScalingStudy: Sendable {
             }, resamples: o.resamples, seed: o.seed)
         }
 
-        let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) && $0.summary.branchOf == nil && !$0.name.contains("@") }
-        computeMeasure = ComputeFrontier.Measure.available(o.computeMeasure, runs: sweep)
-        frontier = ComputeFrontier(runs: sweep, measure: computeMeasure)
+        (frontier, computeMeasure) = Self.frontier(of: runs, measure: o.computeMeasure)
         for (key, s) in [("L(N)", lossVersusParamsSeries), ("L(D)", lossVersusDataSeries)] where Set(s.x).count >= 3 {
             pureExponents[key] = try? PureFormFit.exponent(x: s.x, y: s.lossNats, counts: s.counts, noise: noise, series: s.name)
         }
@@ -142,6 +140,14 @@ public struct ScalingStudy: Sendable {
             joint.append(j.jointFit)
         } catch { problems.append("\(error)") }
         self.problems = problems
+    }
+
+    /// The compute frontier of the runs that saw their data at most once (no cooldown branches),
+    /// counting compute by `measure` when every run recorded it (else 6·N·E), and the measure used.
+    public static func frontier(of runs: [RunRecord], measure: ComputeFrontier.Measure = .total) -> (ComputeFrontier, ComputeFrontier.Measure) {
+        let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) && $0.summary.branchOf == nil && !$0.name.contains("@") }
+        let used = ComputeFrontier.Measure.available(measure, runs: sweep)
+        return (ComputeFrontier(runs: sweep, measure: used), used)
     }
 
     /// L(C) on the frontier's interior points. Each run's stretch of the frontier counts as one

@@ -104,7 +104,7 @@ struct FitCommand: ParsableCommand {
         case "params": return (ScalingSeries.lossVersusParams(chosen, name: "L(N) \(m)"), noise, nil)
         case "data": return (ScalingSeries.lossVersusData(chosen, name: "L(D) \(m)"), noise, nil)
         case "compute":
-            let f = ComputeFrontier(runs: chosen.filter { ($0.summary.datasetTokens ?? .infinity) >= $0.summary.tokens })
+            let f = ScalingStudy.frontier(of: chosen).0   // the report's frontier
             let p = f.interior
             return (ScalingSeries(name: "L(C) \(m)", variable: "C", x: p.map(\.computePFDays), lossNats: p.map(\.lossNats), runs: p.map(\.run)), noise, f)
         default: throw ValidationError("--x must be params, data or compute, not '\(x)'")
