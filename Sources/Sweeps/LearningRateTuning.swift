@@ -13,7 +13,9 @@ import WorkbenchCore
 ///     tokens = 5e5             # length of each short run
 ///
 /// The smallest, a middle and the largest transformer shape of that grid each train once per
-/// factor (`lr-tune/` inside the sweep folder, a sweep of its own). Each size's best rate is the
+/// factor (`lr-tune/` inside the sweep folder, a sweep of its own). While some size does best at
+/// an end of the rates tried, up to two more rounds (`lr-tune-2/`, `lr-tune-3/`) try the next
+/// factor of 2 beyond it. Each size's best rate is the
 /// vertex of a parabola in ln(rate) through the three losses around the lowest (the lowest rate
 /// tried when it lies at an end); other sizes interpolate ln(rate) linearly in ln N, held at the
 /// ends. The result is written to `learning-rates.json` in the sweep folder, and the sweep's
@@ -128,20 +130,24 @@ public struct LearningRateTuning: Equatable, Sendable {
         return tune
     }
 
-    /// Each tuned size's best rate from the finished short runs (nil: some have no final loss yet).
-    public func result(plan: SweepPlan, runsDirectory: URL, baseRate: Double) -> Result? {
+    /// Each tuned size's best rate from the finished short runs of one or more rounds (nil: some
+    /// have no final loss yet).
+    public func result(rounds: [(plan: SweepPlan, runsDirectory: URL)], baseRate: Double) -> Result? {
         var bySize: [Int: [(rate: Double, loss: Double)]] = [:]
-        for r in plan.runs {
-            guard let s = try? RunSummary.decode(Data(contentsOf: runsDirectory.appendingPathComponent(r.name).appendingPathComponent("summary.json"))),
-                  s.status == "completed", let loss = s.finalTestLoss, loss.isFinite else { return nil }
-            bySize[r.params, default: []].append((r.config.optimizer.lr, loss))
+        for (plan, runsDirectory) in rounds {
+            for r in plan.runs {
+                guard let s = try? RunSummary.decode(Data(contentsOf: runsDirectory.appendingPathComponent(r.name).appendingPathComponent("summary.json"))),
+                      s.status == "completed", let loss = s.finalTestLoss, loss.isFinite else { return nil }
+                bySize[r.params, default: []].append((r.config.optimizer.lr, loss))
+            }
         }
         let sizes = bySize.keys.sorted().map { n -> TunedSize in
             let tried = bySize[n]!.sorted { $0.rate < $1.rate }
             let (best, how) = Self.bestRate(tried.map(\.rate), tried.map(\.loss))
             return TunedSize(params: Double(n), rates: tried.map(\.rate), lossNats: tried.map(\.loss), bestRate: best, how: how)
         }
-        return Result(baseRate: baseRate, factors: factors, tokens: tokens, sizes: sizes)
+        let all = Set(rounds.flatMap { $0.plan.runs.map { $0.config.optimizer.lr / baseRate } }).sorted()
+        return Result(baseRate: baseRate, factors: all.map { Double(NumberFormat.sig($0, 4)) ?? $0 }, tokens: tokens, sizes: sizes)
     }
 
     /// The vertex of the parabola in ln(rate) through the lowest loss and its two neighbours,
@@ -171,17 +177,32 @@ extension LearningRateTuning {
         if let saved = Result.read(from: folder.url) {
             spec.learningRates = saved
         } else {
-            let tuneSpec = try tuning.spec(for: plan.spec, plan: plan)
-            let tunePlan = try SweepPlan(spec: tuneSpec, datasetTokens: datasetTokens)
-            let tuneFolder = SweepFolder(folder.url.appendingPathComponent(folderName))
-            try runSweep(tunePlan, tuneFolder)
-            let baseRate = tunePlan.runs.first.map { $0.config.optimizer.lr / tuning.factors[0] } ?? plan.spec.base.optimizer.lr
-            guard let result = tuning.result(plan: tunePlan, runsDirectory: tuneFolder.runsURL, baseRate: baseRate) else {
-                throw SweepSpecError(file: plan.spec.file, key: "lr_tune",
-                                     reason: "the learning-rate runs in '\(tuneFolder.url.path)' did not all complete; run the same command again to resume them")
+            // Round 1 tries the factors; while some size's lowest loss lies at an end of the rates
+            // tried, a further round (at most 2) tries the next factor of 2 beyond that end.
+            let gridName = tuning.grid ?? plan.spec.grids.first!.name
+            let baseRate = (plan.runs.first { $0.grid == gridName } ?? plan.runs[0]).config.optimizer.lr
+            var tried = tuning.factors
+            var round = tuning
+            var rounds: [(plan: SweepPlan, runsDirectory: URL)] = []
+            var result: Result? = nil
+            for k in 0..<3 {
+                let tunePlan = try SweepPlan(spec: try round.spec(for: plan.spec, plan: plan), datasetTokens: datasetTokens)
+                let tuneFolder = SweepFolder(folder.url.appendingPathComponent(k == 0 ? folderName : "\(folderName)-\(k + 1)"))
+                try runSweep(tunePlan, tuneFolder)
+                rounds.append((tunePlan, tuneFolder.runsURL))
+                guard let r = tuning.result(rounds: rounds, baseRate: baseRate) else {
+                    throw SweepSpecError(file: plan.spec.file, key: "lr_tune",
+                                         reason: "the learning-rate runs in '\(tuneFolder.url.path)' did not all complete; run the same command again to resume them")
+                }
+                result = r
+                let top = r.sizes.contains { $0.bestRate == $0.rates.last && $0.rates.count > 1 }
+                let bottom = r.sizes.contains { $0.bestRate == $0.rates.first && $0.rates.count > 1 }
+                guard top || bottom, k < 2 else { break }
+                round.factors = (bottom ? [tried.min()! / 2] : []) + (top ? [tried.max()! * 2] : [])
+                tried += round.factors
             }
             try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-            try result.write(to: folder.url)
+            try result!.write(to: folder.url)
             spec.learningRates = result
         }
         return try SweepPlan(spec: spec, datasetTokens: datasetTokens)

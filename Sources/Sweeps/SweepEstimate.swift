@@ -47,12 +47,15 @@ public struct SweepEstimate: Sendable {
     /// Estimated wall seconds of one run alone at its thread count: its training steps plus its
     /// evaluations (forward only, a third of a training token's cost). Runs that share the
     /// machine also share caches and memory bandwidth, so K runs at once take somewhat longer
-    /// than these solo figures divided by K (on 2 cores, about 1.3–1.6× measured).
+    /// than these solo figures divided by K (on 2 cores, about 1.3–1.6× measured). Cooldown
+    /// branches add their cooldowns: a branch ending at f of the run trains cooldown_fraction·f of
+    /// its steps on its own.
     public func seconds(for r: PlannedRun) -> Double {
         let perToken = LocalExecutor.trainingFLOPs(r) / Double(max(1, r.tokens))
         let evals = Double(r.steps / max(1, r.config.train.evalEvery) + 2)
         let evalTokens = evals * Double(r.config.train.evalTokens) * Double(1 + r.config.data.extraEvalSplits.count)
-        return (LocalExecutor.trainingFLOPs(r) + perToken * evalTokens / 3) / flopsPerSecond(params: r.params)
+        let branches = 1 + r.config.schedule.cooldownFraction * Set(r.config.train.cooldownAt).filter { $0 < 1 }.reduce(0, +)
+        return branches * (LocalExecutor.trainingFLOPs(r) + perToken * evalTokens / 3) / flopsPerSecond(params: r.params)
     }
 
     func flopsPerSecond(params n: Int) -> Double {

@@ -89,6 +89,7 @@ public struct SweepPlan: Sendable {
                             cfg.model.mlpWidth = shape.mlpWidth; cfg.model.attnWidth = shape.attnWidth
                             cfg.data.maxTrainTokens = d
                             cfg.train.seed = seed
+                            if let c = g.cooldownAt { cfg.train.cooldownAt = c }
                             for (k, v) in combo { try cfg.set(k, to: v) }
                             // N of the run's own architecture (an LSTM grid sets model.kind on an axis).
                             let params = cfg.model.kind == "transformer" ? shape.params

@@ -84,13 +84,16 @@ public struct SweepSpec: Equatable, Sendable {
         /// IsoFLOP profiles: sizes around the expected optimum at each budget, each run ending
         /// where its budget is spent (replaces shapes/params and the length rule).
         public var isoflop: IsoFLOPGrid? = nil
+        /// `train.cooldown_at` for this grid's runs (nil: the spec's `[set]` or base decides), so
+        /// that one grid branches while the others do not, without an axis in the run names.
+        public var cooldownAt: [Double]? = nil
 
         public static func == (a: Grid, b: Grid) -> Bool {
             a.name == b.name && a.shapes == b.shapes && a.headDim == b.headDim && a.mlpRatio == b.mlpRatio
                 && a.attnRatio == b.attnRatio && a.dataTokens == b.dataTokens && a.seeds == b.seeds
                 && a.length == b.length && a.evals == b.evals && a.minTokens == b.minTokens && a.maxTokens == b.maxTokens
                 && a.axes.map(\.key) == b.axes.map(\.key) && a.axes.map(\.values) == b.axes.map(\.values)
-                && a.pretrained == b.pretrained
+                && a.pretrained == b.pretrained && a.isoflop == b.isoflop && a.cooldownAt == b.cooldownAt
         }
     }
 
@@ -121,7 +124,7 @@ public struct SweepSpec: Equatable, Sendable {
 
     static let topKeys = ["name", "base", "set", "grid", "parallel", "lr_tune"]
     static let gridKeys = ["name", "shapes", "params", "aspect_ratio", "head_dim", "mlp_ratio", "attn_ratio",
-                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "tokens_per_param", "min_tokens", "max_tokens", "evals", "axes", "pretrained", "isoflop"]
+                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "tokens_per_param", "min_tokens", "max_tokens", "evals", "axes", "pretrained", "isoflop", "cooldown_at"]
 
     /// Reads a spec file; `base` is resolved relative to the spec's folder.
     public static func load(from url: URL) throws -> SweepSpec {
@@ -249,6 +252,15 @@ public struct SweepSpec: Equatable, Sendable {
         g.attnRatio = try scalar("attn_ratio")
         g.dataTokens = try integers("data_tokens", minimum: 0) ?? [base.data.maxTrainTokens]
         g.seeds = try integers("seeds", minimum: 0) ?? [base.train.seed]
+        if t["cooldown_at"] != nil {
+            if let arr = t["cooldown_at"]?.array, arr.isEmpty { g.cooldownAt = [] } else {
+                let fractions = try numbers("cooldown_at") ?? []
+                guard fractions.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+                    throw fail("\(at).cooldown_at", "must hold fractions of the run's tokens in (0, 1]")
+                }
+                g.cooldownAt = fractions
+            }
+        }
         let rules = ["tokens", "epochs", "steps", "compute_flops", "tokens_per_param"].filter { t[$0] != nil }
         if rules.count > 1 { throw fail("\(at).\(rules[1])", "give one length rule: tokens, epochs, steps, compute_flops or tokens_per_param") }
         if let x = try scalar("compute_flops") { g.length = .computeFLOPs(x) }

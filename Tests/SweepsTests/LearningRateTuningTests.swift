@@ -88,6 +88,28 @@ final class LearningRateTuningTests: XCTestCase {
         XCTAssertEqual(LearningRateTuning.Result.read(from: dir), result)
     }
 
+    func testRoundsWidenTheRatesUntilTheBestIsInside() throws {
+        // Every size does best at 1e-2 = 5× the base rate: rounds try ×½…×2, then ×4, then ×8.
+        let s = try spec()
+        let plan = try SweepPlan(spec: s) { _ in 1_000_000 }
+        let folder = SweepFolder(temporaryDirectory())
+        var rounds: [[Double]] = []
+        let tuned = try LearningRateTuning.tunedPlan(plan, folder: folder, datasetTokens: { _ in 1_000_000 }) { tunePlan, tuneFolder in
+            rounds.append(tunePlan.runs.map(\.config.optimizer.lr).sorted())
+            for r in tunePlan.runs {
+                let loss = 3 + pow(log(r.config.optimizer.lr) - log(1e-2), 2)
+                try RunSummary(finalTestLoss: loss, status: "completed").write(to: tuneFolder.runURL(r.name))
+            }
+        }
+        XCTAssertEqual(rounds.map { Set($0) }, [[1e-3, 2e-3, 4e-3], [8e-3], [1.6e-2]])
+        let result = try XCTUnwrap(tuned.spec.learningRates)
+        XCTAssertEqual(result.factors, [0.5, 1, 2, 4, 8])
+        for size in result.sizes { XCTAssertEqual(size.bestRate, 1e-2, accuracy: 1e-9) }
+        XCTAssertTrue(tuned.runs.filter { $0.grid == "size" }.allSatisfy { abs($0.config.optimizer.lr - 1e-2) < 1e-12 })
+        XCTAssertEqual(LearningRateTuning.Result.read(from: folder.url), result, "written to learning-rates.json and reused")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("lr-tune-3").path))
+    }
+
     func testBadTuningTablesAreNamed() throws {
         for (bad, key) in [("[lr_tune]\nfactors = [1, 2]", "lr_tune.factors"), ("[lr_tune]\ngrid = \"nope\"", "lr_tune.grid"),
                            ("[lr_tune]\nrate = 1", "lr_tune.rate"), ("[lr_tune]\ntokens = -1", "lr_tune.tokens")] {

@@ -49,6 +49,20 @@ enum ConvergedDesignSection {
             isoFLOPProblems: s.isoFLOP?.problems ?? [])
     }
 
+    /// The peak learning rate of each size when the runs used more than one (a sweep with
+    /// `[lr_tune]` writes the rates it chose to `learning-rates.json` in its folder).
+    static func learningRateText(_ s: ScalingStudy) -> String? {
+        var bySize: [Double: Set<Double>] = [:]
+        for r in s.runs where !r.name.contains("@") {
+            if let lr = r.summary.peakLearningRate { bySize[r.summary.params, default: []].insert(lr) }
+        }
+        guard Set(bySize.values.flatMap { $0 }).count > 1 else { return nil }
+        return "Peak learning rate by size (tuned per size when the sweep has [lr_tune]; its short runs and choices are in the sweep folder's "
+            + "lr-tune/ and learning-rates.json): " + bySize.keys.sorted().map { n in
+                "N = \(Format.sig(n, 3)): " + bySize[n]!.sorted().map { Format.sig($0, 3) }.joined(separator: ", ")
+            }.joined(separator: "; ") + "."
+    }
+
     static func write(_ s: ScalingStudy, _ sink: ReportSink) {
         let d = data(s)
         sink.data.convergedDesign.append(d)
@@ -84,6 +98,7 @@ enum ConvergedDesignSection {
             }
             items += iso.problems.map { "IsoFLOP: \($0)" }
         }
+        if let rates = learningRateText(s) { items.append(rates) }
         if !s.convergenceLeftOut.isEmpty {
             items.append("Left out of L(N) from converged points (the corpus or the budget did not train these sizes to convergence): "
                 + s.convergenceLeftOut.joined(separator: "; ") + ".")
