@@ -133,13 +133,17 @@ public enum ConvergenceCheck {
         return (s, leftOut)
     }
 
-    /// L(D) from cooldown branches and run ends that saw their data once: for each D (tokens
-    /// seen, to 3 significant figures), the lowest annealed loss over model sizes. Nil when the
+    /// L(D) from cooldown branches and the ends of the runs they branched from, where the data was
+    /// seen once: for each D (tokens seen, to 3 significant figures), the lowest annealed loss
+    /// over model sizes. Nil when the
     /// runs have no cooldown branches (the design then has no annealed points at several D).
     public static func dataFromBranches(_ points: [AnnealedPoint], name: String) -> ScalingSeries? {
-        guard points.contains(where: \.isBranch) else { return nil }
+        // Only runs that branched (the design of this series); IsoFLOP and other single points
+        // would add data sizes that only a small model reached.
+        let branched = Set(points.filter(\.isBranch).map(\.family))
+        guard !branched.isEmpty else { return nil }
         var best: [Double: (loss: Double, run: String)] = [:]
-        for p in points where p.uniqueTokens.map({ p.tokensSeen <= $0 }) ?? true {
+        for p in points where branched.contains(p.family) && (p.uniqueTokens.map({ p.tokensSeen <= $0 }) ?? true) {
             let d = roundedTo3Figures(p.tokensSeen)
             if p.lossNats < best[d]?.loss ?? .infinity { best[d] = (p.lossNats, p.run) }
         }

@@ -33,6 +33,8 @@ public struct RunOutcome: Sendable, Equatable {
     public var trueEntropyNatsPerToken: Double? = nil
     /// Exact image–caption mutual information (nats per pair) when the dataset is synthetic.
     public var trueMutualInformationNats: Double? = nil
+    /// The L(D) exponent theory predicts for the source (`zipf-memory`: Hutter 2021), if any.
+    public var predictedDataExponent: Double? = nil
     /// Fine-tuning runs (`workbench finetune`): `classify`, the run the weights came from (nil:
     /// from scratch), `full` or `linear-probe`, and the last accuracy. Nil for generative runs,
     /// whose losses are what the scaling fits use.
@@ -100,6 +102,7 @@ public struct RunRecord: Sendable {
         if summary.modality == "unknown", let m = info.modality { summary.modality = m }
         summary.trueEntropyNatsPerToken = info.trueEntropyNatsPerToken
         summary.trueMutualInformationNats = info.trueMutualInformationNats
+        summary.predictedDataExponent = info.predictedDataExponent
         summary.computeBudgetFLOPs = info.computeBudgetFLOPs
         summary.computeBudgetMeasure = info.computeBudgetFLOPs == nil ? nil : info.computeBudgetMeasure
         summary.peakLearningRate = info.peakLearningRate
@@ -238,6 +241,7 @@ struct RunDatasetInfo {
     var modality: String?
     var trueEntropyNatsPerToken: Double?
     var trueMutualInformationNats: Double?
+    var predictedDataExponent: Double?
     var computeBudgetFLOPs: Double?
     var computeBudgetMeasure: String?
     var peakLearningRate: Double?
@@ -262,6 +266,7 @@ struct RunDatasetInfo {
             modality = facts.modality
             trueEntropyNatsPerToken = facts.trueEntropyNatsPerToken
             trueMutualInformationNats = facts.trueMutualInformationNats
+            predictedDataExponent = facts.predictedDataExponent
             return
         }
     }

@@ -75,9 +75,13 @@ public struct ScalingStudy: Sendable {
         self.modality = modality
         runs = allRuns.filter { $0.summary.modality == modality }
         let o = options
-        lossVersusParamsSeries = ScalingSeries.lossVersusParams(runs, name: "L(N) \(modality)")
-        lossVersusDataSeries = ScalingSeries.lossVersusData(runs, name: "L(D) \(modality)")
-        placement = SeriesPlacement.explain(runs: runs, params: lossVersusParamsSeries, data: lossVersusDataSeries)
+        // The learning-curve design (the table of laws and the frontier): whole runs that are not
+        // part of an IsoFLOP grid (those end where a budget is spent, short for their size by
+        // design, and enter only the IsoFLOP profiles and the joint law) and not cooldown branches.
+        let curveRuns = Self.curveRuns(runs)
+        lossVersusParamsSeries = ScalingSeries.lossVersusParams(curveRuns, name: "L(N) \(modality)")
+        lossVersusDataSeries = ScalingSeries.lossVersusData(curveRuns, name: "L(D) \(modality)")
+        placement = SeriesPlacement.explain(runs: curveRuns, params: lossVersusParamsSeries, data: lossVersusDataSeries)
         noise = SeedReplicates.noise(runs)
         var problems: [String] = []
         let fitter = ProfileFitter(noise: noise)
@@ -89,13 +93,15 @@ public struct ScalingStudy: Sendable {
         }
         // Converged points: annealed ends of runs and cooldown branches.
         annealedPoints = ConvergenceCheck.points(runs, noise: noise)
-        (convergedParamsSeries, convergenceLeftOut) = ConvergenceCheck.convergedParams(annealedPoints, name: "L(N) \(modality), converged", noise: noise)
+        let budgeted = Set(runs.filter { $0.summary.computeBudgetFLOPs != nil }.map(\.name))
+        (convergedParamsSeries, convergenceLeftOut) = ConvergenceCheck.convergedParams(annealedPoints.filter { !budgeted.contains($0.family) },
+                                                                                        name: "L(N) \(modality), converged", noise: noise)
         lossVersusParamsConverged = convergedParamsSeries.x.count >= 3 ? Self.fitSeries(convergedParamsSeries, fitter, &problems) : nil
         branchDataSeries = ConvergenceCheck.dataFromBranches(annealedPoints, name: "L(D) \(modality), cooldown branches")
         if let b = branchDataSeries { lossVersusDataBranches = Self.fitSeries(b, fitter, &problems) }
-        let budgeted = runs.filter { $0.summary.computeBudgetFLOPs != nil && $0.summary.annealed && !$0.name.contains("@") }
-        if !budgeted.isEmpty {
-            isoFLOP = IsoFLOPProfiles(points: budgeted.map {
+        let isoRuns = runs.filter { $0.summary.computeBudgetFLOPs != nil && $0.summary.annealed && !$0.name.contains("@") }
+        if !isoRuns.isEmpty {
+            isoFLOP = IsoFLOPProfiles(points: isoRuns.map {
                 IsoFLOPProfiles.Point(budgetFLOPs: $0.summary.computeBudgetFLOPs!, params: $0.summary.params, lossNats: $0.summary.finalTestLossNats)
             }, resamples: o.resamples, seed: o.seed)
         }
@@ -142,10 +148,16 @@ public struct ScalingStudy: Sendable {
         self.problems = problems
     }
 
+    /// The runs whose learning curves L(N), L(D) and the frontier use: not planned by an IsoFLOP
+    /// grid, not cooldown branches.
+    public static func curveRuns(_ runs: [RunRecord]) -> [RunRecord] {
+        runs.filter { $0.summary.computeBudgetFLOPs == nil && $0.summary.branchOf == nil && !$0.name.contains("@") }
+    }
+
     /// The compute frontier of the runs that saw their data at most once (no cooldown branches),
     /// counting compute by `measure` when every run recorded it (else 6·N·E), and the measure used.
     public static func frontier(of runs: [RunRecord], measure: ComputeFrontier.Measure = .total) -> (ComputeFrontier, ComputeFrontier.Measure) {
-        let sweep = runs.filter { !ScalingSeries.isDataLimited($0.summary) && $0.summary.branchOf == nil && !$0.name.contains("@") }
+        let sweep = curveRuns(runs).filter { !ScalingSeries.isDataLimited($0.summary) }
         let used = ComputeFrontier.Measure.available(measure, runs: sweep)
         return (ComputeFrontier(runs: sweep, measure: used), used)
     }

@@ -67,6 +67,8 @@ public enum DatasetCatalog {
         EnglishRecipe.bytesRecipe,
         ProseRecipe.recipe,
         MarkovTextRecipe.recipe,
+        HMMTextRecipe.recipe,
+        ZipfMemoryRecipe.recipe,
     ]
 
     public static func recipe(named name: String) -> DatasetRecipe? {

@@ -73,6 +73,8 @@ extension ShardManifest {
         public var trueEntropyNatsPerToken: Double?
         /// `extra.true_mi_nats_per_pair`, written as a string (as `extra` holds strings) or a number.
         public var trueMutualInformationNats: Double?
+        /// `extra.predicted_data_exponent`: the L(D) exponent theory predicts (`zipf-memory`).
+        public var predictedDataExponent: Double?
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -81,6 +83,8 @@ extension ShardManifest {
             let extra = try? c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: .extra)
             let mi = AnyCodingKey("true_mi_nats_per_pair")
             trueMutualInformationNats = extra.flatMap { $0.number(mi) ?? $0.text(mi).flatMap(Double.init) }
+            let exponent = AnyCodingKey("predicted_data_exponent")
+            predictedDataExponent = extra.flatMap { $0.number(exponent) ?? $0.text(exponent).flatMap(Double.init) }
         }
     }
 

@@ -14,12 +14,14 @@ import Training
 public enum StudyEvaluations {
     /// The completed generative runs of the sweep that saw each training token at most once
     /// (E ≤ D), as the plan recorded them: the runs a size comparison is made of (fine-tuning
-    /// runs measure classification and are left out).
+    /// runs measure classification, and IsoFLOP runs end where a budget is spent, short for
+    /// their size by design: both are left out).
     public static func sizeRuns(_ folder: SweepFolder) throws -> [PlannedRun] {
         guard let recorded = try folder.recordedPlan() else { return [] }
         let plan = try SweepPlan(recorded: recorded, configs: folder.configsURL)
         return plan.runs.filter {
-            $0.config.finetune.task.isEmpty && $0.tokens <= $0.datasetTokens && RunState.read(folder.runURL($0.name)).status == .completed
+            $0.config.finetune.task.isEmpty && $0.config.train.computeBudgetFLOPs == 0 && $0.tokens <= $0.datasetTokens
+                && RunState.read(folder.runURL($0.name)).status == .completed
         }
     }
 

@@ -19,6 +19,9 @@ extension GPT {
 
     /// Forward of `m` from the embeddings to the final layer norm, whose output is left in `a.lnf`
     /// (`[rows, dModel]`): the body shared by the language-model head and classification heads.
+    /// Without `needsGradient` (evaluation) nothing is kept for backward: every block writes the
+    /// first block's activations (a working set one block deep, which stays in cache), GELU keeps
+    /// no `tanh` and attention no probabilities.
     func runBody(_ m: MicroBatch, a: Activations, dropout drop: Dropout?, needsGradient: Bool) {
         let b = m.b, t = m.t
         let C = config.dModel, A = config.attnWidth, M = config.mlpWidth
@@ -41,7 +44,8 @@ extension GPT {
             }
         }
         var x = UnsafePointer(a.encoded.base)
-        for (l, w) in layout.blocks.enumerated() {
+        for (block, w) in layout.blocks.enumerated() {
+            let l = needsGradient ? block : 0                 // the activations' slot
             let ln1 = a.ln1Out.base + l * full * C, ln2 = a.ln2Out.base + l * full * C
             let gelu = a.gelu.base + l * full * M, tanh = a.geluTanh.base + l * full * M
             let qkv = a.qkv.base + l * full * 3 * A
@@ -54,12 +58,12 @@ extension GPT {
             Linear.forward(out: qkv, x: ln1, weight: P + w.qkvw, bias: P + w.qkvb, rows: R, inC: C, outC: 3 * A)
             attention.forward(out: att, lse: lse, qkv: qkv, b: b, t: t, scratch: a.attentionScratch,
                               probabilities: needsGradient ? a.probabilities.map { $0.base + l * a.probabilityStride } : nil)
-            residualBranch(r2, residual: x, x: att, weight: w.projw, bias: w.projb, inC: A, stream: 1 + 2 * l)
+            residualBranch(r2, residual: x, x: att, weight: w.projw, bias: w.projb, inC: A, stream: 1 + 2 * block)
             LayerNorm.forward(out: ln2, mean: a.ln2Mean.base + l * full, rstd: a.ln2Rstd.base + l * full,
                               x: r2, weight: P + w.ln2w, bias: P + w.ln2b, rows: R, c: C)
             Linear.forward(out: fc, x: ln2, weight: P + w.fcw, bias: P + w.fcb, rows: R, inC: C, outC: M)
-            GELU.forward(out: gelu, tanh: tanh, x: fc, count: R * M)
-            residualBranch(r3, residual: r2, x: gelu, weight: w.fcprojw, bias: w.fcprojb, inC: M, stream: 2 + 2 * l)
+            GELU.forward(out: gelu, tanh: needsGradient ? tanh : nil, x: fc, count: R * M)
+            residualBranch(r3, residual: r2, x: gelu, weight: w.fcprojw, bias: w.fcprojb, inC: M, stream: 2 + 2 * block)
             x = UnsafePointer(r3)
         }
         LayerNorm.forward(out: a.lnf.base, mean: a.lnfMean.base, rstd: a.lnfRstd.base, x: x,

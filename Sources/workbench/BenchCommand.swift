@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --sampling and --config: write the sampled model's weights (safetensors, nanoGPT names) here.",
                                discussion: "tools/bench/compare.py --sampling gives them to the PyTorch peer, which samples the same model."))
     var saveWeights: String?
-    @Flag(help: ArgumentHelp("With --config: after the warm-up print 'ready', then run timed steps on request ('step K' on stdin answers one JSON line with their seconds) until 'done'; then as --json.",
+    @Flag(help: ArgumentHelp("With --config: after the warm-up print 'ready', then run timed steps on request ('step K' on stdin answers one JSON line with their seconds, 'eval K' likewise for forward-only evaluation passes) until 'done'; then as --json.",
                              discussion: "tools/bench/compare.py uses this to interleave our steps with PyTorch's."))
     var serve = false
 
@@ -204,26 +204,33 @@ struct BenchRunner {
         }
         for i in 0..<warmup { step(i) }
         let clock = ContinuousClock()
-        var trainSeconds = 0.0, timedSteps = 0
-        let cpu0 = PeakMemory.cpuSeconds
+        var trainSeconds = 0.0, timedSteps = 0, trainCPUSeconds = 0.0, evalPasses = 0
         if serve {
             print("ready"); fflush(stdout)
             while let line = readLine(), line != "done" {
-                let k = max(1, Int(line.split(separator: " ").last ?? "") ?? 1)
-                let t0 = clock.now
-                for _ in 0..<k { step(timedSteps); timedSteps += 1 }
+                let words = line.split(separator: " ")
+                let k = max(1, Int(words.last ?? "") ?? 1)
+                let t0 = clock.now, cpu0 = PeakMemory.cpuSeconds
+                if words.first == "eval" {
+                    // Forward-only passes, as evaluation runs them (no gradient, no saved activations).
+                    for _ in 0..<k { model.forward(batches[evalPasses % batches.count]); evalPasses += 1 }
+                } else {
+                    for _ in 0..<k { step(timedSteps); timedSteps += 1 }
+                    trainSeconds += (clock.now - t0).benchSeconds
+                    trainCPUSeconds += PeakMemory.cpuSeconds - cpu0
+                }
                 let seconds = (clock.now - t0).benchSeconds
-                trainSeconds += seconds
                 print(String(format: "{\"seconds\": %.6f, \"steps\": %d}", seconds, k)); fflush(stdout)
             }
         } else {
-            let t0 = clock.now
+            let t0 = clock.now, cpu0 = PeakMemory.cpuSeconds
             for i in 0..<steps { step(i) }
             trainSeconds = (clock.now - t0).benchSeconds
+            trainCPUSeconds = PeakMemory.cpuSeconds - cpu0
             timedSteps = steps
         }
         let steps = max(timedSteps, 1)
-        let cpuPerStep = (PeakMemory.cpuSeconds - cpu0) / Double(steps)
+        let cpuPerStep = trainCPUSeconds / Double(steps)
         let evalSteps = max(2, steps)
         model.forward(batches[0])
         let t1 = clock.now

@@ -98,8 +98,8 @@ struct FitCommand: ParsableCommand {
         guard let m = modality ?? (modalities.count == 1 ? modalities.first : nil) else {
             throw ValidationError("runs hold several modalities (\(modalities.sorted().joined(separator: ", "))); choose one with --modality")
         }
-        let chosen = all.filter { $0.summary.modality == m }
-        let noise = SeedReplicates.noise(chosen)
+        let chosen = ScalingStudy.curveRuns(all.filter { $0.summary.modality == m })   // as the report chooses them
+        let noise = SeedReplicates.noise(all.filter { $0.summary.modality == m })   // as the report measures it
         switch x {
         case "params": return (ScalingSeries.lossVersusParams(chosen, name: "L(N) \(m)"), noise, nil)
         case "data": return (ScalingSeries.lossVersusData(chosen, name: "L(D) \(m)"), noise, nil)

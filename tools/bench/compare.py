@@ -2,11 +2,12 @@
 """Side-by-side training throughput: `workbench bench` against PyTorch on the same CPU.
 
 Default (paired steps): for each config, both tools start once (`--serve`), warm up, then take
-turns one training step at a time (a few steps per turn for the fast configs), the order
-alternating between pairs, with a short pause between turns so neither tool's idle spinning
-threads overlap the other's step. Each pair's ratio compares two steps taken seconds apart, so a
-slow phase of a shared machine hits both alike; the median over pairs is reported. Peak memory
-and evaluation speed come from each process at the end.
+turns one training step at a time (a few steps per turn for the fast configs), then one turn of
+forward-only evaluation passes each, the order alternating between pairs, with a short pause
+between turns so neither tool's idle spinning threads overlap the other's step. Each pair's ratio
+compares two turns taken seconds apart, so a slow phase of a shared machine hits both alike; the
+median over pairs is reported, for training and for evaluation. Peak memory comes from each
+process at the end.
 
 With --separate-runs: every config runs once per tool per round, each run in its own process
 (the older method; rounds are a minute or more apart, so the machine's phases add noise).
@@ -41,6 +42,11 @@ FLOORS = {"tiny": 1.5, "small": 1.5, "medium": 1.25, "large": 1.25}
 MEMORY_FLOOR = 0.5
 # Training steps per turn in paired mode: about a second or more of work per turn.
 TURN_STEPS = {"tiny": 10, "small": 3, "medium": 1, "large": 1, "image": 2, "lstm": 1}
+# Forward-only evaluation passes per turn (a pass costs about a third of a training step).
+EVAL_TURN_STEPS = {"tiny": 30, "small": 9, "medium": 3, "large": 3, "image": 6, "lstm": 3}
+# The goal of issue 29: training and evaluation each at least 2x PyTorch's tokens/s, or at least
+# 90 % of the measured SGEMM rate in model GFLOP/s, whichever comes first.
+GOAL_RATIO, GOAL_SGEMM_SHARE = 2.0, 0.9
 PAUSE_S = 0.5
 
 
@@ -93,9 +99,9 @@ class Server:
             if line.strip() == "ready":
                 return
 
-    def steps(self, k):
-        """Seconds per step of `k` timed steps."""
-        self.proc.stdin.write(f"step {k}\n")
+    def steps(self, k, kind="step"):
+        """Seconds per step of `k` timed training steps (kind "step") or evaluation passes ("eval")."""
+        self.proc.stdin.write(f"{kind} {k}\n")
         self.proc.stdin.flush()
         res = json.loads(self.proc.stdout.readline())
         return res["seconds"] / res["steps"]
@@ -107,19 +113,22 @@ class Server:
 
 
 def paired(config, cmds, pairs):
-    """Per-pair seconds per step of each tool, and each tool's final result."""
+    """Per-pair seconds per training step and per evaluation pass of each tool, and each tool's
+    final result. Each pair times both tools' training turns, then both tools' evaluation turns."""
     servers = {tool: Server(cmd + ["--serve"]) for tool, cmd in cmds.items()}   # one after the other
-    k = TURN_STEPS[config]
     seconds = {tool: [] for tool in cmds}
+    eval_seconds = {tool: [] for tool in cmds}
     for i in range(pairs):
         order = ["workbench", "pytorch"] if i % 2 == 0 else ["pytorch", "workbench"]
-        for tool in order:
-            time.sleep(PAUSE_S)
-            seconds[tool].append(servers[tool].steps(k))
+        for kind, k, into in (("step", TURN_STEPS[config], seconds), ("eval", EVAL_TURN_STEPS[config], eval_seconds)):
+            for tool in order:
+                time.sleep(PAUSE_S)
+                into[tool].append(servers[tool].steps(k, kind))
         w, p = seconds["workbench"][-1], seconds["pytorch"][-1]
+        we, pe = eval_seconds["workbench"][-1], eval_seconds["pytorch"][-1]
         print(f"pair {i + 1:2d} {config:6s} workbench {w:8.3f} s/step  pytorch {p:8.3f} s/step  "
-              f"ratio {p / w:5.2f}", flush=True)
-    return seconds, {tool: servers[tool].finish() for tool in ("workbench", "pytorch")}
+              f"ratio {p / w:5.2f}   eval {we:8.4f} / {pe:8.4f} s/pass  ratio {pe / we:5.2f}", flush=True)
+    return seconds, eval_seconds, {tool: servers[tool].finish() for tool in ("workbench", "pytorch")}
 
 
 SAMPLING_FLOOR = 3.0
@@ -144,6 +153,14 @@ def compare_sampling(py, wb, threads, rounds=3):
     print(f"sampling, image shape (ctx 3072, batch 1, {threads} threads): workbench {statistics.median(ours):.1f} tok/s, "
           f"PyTorch {statistics.median(theirs):.1f} tok/s, ratio {ratio:.2f}x "
           f"({'meets' if ratio >= SAMPLING_FLOOR else 'below'} the {SAMPLING_FLOOR:.0f}x floor)")
+
+
+def goal_met(ratio, gflops, sgemm):
+    return ratio >= GOAL_RATIO or gflops >= GOAL_SGEMM_SHARE * sgemm
+
+
+def goal_mark(ratio, gflops, sgemm):
+    return "yes" if goal_met(ratio, gflops, sgemm) else "no"
 
 
 def main():
@@ -182,18 +199,24 @@ def main():
             ratios = [a["train_tokens_per_s"] / b["train_tokens_per_s"] for a, b in pairs]
             tps = {t: statistics.median(x["train_tokens_per_s"] for x in runs[t]) for t in runs}
             finals = pairs
+            eval_ratios = [a["eval_tokens_per_s"] / b["eval_tokens_per_s"] for a, b in finals]
+            eval_tps = statistics.median(a["eval_tokens_per_s"] for a, _ in finals)
         else:
-            seconds, final = paired(c, cmds, args.pairs)
+            seconds, eval_seconds, final = paired(c, cmds, args.pairs)
             ratios = [p / w for w, p in zip(seconds["workbench"], seconds["pytorch"])]
             tokens_per_step = final["workbench"]["train_tokens_per_s"] * statistics.mean(seconds["workbench"]) \
                 if seconds["workbench"] else 0
             tps = {t: tokens_per_step / statistics.median(seconds[t]) for t in seconds}
             finals = [(final["workbench"], final["pytorch"])]
+            eval_ratios = [p / w for w, p in zip(eval_seconds["workbench"], eval_seconds["pytorch"])]
+            eval_tps = tokens_per_step / statistics.median(eval_seconds["workbench"])
         wres = finals[0][0]
         rows[c] = {
             "ratios": ratios, "tps": tps,
             "gflops": tps["workbench"] * wres["flops_per_token"] / 1e9,
-            "eval_ratio": statistics.median(a["eval_tokens_per_s"] / b["eval_tokens_per_s"] for a, b in finals),
+            "eval_ratio": statistics.median(eval_ratios),
+            # A forward pass spends a third of a training step's FLOPs.
+            "eval_gflops": eval_tps * wres["flops_per_token"] / 3 / 1e9,
             "peak": (statistics.median(a["peak_mb"] for a, _ in finals), statistics.median(b["peak_mb"] for _, b in finals)),
             "mem": max(a["peak_mb"] / b["peak_mb"] for a, b in finals),
         }
@@ -207,8 +230,9 @@ def main():
     print(f"{how}, {args.threads} threads; ratio = median of workbench / PyTorch tok/s over the pairs "
           "(quartiles in brackets); mem ratio = worst")
     print("config   workbench tok/s  PyTorch tok/s  ratio (quartiles)   floor  GFLOP/s (%sgemm)  eval ratio  "
-          "peak MB wb/pt  mem ratio  met")
+          "eval GFLOP/s (%sgemm)  peak MB wb/pt  mem ratio  met  goal train/eval")
     all_met = True
+    goals = []
     for c, r in rows.items():
         ratio = statistics.median(r["ratios"])
         q = statistics.quantiles(r["ratios"], n=4) if len(r["ratios"]) >= 2 else [ratio, ratio, ratio]
@@ -217,9 +241,13 @@ def main():
         all_met &= met
         print(f"{c:8s} {r['tps']['workbench']:15.0f} {r['tps']['pytorch']:14.0f} {ratio:6.2f} ({q[0]:.2f}-{q[2]:.2f}) "
               f"{(f'{floor:.2f}' if floor else '  - '):>6s} {r['gflops']:8.1f} ({100 * r['gflops'] / rate:3.0f}%)"
-              f" {r['eval_ratio']:11.2f} "
-              f"{r['peak'][0]:7.0f}/{r['peak'][1]:<7.0f} {r['mem']:9.2f}  {'yes' if met else 'NO'}")
+              f" {r['eval_ratio']:11.2f} {r['eval_gflops']:12.1f} ({100 * r['eval_gflops'] / rate:3.0f}%) "
+              f"{r['peak'][0]:7.0f}/{r['peak'][1]:<7.0f} {r['mem']:9.2f}  {'yes' if met else 'NO ':3s}  "
+              f"{goal_mark(ratio, r['gflops'], rate)}/{goal_mark(r['eval_ratio'], r['eval_gflops'], rate)}")
+        goals += [goal_met(ratio, r["gflops"], rate), goal_met(r["eval_ratio"], r["eval_gflops"], rate)]
     print("floors met" if all_met else "floors NOT met")
+    print(f"goal (>= {GOAL_RATIO:.1f}x PyTorch or >= {100 * GOAL_SGEMM_SHARE:.0f}% of sgemm, training and evaluation): "
+          + ("met on every config" if all(goals) else "NOT met everywhere"))
     return 0 if all_met else 1
 
 

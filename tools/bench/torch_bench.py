@@ -110,7 +110,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--serve", action="store_true",
                     help="after the warm-up print 'ready', then run timed steps on request ('step K' on stdin "
-                         "answers one JSON line with their seconds) until 'done' (as `workbench bench --serve`)")
+                         "answers one JSON line with their seconds, 'eval K' likewise for no-grad forward passes) "
+                         "until 'done' (as `workbench bench --serve`)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -147,17 +148,25 @@ def main():
         step(i)
     if args.serve:
         print("ready", flush=True)
-        train_s, steps = 0.0, 0
+        train_s, steps, eval_passes = 0.0, 0, 0
         for line in sys.stdin:
             if line.strip() == "done":
                 break
-            k = max(1, int(line.split()[-1]) if line.split()[-1].isdigit() else 1)
+            words = line.split()
+            k = max(1, int(words[-1]) if words[-1].isdigit() else 1)
             t0 = time.perf_counter()
-            for _ in range(k):
-                step(steps)
-                steps += 1
-            seconds = time.perf_counter() - t0
-            train_s += seconds
+            if words[0] == "eval":
+                with torch.no_grad():
+                    for _ in range(k):
+                        model(*batches[eval_passes % 4])
+                        eval_passes += 1
+                seconds = time.perf_counter() - t0
+            else:
+                for _ in range(k):
+                    step(steps)
+                    steps += 1
+                seconds = time.perf_counter() - t0
+                train_s += seconds
             print(json.dumps({"seconds": round(seconds, 6), "steps": k}), flush=True)
         steps = max(steps, 1)
     else:

@@ -70,7 +70,7 @@ enum ConvergedDesignSection {
             + "over runs that saw their data at most once — where the sizes share one token budget that is the loss at that budget, "
             + "not the converged L(N) the papers fit; L(D) is the early-stopped loss of runs that repeated a smaller dataset; "
             + "L(C) and N_opt(C) come from the envelope of learning curves (Kaplan's method; its intermediate points are not annealed, "
-            + "so N_opt drifts high, Hoffmann et al. 2022 approach 1), with \(s.computeMeasure.text). "
+            + "so N_opt(C) is biased, Hoffmann et al. 2022 approach 1), with \(s.computeMeasure.text); IsoFLOP runs and cooldown branches stay out of it. "
             + "Below: the converged design, on annealed points only (ends of completed runs whose rate decayed, and cooldown branches)."))
         var rows: [[String]] = []
         func row(_ name: String, _ v: String, _ e: PowerLawEstimate?, _ points: Int, _ absent: String) {

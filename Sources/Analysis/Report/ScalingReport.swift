@@ -167,6 +167,7 @@ public enum ScalingReport {
             sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "loss of the largest model (\(s.runs[k])) above the floor",
                                                         fitted: Interval(estimate: s.lossNats[k], lower: .nan, upper: .nan), truth: truth))
         }
+        sink.data.groundTruth.append(contentsOf: predictedExponentRows(study))
         if !study.placement.isEmpty { sink.doc.blocks.append(.list(study.placement.map { "Runs: \($0)" })) }
         if !study.problems.isEmpty { sink.doc.blocks.append(.list(study.problems.map { "Caveat: \($0)" })) }
     }
@@ -277,9 +278,9 @@ public enum ScalingReport {
         guard !sink.data.groundTruth.isEmpty else { return }
         sink.doc.blocks.append(.heading(2, "Ground truth: synthetic sources with known entropy and mutual information"))
         sink.doc.blocks.append(.paragraph("The synthetic datasets' exact entropy rate (nats per counted token) and image–caption mutual information "
-            + "(nats per pair) are known from their generators; a fit that recovers them checks the whole pipeline."))
+            + "(nats per pair) are known from their generators, and for `zipf-memory` the exponent of L(D) is predicted by theory; a fit that recovers them checks the whole pipeline."))
         sink.doc.blocks.append(.table(header: ["group", "quantity", "fitted / estimated", "true", "relative error"], rows: sink.data.groundTruth.map { r in
-            [r.group, r.quantity, r.fitted.text(4), Format.sig(r.truth, 4), "\(Format.sig(100 * r.relativeError, 2)) %"]
+            [r.group, r.quantity, r.fitted.text(4), Format.sig(r.truth, 4), r.truth == 0 ? "– (true value 0)" : "\(Format.sig(100 * r.relativeError, 2)) %"]
         }))
     }
 

@@ -9,7 +9,9 @@ import WorkbenchCore
 /// and the log-sum-exp of each score row; backward recomputes the scores of one tile at a time
 /// (the FlashAttention recipe). Scratch memory is `tile × T` floats per worker thread. For short
 /// contexts the caller may instead let forward keep the probability tiles (`probabilities:`),
-/// which saves backward a product and an exponential per score.
+/// which saves backward a product and an exponential per score. Contexts above `streamsAbove`
+/// whose probabilities are not kept also cut the keys into blocks of `keyBlockWidth`
+/// (`CausalSelfAttention+Streaming.swift`), so no score row of the full context is formed either.
 ///
 /// Layout: `qkv[b, t, :]` holds `q | k | v`, each of width `A = heads · headDim`; head `h` uses
 /// columns `h·headDim ..< (h+1)·headDim` of each. Scores are scaled by `1/√headDim`.
@@ -20,11 +22,19 @@ public struct CausalSelfAttention {
     /// Whether the products run in the hand SIMD kernels (`AttentionKernels`, head dimensions
     /// 16, 32 and 64) or through OpenBLAS (any head dimension).
     public let usesSIMDKernels: Bool
+    /// Keys per block of the streamed path.
+    public let keyBlockWidth: Int
+    /// Longest context computed with whole score rows; longer ones stream over key blocks when
+    /// their probabilities are not kept.
+    public let streamsAbove: Int
     public var width: Int { heads * headDim }
 
-    public init(heads: Int, headDim: Int, tile: Int = 64, simdKernels: Bool = true) {
+    /// `keyBlockWidth` 256 keeps a 64-row score block (64 KiB) and the block's operands in L2.
+    public init(heads: Int, headDim: Int, tile: Int = 64, simdKernels: Bool = true, keyBlockWidth: Int = 256,
+                streamsAbove: Int = CausalSelfAttention.keepProbabilitiesUpTo) {
         self.heads = heads; self.headDim = headDim; self.tile = tile
         self.usesSIMDKernels = simdKernels && AttentionKernels.supports(headDim: headDim)
+        self.keyBlockWidth = keyBlockWidth; self.streamsAbove = streamsAbove
     }
 
     /// `n` keys rounded up to whole key blocks: the row stride of score and probability tiles.
@@ -35,7 +45,9 @@ public struct CausalSelfAttention {
     /// Floats of scratch one worker needs for sequences of length `t` (allocate `Parallel.workers`
     /// of them): two score tiles; for the SIMD kernels also one head's keys and values transposed,
     /// and its q, k, dO, dq, dk, dv (forward: v) gathered into contiguous rows.
-    public func scratchPerWorker(t: Int) -> Int { (2 * min(tile, t) + 8 * headDim) * Self.padded(t) }
+    public func scratchPerWorker(t: Int) -> Int {
+        Swift.max((2 * min(tile, t) + 8 * headDim) * Self.padded(t), streamingScratch(t: t))
+    }
 
     /// Longest context for which the model keeps the probabilities (about `t²/2` floats per
     /// sequence and head); longer contexts recompute them in backward, tile by tile.
@@ -70,6 +82,7 @@ public struct CausalSelfAttention {
         let a = width, ld = 3 * a, hd = headDim
         let perWorker = scratchPerWorker(t: t), tPad = Self.padded(t)
         let jobs = b * heads
+        let streamed = streams(t: t, keepsProbabilities: probabilities != nil)
         Self.withSingleThreadedBLAS(jobs: jobs) {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
@@ -79,7 +92,10 @@ public struct CausalSelfAttention {
                     let bi = job / heads, h = job % heads
                     let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
                     let o = out + bi * t * a + h * hd
-                    if usesSIMDKernels {
+                    if streamed {
+                        forwardStreamingHead(q: q, k: k, v: v, ld: ld, o: o, ldo: a, lse: lse + job * t, t: t,
+                                             scratch: workerScratch)
+                    } else if usesSIMDKernels {
                         // One head's rows lie 3A floats apart, which maps them all onto a few sets
                         // of the L1 cache, where they evict each other; gathered rows do not.
                         AttentionKernels.transpose(kt, ldd: tPad, k, lds: ld, n: t, nPad: tPad, hd: hd)
@@ -158,7 +174,8 @@ public struct CausalSelfAttention {
                 }
             }
         }
-        if !usesSIMDKernels { dqkv.update(repeating: 0, count: b * t * ld) }   // the BLAS path adds
+        let streamed = streams(t: t, keepsProbabilities: probabilities != nil)
+        if !usesSIMDKernels || streamed { dqkv.update(repeating: 0, count: b * t * ld) }   // the BLAS paths add
         Self.withSingleThreadedBLAS(jobs: jobs) {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
@@ -172,7 +189,11 @@ public struct CausalSelfAttention {
                     let dq = dqkv + bi * t * ld + h * hd, dk = dq + a, dv = dq + 2 * a
                     let dO = dout + bi * t * a + h * hd, rowDot = UnsafePointer(rowDots.base + job * t)
                     let kept = probabilities.map { $0 + job * perHead }
-                    if usesSIMDKernels {
+                    if streamed {
+                        let head = Head(q: q, k: k, v: v, ldq: ld, ldk: ld, ldv: ld, dO: dO, ldo: a,
+                                        dq: dq, dk: dk, dv: dv, ldd: ld)
+                        backwardStreamingHead(head, lse: lse + job * t, rowDots: rowDot, t: t, scratch: workerScratch)
+                    } else if usesSIMDKernels {
                         AttentionKernels.gather(qc, q, lds: ld, rows: t, hd: hd)
                         AttentionKernels.gather(kc, k, lds: ld, rows: t, hd: hd)
                         AttentionKernels.gather(dOc, dO, lds: a, rows: t, hd: hd)

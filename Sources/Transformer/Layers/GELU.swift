@@ -7,15 +7,22 @@ import WorkbenchCore
 public enum GELU {
     static let s: Float = (2 / Float.pi).squareRoot()
 
-    // x: [n] -> out: [n] and tanh: [n] = tanh(u), u = √(2/π)(x + 0.044715·x³).
-    public static func forward(out: UnsafeMutablePointer<Float>, tanh: UnsafeMutablePointer<Float>,
+    // x: [n] -> out: [n] and, unless nil (evaluation), tanh: [n] = tanh(u), u = √(2/π)(x + 0.044715·x³).
+    public static func forward(out: UnsafeMutablePointer<Float>, tanh: UnsafeMutablePointer<Float>?,
                                x: UnsafePointer<Float>, count n: Int) {
         Parallel.forEachChunk(count: n, minChunk: 16384) { range in
-            for i in range {
-                let v = x[i]
-                let t = fastTanh(s * (v + 0.044715 * v * v * v))
-                tanh[i] = t
-                out[i] = 0.5 * v * (1 + t)
+            if let tanh {
+                for i in range {
+                    let v = x[i]
+                    let t = fastTanh(s * (v + 0.044715 * v * v * v))
+                    tanh[i] = t
+                    out[i] = 0.5 * v * (1 + t)
+                }
+            } else {
+                for i in range {
+                    let v = x[i]
+                    out[i] = 0.5 * v * (1 + fastTanh(s * (v + 0.044715 * v * v * v)))
+                }
             }
         }
     }
