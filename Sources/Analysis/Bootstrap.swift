@@ -21,48 +21,15 @@ public struct Interval: Codable, Equatable, Sendable {
     }
 }
 
-/// Case-resampling bootstrap: over points, or over groups (runs) so that all the points of
-/// one run are drawn together. Resample `i` uses its own `SeededRNG(seed ⊕ i)`, so results do
-/// not depend on the thread count; resamples run through `Parallel.forEach`.
+/// Percentile intervals of resampled values, and the seeded generator of resample `i`
+/// (`SeededRNG(seed ⊕ i)`, so results do not depend on the thread count), for the residual
+/// bootstrap of `IsoFLOPProfiles` and the simulated sweeps of `CoverageCheck`.
 ///
-///     let samples = Bootstrap.run(resamples: 1000, seed: 7, count: n, groups: nil) { weights in
-///         refit(weights)          // parameters, or nil when the resample cannot be fitted
-///     }
-///     let alpha = Bootstrap.interval(samples.map { $0[2] }, estimate: 0.13)
+///     var rng = Bootstrap.rng(seed: 7, resample: i)
+///     let a = Bootstrap.interval(samples, estimate: 0.7)
 public enum Bootstrap {
-    /// Bootstrap counts for each point: how many times the resample drew it (or its group).
-    public static func weights(count n: Int, groups: [Int]?, rng: inout SeededRNG) -> [Double] {
-        var w = [Double](repeating: 0, count: n)
-        if let groups = groups {
-            let ids = Array(Set(groups)).sorted()
-            var index: [Int: Int] = [:]
-            for (k, g) in ids.enumerated() { index[g] = k }
-            var drawn = [Double](repeating: 0, count: ids.count)
-            for _ in 0..<ids.count { drawn[rng.nextInt(below: ids.count)] += 1 }
-            for i in 0..<n { w[i] = drawn[index[groups[i]]!] }
-        } else {
-            for _ in 0..<n { w[rng.nextInt(below: n)] += 1 }
-        }
-        return w
-    }
-
     public static func rng(seed: UInt64, resample i: Int) -> SeededRNG {
         SeededRNG(seed: seed ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15))
-    }
-
-    /// Runs `fit` on `resamples` weight vectors in parallel; failed resamples are dropped.
-    public static func run(resamples: Int, seed: UInt64, count n: Int, groups: [Int]?,
-                           fit: ([Double]) -> [Double]?) -> [[Double]] {
-        var out = [[Double]?](repeating: nil, count: resamples)
-        out.withUnsafeMutableBufferPointer { buf in
-            let base = buf.baseAddress!
-            Parallel.forEach(count: resamples) { i in
-                var g = rng(seed: seed, resample: i)
-                let w = weights(count: n, groups: groups, rng: &g)
-                base[i] = fit(w)
-            }
-        }
-        return out.compactMap { $0 }
     }
 
     /// Linear-interpolated percentile (q in [0, 1]) of unsorted values.
@@ -81,9 +48,11 @@ public enum Bootstrap {
     }
 }
 
-/// A power-law fit with bootstrap intervals on every parameter and a confidence band.
+/// A power-law fit with intervals on its parameters and a confidence band, as plots and
+/// `fits.json` read it; made from a `LossProfile` (`LossProfile.estimate()`), whose accepted
+/// laws are the `samples` of the band.
 ///
-///     let est = try PowerLawFitter().bootstrap(x: n, y: loss, resamples: 1000, seed: 1)
+///     let est = try ProfileFitter().fit(x: n, y: loss).estimate()
 ///     est.exponent.text()   // "0.13 [0.12, 0.14]"
 public struct PowerLawEstimate: Codable, Sendable {
     public var fit: PowerLawFitter.Fit
@@ -110,56 +79,6 @@ public struct PowerLawEstimate: Codable, Sendable {
             let v = samples.map { $0(x) }
             return (Bootstrap.percentile(v, tail), Bootstrap.percentile(v, 1 - tail))
         }
-    }
-}
-
-extension PowerLawFitter {
-    /// Fits, then refits `resamples` bootstrap resamples starting from the full-data optimum.
-    /// `groups` (one id per point, e.g. the run) resamples whole groups instead of points.
-    public func bootstrap(x: [Double], y: [Double], groups: [Int]? = nil, resamples: Int = 1000,
-                          seed: UInt64 = 1, level: Double = 0.95, series: String = "series") throws -> PowerLawEstimate {
-        let full = try fit(x: x, y: y, series: series)
-        let problem = try PowerLawProblem(x: x, y: y, form: form, series: series)
-        let start = problem.parameters(full.law)
-        let lm = HuberLM(delta: delta)
-        let needed = form.parameterCount + 1
-        let thetas = Bootstrap.run(resamples: resamples, seed: seed, count: problem.n, groups: groups) { w in
-            var distinct = Set<Double>()
-            for i in 0..<w.count where w[i] > 0 { distinct.insert(x[i]) }
-            if distinct.count < needed { return nil }
-            // Only the drawn points, weighted by their counts (about 63 % of them).
-            let drawn = (0..<w.count).filter { w[$0] > 0 }
-            let r = problem.subset(drawn).minimize(lm, start: start, weights: drawn.map { w[$0] })
-            return r.objective.isFinite && problem.isValid(r.parameters) ? r.parameters : nil
-        }
-        let laws = thetas.map { problem.law($0) }
-        var est = PowerLawEstimate(
-            fit: full,
-            lossInfinity: form == .saturating
-                ? Bootstrap.interval(laws.map(\.lossInfinity), estimate: full.law.lossInfinity, level: level) : nil,
-            scale: Bootstrap.interval(laws.map(\.scale), estimate: full.law.scale, level: level),
-            exponent: Bootstrap.interval(laws.map(\.exponent), estimate: full.law.exponent, level: level),
-            resamples: resamples, failedResamples: resamples - laws.count,
-            resampledOver: groups == nil ? "points" : "runs")
-        est.samples = laws
-        return est
-    }
-
-    /// Fits on all but the `holdOut` largest x and reports the error of the prediction there.
-    public func extrapolationCheck(x: [Double], y: [Double], holdOut: Int = 1,
-                                   series: String = "series") throws -> ExtrapolationCheck {
-        let distinctX = Array(Set(x)).sorted()
-        guard holdOut >= 1, distinctX.count > holdOut else {
-            throw FitError.tooFewPoints(series: series, needed: form.parameterCount + 1 + holdOut, got: distinctX.count)
-        }
-        let cut = distinctX[distinctX.count - holdOut]
-        let train = (0..<x.count).filter { x[$0] < cut }
-        let fit = try self.fit(x: train.map { x[$0] }, y: train.map { y[$0] }, series: series + " (held-out check)")
-        let held = (0..<x.count).filter { x[$0] >= cut }.map { i in
-            ExtrapolationCheck.Point(x: x[i], observed: y[i], predicted: fit.law(x[i]),
-                                     relativeError: (fit.law(x[i]) - y[i]) / y[i])
-        }
-        return ExtrapolationCheck(fittedOn: train.count, law: fit.law, heldOut: held)
     }
 }
 

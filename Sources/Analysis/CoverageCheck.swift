@@ -11,7 +11,11 @@ import WorkbenchCore
 /// - L(D): 5 dataset sizes with the same noise; the L∞ and α intervals.
 /// - L(C) and β: `SyntheticRuns` (8 sizes, learning curves with a per-run offset of σ and 0.1 %
 ///   per-evaluation noise, a second seed at 3 sizes) through the compute frontier; α_C, L∞ and β.
-/// - Joint L(N, D): 24 runs on a 4 × 6 grid of the additive law; the L∞ interval.
+/// - IsoFLOP profiles: 5 budgets × 7 sizes of a known L(N, D) (`isoFLOP`); the exponents a of N_opt
+///   and γ of L*(C), and each budget's N* and L*.
+/// - Joint L(N, D): 24 runs on a 4 × 6 grid of the additive law (`JointProfile`); L∞, α and β.
+/// - Pure forms (`PureFormFit`, compared with Kaplan et al.): α of a pure L(N) on the L(N) sizes
+///   and seeds, and α_C of a learning-curve sweep with L∞ = 0.
 /// Also counted: intervals of zero width (never allowed).
 ///
 ///     let rows = CoverageCheck.run(sweeps: 200, seed: 1)
@@ -33,7 +37,10 @@ public enum CoverageCheck {
     /// returns one row per interval. Sweeps run through `Parallel.forEach`.
     public static func run(sweeps: Int, seed: UInt64 = 1, sigmaLog: Double = 0.005, includeFrontier: Bool = true) -> [Row] {
         let names = ["L(N) L∞", "L(N) α", "L(N) held-out predictions", "L(D) L∞", "L(D) α",
-                     "L(C) L∞", "L(C) α_C", "N_opt β", "joint L(N, D) L∞"]
+                     "L(C) L∞", "L(C) α_C", "N_opt β (frontier)", "N_opt a (IsoFLOP profiles)",
+                     "IsoFLOP L*(C) exponent γ", "IsoFLOP N* per budget", "IsoFLOP L* per budget",
+                     "L(N) α, pure form", "L(C) α_C, pure form",
+                     "joint L(N, D) L∞", "joint L(N, D) α", "joint L(N, D) β"]
         // covered, total, zero width per name, per sweep
         var results = [[(Int, Int, Int)]](repeating: [], count: sweeps)
         results.withUnsafeMutableBufferPointer { buf in
@@ -96,6 +103,13 @@ public enum CoverageCheck {
         } else {
             out += [(0, 0, 0), (0, 0, 0), (0, 0, 0)]
         }
+        out += isoFLOP(sweep: k, seed: seed, sigmaLog: sigmaLog, rng: &rng)
+        // Pure forms (L∞ = 0), as compared with Kaplan et al.: L(N) on the same sizes and seeds.
+        let pure = PowerLaw(pureScale: 8.8e13, exponent: 0.076)
+        let sp = series(pure, nSizes, seeds: [2, 1, 1, 2, 1, 1, 2], sigma: sigmaLog, rng: &rng)
+        out.append(tally(try? PureFormFit.exponent(x: sp.x, y: sp.y, counts: sp.counts, noise: SeedReplicates.noise(groups: sp.groups)),
+                         pure.exponent))
+        out.append(includeFrontier ? frontierPure(sweep: k, seed: seed, sigmaLog: sigmaLog) : (0, 0, 0))
         // Joint additive law on a 4 × 6 grid.
         let truth = JointLaw(form: .additive, parameters: ["lossInfinity": 1.7, "a": 60, "alpha": 0.34, "b": 300, "beta": 0.28])
         var n: [Double] = [], d: [Double] = [], y: [Double] = []
@@ -103,17 +117,60 @@ public enum CoverageCheck {
             n.append(Foundation.pow(10, a)); d.append(Foundation.pow(10, b))
             y.append(truth(params: n.last!, dataTokens: d.last!) * Foundation.exp(sigmaLog * Double(rng.nextGaussian())))
         } }
-        let fit = try? JointLaw.fit(params: n, dataTokens: d, lossNats: y, form: .additive, delta: .infinity)
-        let joint = fit.flatMap { JointLossInfinityProfile.interval(params: n, dataTokens: d, lossNats: y,
-                                                                   estimate: $0.law.parameters["lossInfinity"]!, noise: noise) }
-        out.append(tally(joint, 1.7))
+        let joint = try? JointProfile.fit(params: n, dataTokens: d, lossNats: y, noise: noise)
+        out.append(tally(joint?.lossInfinity, 1.7))
+        out.append(tally(joint?.alpha, 0.34))
+        out.append(tally(joint?.beta, 0.28))
         return out
     }
 
-    /// α_C, L∞ and β from a simulated sweep of learning curves.
-    static func frontier(sweep k: Int, seed: UInt64, sigmaLog: Double) -> [(Int, Int, Int)] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("coverage-\(getpid())-\(seed)-\(k)")
+    /// IsoFLOP profiles: 5 budgets over four decades, 7 sizes a factor 2 apart per budget centred
+    /// off the optimum by up to ×1.4, from L = E + A/N^α + B/D^β with D = C/6N (α = 0.3, β = 0.7,
+    /// so N_opt ∝ C^0.7). The exponent a is checked against 0.7; γ of L*(C) ∝ C^(−γ) (a pure form
+    /// fitted to minima that approach E) and each budget's N* and L* (a parabola's minimum, about
+    /// 20 % below the true optimum over sizes ×8 either side) against what the same fits give on
+    /// the noiseless losses: the quantities those intervals estimate.
+    static func isoFLOP(sweep k: Int, seed: UInt64, sigmaLog: Double, rng: inout SeededRNG) -> [(Int, Int, Int)] {
+        let (e, a, alpha, b, beta) = (1.7, 31.6, 0.3, 79_433.0, 0.7)
+        func loss(_ n: Double, _ c: Double) -> Double { e + a / Foundation.pow(n, alpha) + b / Foundation.pow(c / (6 * n), beta) }
+        let exponent = beta / (alpha + beta)
+        var points: [IsoFLOPProfiles.Point] = [], exact: [IsoFLOPProfiles.Point] = []
+        for c in [1e13, 1e14, 1e15, 1e16, 1e17] {
+            let optimum = Foundation.pow(alpha * a / (beta * b), 1 / (alpha + beta)) * Foundation.pow(c / 6, exponent)
+            let centre = optimum * Foundation.pow(1.4, 2 * rng.nextDouble() - 1)
+            for j in -3...3 {
+                let n = centre * Foundation.pow(2, Double(j))
+                exact.append(.init(budgetFLOPs: c, params: n, lossNats: loss(n, c)))
+                points.append(.init(budgetFLOPs: c, params: n, lossNats: loss(n, c) * Foundation.exp(sigmaLog * Double(rng.nextGaussian()))))
+            }
+        }
+        let fit = IsoFLOPProfiles(points: points, resamples: 400, seed: seed &+ UInt64(k))
+        let truth = IsoFLOPProfiles(points: exact, resamples: 1)
+        var nStar = (0, 0, 0), lStar = (0, 0, 0)
+        for (p, q) in zip(fit.profiles, truth.profiles) where p.budgetFLOPs == q.budgetFLOPs {
+            let tn = tally(p.optimalParams, q.optimalParams.estimate), tl = tally(p.optimalLossNats, q.optimalLossNats.estimate)
+            nStar = (nStar.0 + tn.0, nStar.1 + tn.1, nStar.2 + tn.2)
+            lStar = (lStar.0 + tl.0, lStar.1 + tl.1, lStar.2 + tl.2)
+        }
+        return [tally(fit.optimalSizeExponent, exponent),
+                truth.optimalLossExponent.map { tally(fit.optimalLossExponent, $0.estimate) } ?? (0, 0, 0), nStar, lStar]
+    }
+
+    /// The pure-form α_C (`PureFormFit` on the frontier's points) of a sweep whose law has L∞ = 0.
+    static func frontierPure(sweep k: Int, seed: UInt64, sigmaLog: Double) -> (Int, Int, Int) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("coverage-pure-\(getpid())-\(seed)-\(k)")
         defer { try? FileManager.default.removeItem(at: dir) }
+        var plan = frontierPlan(sweep: k, seed: seed ^ 0x9E3, sigmaLog: sigmaLog)
+        plan.law.lossInfinity = 0
+        guard (try? plan.write(to: dir)) != nil, let runs = try? RunRecord.loadAll([dir]) else { return (0, 1, 0) }
+        let p = ScalingStudy.frontierPoints(ComputeFrontier(runs: runs))
+        let law = plan.law
+        let i = try? PureFormFit.exponent(x: p.x, y: p.y, counts: p.counts, independentPoints: p.runs, noise: SeedReplicates.noise(runs))
+        return tally(i, law.alphaN * law.alphaS / (law.alphaN + law.alphaS))
+    }
+
+    /// The simulated learning-curve sweep: `SyntheticRuns` with the run-to-run noise σ and a second seed at 3 sizes.
+    static func frontierPlan(sweep k: Int, seed: UInt64, sigmaLog: Double) -> SyntheticRuns {
         var plan = SyntheticRuns(modality: "text")
         plan.dataSizes = []
         plan.noise = 0.001
@@ -121,6 +178,14 @@ public enum CoverageCheck {
         plan.replicateSizes = [plan.sizes[1], plan.sizes[4], plan.sizes[6]]
         var seedRNG = Bootstrap.rng(seed: seed ^ 0xC0FE, resample: k)
         plan.seed = seedRNG.next()
+        return plan
+    }
+
+    /// α_C, L∞ and β from a simulated sweep of learning curves.
+    static func frontier(sweep k: Int, seed: UInt64, sigmaLog: Double) -> [(Int, Int, Int)] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("coverage-\(getpid())-\(seed)-\(k)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = frontierPlan(sweep: k, seed: seed, sigmaLog: sigmaLog)
         guard (try? plan.write(to: dir)) != nil, let runs = try? RunRecord.loadAll([dir]) else { return [(0, 1, 0), (0, 1, 0), (0, 1, 0)] }
         let law = plan.law
         let noise = SeedReplicates.noise(runs)

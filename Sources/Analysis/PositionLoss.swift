@@ -109,9 +109,22 @@ public struct EntropyRow: Codable, Sendable {
     public var lossInfinity: Interval
     public var tokensPerItem: Double?
     public var itemName: String?
+    /// Why a per-token value does not compare with other modalities (tokens that repeat or pad
+    /// the data), so the row compares per item only; nil when per-token values compare.
+    public var perTokenCaveat: String? = nil
 
-    public init(modality: String, lossInfinity: Interval, tokensPerItem: Double?, itemName: String?) {
+    public init(modality: String, lossInfinity: Interval, tokensPerItem: Double?, itemName: String?, perTokenCaveat: String? = nil) {
         self.modality = modality; self.lossInfinity = lossInfinity; self.tokensPerItem = tokensPerItem; self.itemName = itemName
+        self.perTokenCaveat = perTokenCaveat
+    }
+
+    /// The caveat for a dataset whose tokens are not one per value of the data: Fashion-MNIST
+    /// in RGB tokens repeats each grey value in R, G and B (and pads 28 → 32 at 32×32).
+    public static func perTokenCaveat(dataset: String) -> String? {
+        let name = URL(fileURLWithPath: dataset).lastPathComponent.lowercased()
+        guard name.hasPrefix("fashion-mnist"), !name.contains("gray") else { return nil }
+        return "RGB tokens repeat each grey value in R, G and B" + (name == "fashion-mnist" ? " and pad 28 → 32" : "")
+            + ": compare per image (or use fashion-mnist-gray, one token per pixel)"
     }
 
     public var bitsPerToken: Interval { scaled(1 / Foundation.log(2)) }

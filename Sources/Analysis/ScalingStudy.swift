@@ -4,24 +4,24 @@ import Foundation
 /// frontier with L(C) and N_opt(C), the L(C)/L(D) crossover, the joint L(N, D) and held-out
 /// checks. A fit the data cannot support is left nil and its reason kept in `problems`.
 ///
-///     let study = try ScalingStudy(runs: runs, modality: "image32", options: .init(resamples: 1000))
+///     let study = try ScalingStudy(runs: runs, modality: "image32", options: .init(holdOut: 2))
 ///     study.lossVersusParams?.exponent.text()
 public struct ScalingStudy: Sendable {
-    /// Settings of the fits and the bootstrap.
+    /// Settings of the fits: the residual-bootstrap resamples and seed of the IsoFLOP profiles
+    /// (every other interval is a profile or t interval, with nothing to resample), the Huber
+    /// threshold of the N_opt(C) point fit, how many of the largest sizes the held-out checks
+    /// leave out, and how compute is counted.
     public struct Options: Sendable {
         public var resamples: Int
-        /// Resamples of the run-level bootstrap that rebuilds the frontier (costlier).
-        public var frontierResamples: Int
         public var seed: UInt64
         public var delta: Double
         public var holdOut: Int
         /// How the frontier, L(C) and N_opt(C) count compute (total when every run recorded it).
         public var computeMeasure: ComputeFrontier.Measure
-        public init(resamples: Int = 1000, frontierResamples: Int? = nil, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 2,
+        public init(resamples: Int = 1000, seed: UInt64 = 1, delta: Double = 1e-3, holdOut: Int = 2,
                     computeMeasure: ComputeFrontier.Measure = .total) {
             self.computeMeasure = computeMeasure
             self.resamples = resamples
-            self.frontierResamples = frontierResamples ?? min(resamples, 200)
             self.seed = seed; self.delta = delta; self.holdOut = holdOut
         }
     }
@@ -43,8 +43,13 @@ public struct ScalingStudy: Sendable {
     public var extrapolation: [String: ExtrapolationCheck] = [:]
     /// Seed-to-seed spread of log-loss over configurations run with several seeds (nil: none).
     public var noise: NoiseLevel?
+    /// The joint additive law with 95 % profile intervals of L∞, α and β.
+    public var jointProfile: JointProfile?
     /// 95 % profile interval of the joint additive law's L∞.
-    public var jointLossInfinity: Interval?
+    public var jointLossInfinity: Interval? { jointProfile?.lossInfinity }
+    /// Exponents of the pure form (x₀/x)^α (L∞ = 0) with 95 % intervals, keyed "L(N)", "L(D)",
+    /// "L(C)": only for comparison with papers that fit that form (Kaplan et al. 2020).
+    public var pureExponents: [String: Interval] = [:]
     public var problems: [String] = []
     /// Which runs went into which fit and why the others did not (`SeriesPlacement`).
     public var placement: [String] = []
@@ -73,7 +78,7 @@ public struct ScalingStudy: Sendable {
         // The learning-curve design (the table of laws and the frontier): whole runs that are not
         // part of an IsoFLOP grid (those end where a budget is spent, short for their size by
         // design, and enter only the IsoFLOP profiles and the joint law) and not cooldown branches.
-        let curveRuns = runs.filter { $0.summary.computeBudgetFLOPs == nil && $0.summary.branchOf == nil && !$0.name.contains("@") }
+        let curveRuns = Self.curveRuns(runs)
         lossVersusParamsSeries = ScalingSeries.lossVersusParams(curveRuns, name: "L(N) \(modality)")
         lossVersusDataSeries = ScalingSeries.lossVersusData(curveRuns, name: "L(D) \(modality)")
         placement = SeriesPlacement.explain(runs: curveRuns, params: lossVersusParamsSeries, data: lossVersusDataSeries)
@@ -101,9 +106,14 @@ public struct ScalingStudy: Sendable {
             }, resamples: o.resamples, seed: o.seed)
         }
 
-        let sweep = curveRuns.filter { !ScalingSeries.isDataLimited($0.summary) }
-        computeMeasure = ComputeFrontier.Measure.available(o.computeMeasure, runs: sweep)
-        frontier = ComputeFrontier(runs: sweep, measure: computeMeasure)
+        (frontier, computeMeasure) = Self.frontier(of: runs, measure: o.computeMeasure)
+        for (key, s) in [("L(N)", lossVersusParamsSeries), ("L(D)", lossVersusDataSeries)] where Set(s.x).count >= 3 {
+            pureExponents[key] = try? PureFormFit.exponent(x: s.x, y: s.lossNats, counts: s.counts, noise: noise, series: s.name)
+        }
+        let fp = Self.frontierPoints(frontier)
+        if fp.runs >= 3 {
+            pureExponents["L(C)"] = try? PureFormFit.exponent(x: fp.x, y: fp.y, counts: fp.counts, independentPoints: fp.runs, noise: noise)
+        }
         let lcName = "L(C) \(modality)"
         do {
             let e = try Self.fitFrontier(frontier, fitter, name: lcName)
@@ -121,28 +131,47 @@ public struct ScalingStudy: Sendable {
             } else { problems.append("crossover \(modality): extrapolated L(C) never falls below L(D) in 1e-30…1e30 PF-days") }
         }
         // Joint L(N, D) over every annealed point, D = tokens seen (effective tokens when the
-        // data was repeated), never the dataset size of a run that did not see it all.
+        // data was repeated), never the dataset size of a run that did not see it all. Kaplan's
+        // form by least squares (a point estimate), the additive form with profile intervals.
         let jp = annealedPoints
         jointPoints = jp.count
-        for form in JointLaw.Form.allCases {
-            do {
-                joint.append(try JointLaw.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens),
-                                              lossNats: jp.map(\.lossNats), form: form, delta: o.delta,
-                                              series: "L(N, D) \(modality) \(form.rawValue)"))
-            } catch { problems.append("\(error)") }
-        }
-        if let j = joint.first(where: { $0.law.form == .additive }) {
-            jointLossInfinity = JointLossInfinityProfile.interval(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens),
-                                                                  lossNats: jp.map(\.lossNats),
-                                                                  estimate: j.law.parameters["lossInfinity"] ?? .nan, noise: noise)
-        }
+        do {
+            joint.append(try JointLaw.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens), lossNats: jp.map(\.lossNats),
+                                          form: .kaplan, delta: .infinity, series: "L(N, D) \(modality) kaplan"))
+        } catch { problems.append("\(error)") }
+        do {
+            let j = try JointProfile.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens), lossNats: jp.map(\.lossNats),
+                                         tokens: jp.map(\.tokensSeen), noise: noise, series: "L(N, D) \(modality) additive")
+            jointProfile = j
+            joint.append(j.jointFit)
+        } catch { problems.append("\(error)") }
         self.problems = problems
+    }
+
+    /// The runs whose learning curves L(N), L(D) and the frontier use: not planned by an IsoFLOP
+    /// grid, not cooldown branches.
+    public static func curveRuns(_ runs: [RunRecord]) -> [RunRecord] {
+        runs.filter { $0.summary.computeBudgetFLOPs == nil && $0.summary.branchOf == nil && !$0.name.contains("@") }
+    }
+
+    /// The compute frontier of the runs that saw their data at most once (no cooldown branches),
+    /// counting compute by `measure` when every run recorded it (else 6·N·E), and the measure used.
+    public static func frontier(of runs: [RunRecord], measure: ComputeFrontier.Measure = .total) -> (ComputeFrontier, ComputeFrontier.Measure) {
+        let sweep = curveRuns(runs).filter { !ScalingSeries.isDataLimited($0.summary) }
+        let used = ComputeFrontier.Measure.available(measure, runs: sweep)
+        return (ComputeFrontier(runs: sweep, measure: used), used)
     }
 
     /// L(C) on the frontier's interior points. Each run's stretch of the frontier counts as one
     /// measurement: its points share the weight 1, and the residual degrees of freedom are the runs' − 3.
-    static func fitFrontier(_ f: ComputeFrontier, _ fitter: ProfileFitter, name: String) throws -> PowerLawEstimate {
-        // At most 8 points per run, evenly spread over its stretch (the rest add no information).
+    public static func fitFrontier(_ f: ComputeFrontier, _ fitter: ProfileFitter, name: String) throws -> PowerLawEstimate {
+        let p = frontierPoints(f)
+        return try fitter.fit(x: p.x, y: p.y, counts: p.counts, independentPoints: p.runs, series: name).estimate()
+    }
+
+    /// The frontier's interior points as L(C) fits them: at most 8 per run, evenly spread over its
+    /// stretch (the rest add no information), sharing the run's weight 1; `runs` independent ones.
+    public static func frontierPoints(_ f: ComputeFrontier) -> (x: [Double], y: [Double], counts: [Double], runs: Int) {
         var byRun: [String: [ComputeFrontier.Point]] = [:]
         for q in f.interior { byRun[q.run, default: []].append(q) }
         let p = byRun.keys.sorted().flatMap { name -> [ComputeFrontier.Point] in
@@ -152,8 +181,7 @@ public struct ScalingStudy: Sendable {
         }
         var perRun: [String: Int] = [:]
         for q in p { perRun[q.run, default: 0] += 1 }
-        return try fitter.fit(x: p.map(\.computePFDays), y: p.map(\.lossNats), counts: p.map { 1 / Double(perRun[$0.run]!) },
-                              independentPoints: perRun.count, series: name).estimate()
+        return (p.map(\.computePFDays), p.map(\.lossNats), p.map { 1 / Double(perRun[$0.run]!) }, perRun.count)
     }
 
     /// The profiled fit of one series, with a caveat when L∞ is not determined or a bound is hit.

@@ -23,17 +23,16 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Run directories, folders holding them, sweep folders or specs, or study folders.") var runs: [String]
     @Option(help: "Output folder (default: INPUT/report for a single input).") var out: String?
     @Flag(help: "Replace an existing report folder made from other inputs.") var force = false
-    @Option(help: "Bootstrap resamples for L(N) and L(D).") var bootstrap = 1000
-    @Option(help: "Run-level bootstrap resamples for the frontier, N_opt and the crossover.") var frontierBootstrap = 200
-    @Option(help: "Huber threshold on log-loss residuals.") var delta = 1e-3
-    @Option(help: "Seed of the bootstraps.") var seed: UInt64 = 1
+    @Option(help: "Residual-bootstrap resamples of the IsoFLOP profiles (the other intervals are profile intervals).") var bootstrap = 1000
+    @Option(help: "Huber threshold on log-loss residuals of the N_opt(C) point fit.") var delta = 1e-3
+    @Option(help: "Seed of the IsoFLOP bootstrap.") var seed: UInt64 = 1
     @Option(help: "Largest scales held out for the extrapolation check.") var holdOut = 1
     @Option(help: "Report title.") var title = "Scaling-law report"
 
     func run() throws {
         let target = try Self.outputFolder(for: runs, out: out)
         let all = try RunRecord.load(labelled: try RunAddress.runDirectories(runs).map { ($0.url, $0.label) })
-        let options = ScalingStudy.Options(resamples: bootstrap, frontierResamples: frontierBootstrap, seed: seed, delta: delta, holdOut: holdOut)
+        let options = ScalingStudy.Options(resamples: bootstrap, seed: seed, delta: delta, holdOut: holdOut)
         let start = Date()
         var count = 0
         let record = ReportFolder.Inputs(inputs: try runs.map(RunAddress.canonicalPath(of:)), runs: all.map(\.name))

@@ -148,8 +148,7 @@ struct StudyCommand: ParsableCommand {
         // 4. One report over every modality, made whole in a hidden folder and renamed into place.
         let reportStarted = Date()
         let runs = try RunRecord.load(labelled: try RunAddress.runDirectories(folders.map(\.1.url.path)).map { ($0.url, $0.label) })
-        let options = preset == "quick" ? ScalingStudy.Options(resamples: 300, frontierResamples: 60)
-                                         : ScalingStudy.Options(resamples: 1000, frontierResamples: 200)
+        let options = ScalingStudy.Options(resamples: preset == "quick" ? 300 : 1000)
         let reportDir = studyDir.appendingPathComponent("report")
         let record = ReportFolder.Inputs(inputs: [studyDir.standardizedFileURL.path], runs: runs.map(\.name))
         try ReportFolder.replace(reportDir, with: record, force: force) { dir in
@@ -171,7 +170,7 @@ struct StudyCommand: ParsableCommand {
 
     /// Real modalities first (fine-tuning right after the image sweep it starts from), ground truth last.
     static func order(_ names: [String]) -> [String] {
-        let preferred = ["text", "image", "finetune", "math", "captions", "synthetic-text", "synthetic-image"]
+        let preferred = ["text", "image", "finetune", "image-gray", "math", "captions", "synthetic-text", "synthetic-image"]
         return names.sorted { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
     }
 }

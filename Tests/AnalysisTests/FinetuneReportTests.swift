@@ -30,7 +30,7 @@ final class FinetuneReportTests: XCTestCase {
         }
         let runs = try RunRecord.loadAll([root])
         XCTAssertEqual(runs.count, before.count + 6)
-        let files = try ScalingReport.write(runs: runs, to: out, options: .init(resamples: 50, frontierResamples: 10))
+        let files = try ScalingReport.write(runs: runs, to: out)
         let names = Set(files.map(\.lastPathComponent))
         for f in ["finetune-loss.png", "finetune-error.png", "finetune-steps.png"] { XCTAssertTrue(names.contains(f), f) }
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
@@ -53,7 +53,7 @@ final class FinetuneReportTests: XCTestCase {
         for (k, n) in [1000, 10_000].enumerated() {
             try writeRun(root.appendingPathComponent("ft-pre-\(k)"), params: n, from: "/pre/\(k)", accuracies: [0.1, 0.6])
         }
-        try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: out, options: .init(resamples: 20, frontierResamples: 5))
+        try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: out)
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertFalse(md.contains("0 runs in 0 modalities"), md)
         XCTAssertTrue(md.contains("No generative runs, so no scaling fits: 2 fine-tuning run(s)"), md)

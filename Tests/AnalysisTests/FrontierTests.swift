@@ -11,7 +11,7 @@ final class FrontierTests: XCTestCase {
         try plan.write(to: dir)
         let runs = try RunRecord.loadAll([dir])
         XCTAssertEqual(runs.count, plan.sizes.count + plan.dataSizes.count * plan.dataRunSizes.count)
-        let study = try ScalingStudy(runs: runs, modality: "text", options: .init(resamples: 0))
+        let study = try ScalingStudy(runs: runs, modality: "text")
         let law = plan.law
 
         // Frontier: every interior point lies within 1.5 % above the true continuous frontier

@@ -24,12 +24,11 @@ final class MathAnswerReportTests: XCTestCase {
         var synth = SyntheticRuns(modality: "math")
         synth.sizes = [1e4, 1e5, 1e6, 1e7]; synth.dataSizes = []; synth.dataRunSizes = []
         let dirs = try synth.write(to: root).sorted { $0.path < $1.path }
-        let plain = try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: temporaryDirectory("math-plain"),
-                                            options: .init(resamples: 20, frontierResamples: 5))
+        let plain = try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: temporaryDirectory("math-plain"))
         XCTAssertFalse(plain.isEmpty)
         try answers(interpolate: (10, 4), extrapolate: (8, 1)).write(to: dirs[0].appendingPathComponent("eval_answers.json"), atomically: true, encoding: .utf8)
         try answers(interpolate: (10, 7), extrapolate: (8, 3)).write(to: dirs[1].appendingPathComponent("eval_answers.json"), atomically: true, encoding: .utf8)
-        _ = try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: out, options: .init(resamples: 20, frontierResamples: 5))
+        _ = try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: out)
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("## Math answers by exact match"), md)
         XCTAssertTrue(md.contains("| \(dirs[0].lastPathComponent) |"))
@@ -44,7 +43,7 @@ final class MathAnswerReportTests: XCTestCase {
         XCTAssertEqual(modalities.first { $0["modality"] as? String == "math" }?["runs"] as? Int, dirs.count)
         // A malformed file names itself.
         try "{}".write(to: dirs[2].appendingPathComponent("eval_answers.json"), atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: out, options: .init(resamples: 20, frontierResamples: 5))) {
+        XCTAssertThrowsError(try ScalingReport.write(runs: try RunRecord.loadAll([root]), to: out)) {
             XCTAssertTrue("\($0)".contains("eval_answers.json"))
         }
     }

@@ -58,30 +58,6 @@ final class PowerLawFitTests: XCTestCase {
         XCTAssertGreaterThan(abs(squares.law.lossInfinity - 2.0), abs(robust.law.lossInfinity - 2.0))
     }
 
-    func testBootstrapIntervalsCoverTheTruthAbout95PercentOf200Trials() throws {
-        var coveredAlpha = 0, coveredLinf = 0, trials = 0
-        for seed in UInt64(1000)..<1200 {
-            let (x, y) = SyntheticSeries.make(count: 25, seed: seed)
-            let est = try PowerLawFitter().bootstrap(x: x, y: y, resamples: 200, seed: seed)
-            trials += 1
-            if est.exponent.contains(0.3) { coveredAlpha += 1 }
-            if est.lossInfinity!.contains(2.0) { coveredLinf += 1 }
-        }
-        let a = Double(coveredAlpha) / Double(trials), l = Double(coveredLinf) / Double(trials)
-        print("coverage over \(trials) trials: α \(a), L∞ \(l)")
-        XCTAssert((0.88...0.99).contains(a), "α interval coverage \(a)")
-        XCTAssert((0.88...0.99).contains(l), "L∞ interval coverage \(l)")
-    }
-
-    func testHeldOutCheckPredictsLargestScale() throws {
-        let (x, y) = SyntheticSeries.make(count: 30, noise: 0.002, seed: 9)
-        let check = try PowerLawFitter().extrapolationCheck(x: x, y: y, holdOut: 3)
-        XCTAssertEqual(check.fittedOn, 27)
-        XCTAssertEqual(check.heldOut.count, 3)
-        for p in check.heldOut { XCTAssertEqual(p.predicted / SyntheticSeries.truth(p.x), 1, accuracy: 0.01) }
-        XCTAssertEqual(check.heldOut[0].relativeError, (check.heldOut[0].predicted - y[27]) / y[27], accuracy: 1e-12)
-    }
-
     func testTooFewPointsSaysSo() {
         XCTAssertThrowsError(try PowerLawFitter().fit(x: [1, 2, 3], y: [3, 2, 1.5], series: "L(N) text")) { e in
             XCTAssertEqual(e as? FitError, .tooFewPoints(series: "L(N) text", needed: 4, got: 3))

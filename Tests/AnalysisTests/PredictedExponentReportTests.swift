@@ -20,7 +20,7 @@ final class PredictedExponentReportTests: XCTestCase {
         try runs.write(to: dir)
         let records = try RunRecord.loadAll([dir])
         XCTAssertEqual(records.first?.summary.predictedDataExponent, 0.35)
-        _ = try ScalingReport.write(runs: records, to: out, options: .init(resamples: 50, frontierResamples: 10))
+        _ = try ScalingReport.write(runs: records, to: out, options: .init(resamples: 50))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("fits.json"))) as! [String: Any]
         let rows = json["groundTruth"] as! [[String: Any]]
         let row = try XCTUnwrap(rows.first { ($0["quantity"] as? String)?.hasPrefix("α_D") ?? false })

@@ -61,7 +61,7 @@ final class ReportTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: runsDir); try? FileManager.default.removeItem(at: out) }
         try SyntheticRuns.writeDemo(to: runsDir)
         let runs = try RunRecord.loadAll([runsDir])
-        let files = try ScalingReport.write(runs: runs, to: out, options: .init(resamples: 100, frontierResamples: 20))
+        let files = try ScalingReport.write(runs: runs, to: out)
         let names = Set(files.map(\.lastPathComponent))
         for m in ["text", "image32", "caption-to-image", "image-to-caption"] {
             for kind in ["loss-vs-params", "loss-vs-data", "frontier", "optimal-size", "joint"] {

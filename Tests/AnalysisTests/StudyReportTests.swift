@@ -42,13 +42,13 @@ final class StudyReportTests: XCTestCase {
         truth.law.lossInfinity = 2.36
         try writeManifest(markov, modality: "text", trueEntropy: 2.36)
         var prose = SyntheticRuns(modality: "text", dataset: english.path)
-        prose.law.lossInfinity = 1.5; prose.law.alphaN = 0.08; prose.seed = 9
+        prose.law.lossInfinity = 0; prose.law.alphaN = 0.08; prose.seed = 9
         try writeManifest(english, modality: "text", trueEntropy: nil)
         let dirA = root.appendingPathComponent("a"), dirB = root.appendingPathComponent("b")
         try truth.write(to: dirA)
         try prose.write(to: dirB)
         let runs = try RunRecord.loadAll([dirA, dirB])
-        _ = try ScalingReport.write(runs: runs, to: out, options: .init(resamples: 100, frontierResamples: 20))
+        _ = try ScalingReport.write(runs: runs, to: out)
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("## Modality: text (markov)"), md)
         XCTAssertTrue(md.contains("## Modality: text (english)"), md)
@@ -71,17 +71,34 @@ final class StudyReportTests: XCTestCase {
         XCTAssertFalse(papers.isEmpty)
         XCTAssertTrue(papers.allSatisfy { $0["group"] as? String == "text (english)" && $0["domain"] as? String == "Language" },
                       "only the real dataset is compared with the paper")
-        let alphaN = papers.first { ($0["quantity"] as? String)?.hasPrefix("α_N") ?? false }!
-        XCTAssertEqual(alphaN["paper"] as! Double, 0.070)
+        // Language compares pure-form exponents with Kaplan et al.'s, and has no L∞ row.
+        let alphaN = papers.first { ($0["quantity"] as? String)?.hasPrefix("α_N, pure form") ?? false }!
+        XCTAssertEqual(alphaN["paper"] as! Double, 0.076)
         XCTAssertEqual((alphaN["study"] as! [String: Any])["estimate"] as! Double, 0.08, accuracy: 0.02)
+        XCTAssertFalse(papers.contains { ($0["quantity"] as? String)?.hasPrefix("L∞") ?? false })
+        XCTAssertTrue(md.contains("Kaplan et al. 2020, pure power laws"), md)
     }
 
-    func testPaperDomainsByModalityAndResolution() {
-        XCTAssertEqual(PaperReference.match(modality: "text", tokensPerItem: nil)?.name, "Language")
-        XCTAssertEqual(PaperReference.match(modality: "image (fashion-mnist-8)", tokensPerItem: 192)?.name, "Image 8x8")
-        XCTAssertEqual(PaperReference.match(modality: "image", tokensPerItem: 768)?.name, "Image 16x16")
-        XCTAssertEqual(PaperReference.match(modality: "image", tokensPerItem: 3072)?.name, "Image 32x32")
-        XCTAssertEqual(PaperReference.match(modality: "math", tokensPerItem: nil)?.name, "Math (extrapolate)")
-        XCTAssertNil(PaperReference.match(modality: "audio", tokensPerItem: nil))
+    func testPaperDomainsOnlyOnMatchingDataAndLayouts() {
+        func match(_ m: String, _ d: String, _ t: Double?) -> PaperReference.Match? { PaperReference.match(modality: m, dataset: d, tokensPerItem: t) }
+        XCTAssertEqual(match("text", "/data/english", nil)?.reference.name, "Language")
+        XCTAssertEqual(match("text", "/data/english", nil)?.reference.form, .pure, "language compares the pure form (Kaplan)")
+        XCTAssertNil(match("text", "/data/markov-text", nil), "a synthetic source has no paper row")
+        XCTAssertNil(match("text", "notes", nil), "nor text the papers did not fit")
+        let fm8 = match("image (fashion-mnist-8)", "fashion-mnist-8", 192)
+        XCTAssertEqual(fm8?.reference.name, "Image 8x8")
+        XCTAssertEqual(fm8?.reference.form, .saturating)
+        XCTAssertEqual(fm8?.perTokenComparable, false, "grey repeated in R, G and B: per token does not compare")
+        XCTAssertEqual(fm8?.perImageComparable, true)
+        XCTAssertEqual(match("image", "fashion-mnist-16", 768)?.reference.name, "Image 16x16")
+        XCTAssertEqual(match("image", "fashion-mnist", 3072)?.reference.name, "Image 32x32")
+        XCTAssertEqual(match("image", "emoji-32", 3072)?.perTokenComparable, true, "colour RGB tokens at 32×32 are the paper's layout")
+        XCTAssertNil(match("image", "fashion-mnist-gray", 784), "784 grey tokens are no paper resolution (before: matched to 16x16 by token count)")
+        XCTAssertNil(match("image", "pets", 1000))
+        XCTAssertEqual(match("math", "math", nil)?.reference.name, "Math (extrapolate)")
+        XCTAssertNil(match("audio", "x", nil))
+        XCTAssertNil(match("text, LSTM", "english", nil))
+        XCTAssertNotNil(EntropyRow.perTokenCaveat(dataset: "/d/fashion-mnist"))
+        XCTAssertNil(EntropyRow.perTokenCaveat(dataset: "/d/fashion-mnist-gray"))
     }
 }

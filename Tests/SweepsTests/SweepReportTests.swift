@@ -14,10 +14,10 @@ final class SweepReportTests: XCTestCase {
         let sweep = try runWorkbench(exe, ["sweep", "tiny.toml", "--out", "sw", "--no-estimate"], cwd: dir)
         XCTAssertEqual(sweep.status, 0, sweep.output)
 
-        let viaIndex = try runWorkbench(exe, ["report", "sw", "--out", "r1", "--bootstrap", "40", "--frontier-bootstrap", "10"], cwd: dir)
+        let viaIndex = try runWorkbench(exe, ["report", "sw", "--out", "r1"], cwd: dir)
         XCTAssertEqual(viaIndex.status, 0, viaIndex.output)
         XCTAssertTrue(viaIndex.output.contains("read 4 runs"), viaIndex.output)
-        let direct = try runWorkbench(exe, ["report", "sw/runs", "--out", "r2", "--bootstrap", "40", "--frontier-bootstrap", "10"], cwd: dir)
+        let direct = try runWorkbench(exe, ["report", "sw/runs", "--out", "r2"], cwd: dir)
         XCTAssertEqual(direct.status, 0, direct.output)
         let a = try Data(contentsOf: dir.appendingPathComponent("r1/fits.json"))
         let b = try Data(contentsOf: dir.appendingPathComponent("r2/fits.json"))

@@ -28,7 +28,7 @@ final class SweepReportEndToEndTests: XCTestCase {
     func testReportSaysWhichRunsMovedToLossVersusData() throws {
         let dir = try SharedSweep.folder()
         let out = dir.appendingPathComponent("moved-report")
-        try Workbench.ok(["report", "sweeps/e2e", "--out", out.path, "--bootstrap", "20", "--frontier-bootstrap", "5"], in: dir)
+        try Workbench.ok(["report", "sweeps/e2e", "--out", out.path], in: dir)
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         // E = 32 steps × 4 × 32 = 4,096 tokens on D = 2,000: 2.0 epochs.
         XCTAssertTrue(md.contains("2 runs moved to L(D)"), md)
@@ -49,22 +49,22 @@ final class SweepReportEndToEndTests: XCTestCase {
         let dir = try SharedSweep.folder()
         let fm = FileManager.default
         let target = dir.appendingPathComponent("sweeps/e2e/report")
-        try Workbench.ok(["report", "sweeps/e2e", "--bootstrap", "20", "--frontier-bootstrap", "5"], in: dir)
+        try Workbench.ok(["report", "sweeps/e2e"], in: dir)
         XCTAssertTrue(fm.fileExists(atPath: target.appendingPathComponent("report.md").path))
         let inputs = try JSONSerialization.jsonObject(with: Data(contentsOf: target.appendingPathComponent("report-inputs.json"))) as! [String: Any]
         XCTAssertEqual((inputs["runs"] as? [String])?.count, 5)
         XCTAssertFalse(fm.fileExists(atPath: dir.appendingPathComponent("report").path), "nothing in ./report")
         // Again from the same input (and through its spec): replaced without --force.
-        try Workbench.ok(["report", "specs/e2e.toml", "--bootstrap", "20", "--frontier-bootstrap", "5"], in: dir)
+        try Workbench.ok(["report", "specs/e2e.toml"], in: dir)
         // A report of one run into the sweep's report folder: refused, then forced.
         let oneRun = try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("sweeps/e2e/runs").path).sorted().first { $0.hasPrefix("data-") }!
         let runPath = "sweeps/e2e/runs/\(oneRun)"
         let before = try String(contentsOf: target.appendingPathComponent("report.md"), encoding: .utf8)
-        let refused = try Workbench.run(["report", runPath, "--out", target.path, "--bootstrap", "5"], in: dir)
+        let refused = try Workbench.run(["report", runPath, "--out", target.path], in: dir)
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("made from other inputs") && refused.stderr.contains("--force"), refused.output)
         XCTAssertEqual(try String(contentsOf: target.appendingPathComponent("report.md"), encoding: .utf8), before, "the refused report left the old one alone")
-        try Workbench.ok(["report", runPath, "--out", target.path, "--bootstrap", "5", "--force"], in: dir)
+        try Workbench.ok(["report", runPath, "--out", target.path, "--force"], in: dir)
         let after = try String(contentsOf: target.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(after.contains("1 runs in 1 modalities") || after.contains("1 run"), after)
         // Whole replacement: the plots folder holds exactly what the new report.md links to.
@@ -82,7 +82,7 @@ final class SweepReportEndToEndTests: XCTestCase {
         let dir = try SharedSweep.folder()
         let listed = try Workbench.ok(["runs", "specs/e2e.toml"], in: dir)
         XCTAssertTrue(listed.stdout.contains("5 shown; 5 completed"), listed.stdout)
-        let fit = try Workbench.run(["fit", "--runs", "sweeps/e2e", "--x", "data", "--form", "pure", "--bootstrap", "0", "--hold-out", "0"], in: dir)
+        let fit = try Workbench.run(["fit", "--runs", "sweeps/e2e", "--x", "data", "--hold-out", "0"], in: dir)
         XCTAssertFalse(fit.output.contains("no run directories"), fit.output)
         XCTAssertTrue(fit.stdout.contains("L(D) text") || fit.stderr.contains("L(D) text"), "reached the L(D) fit of the sweep's runs:\n\(fit.output)")
         if fit.status == 0 { XCTAssertTrue(fit.stdout.contains("points 4"), fit.stdout) }
@@ -98,7 +98,7 @@ final class SweepReportEndToEndTests: XCTestCase {
         try FileManager.default.createDirectory(at: study, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: dir.appendingPathComponent("sweeps/e2e"), to: study.appendingPathComponent("text"))
         try? FileManager.default.removeItem(at: study.appendingPathComponent("text/report"))
-        try Workbench.ok(["report", "study", "--bootstrap", "5", "--frontier-bootstrap", "2"], in: dir)
+        try Workbench.ok(["report", "study"], in: dir)
         XCTAssertTrue(FileManager.default.fileExists(atPath: study.appendingPathComponent("report/report.md").path))
     }
 

@@ -84,10 +84,10 @@ enum ConvergedDesignSection {
         if let b = s.branchDataSeries { row("L(D), cooldown branches", "D", s.lossVersusDataBranches, b.x.count, "not fitted") }
         sink.doc.blocks.append(.table(header: ["law (converged design)", "formula", "α", "L∞ (nats/token)", "points"], rows: rows))
         var items: [String] = []
-        if let a = d.jointAlphaN, let b = d.jointBetaD {
+        if let j = s.jointProfile {
             items.append("Joint additive law on \(s.jointPoints) annealed points with D = tokens seen (repeated data counted as effective tokens, "
-                + "Muennighoff et al. 2023): its unlimited-data limit L∞ + A/N^α has α_N = \(Format.sig(a, 3)), and β_D = \(Format.sig(b, 3)) "
-                + "(point estimates; its L∞ interval is in the irreducible-loss table).")
+                + "Muennighoff et al. 2023): its unlimited-data limit L∞ + A/N^α has α_N = \(j.alpha.text(3)), and β_D = \(j.beta.text(3)) "
+                + "(95 % profile intervals; its L∞ interval is in the irreducible-loss table).")
         }
         if let iso = s.isoFLOP {
             if let a = iso.optimalSizeExponent {

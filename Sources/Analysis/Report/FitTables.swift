@@ -28,6 +28,13 @@ public enum FitTables {
             + (sigma.map { " " + $0 + "." } ?? "")
     }
 
+    /// The joint additive law with its profile intervals, in one sentence.
+    public static func jointText(_ j: JointProfile) -> String {
+        "Joint L(N, D), additive form: L = \(j.law.formula); L∞ = \(j.lossInfinity.text(4)), α = \(j.alpha.text(3)), "
+            + "β = \(j.beta.text(3)) (95 % profile intervals, least squares on log-loss; \(j.configurations) configurations from \(j.runs) runs, "
+            + "rms log residual \(Format.sig(j.rmsLogResidual, 2)))"
+    }
+
     /// The held-out check in one sentence, with each prediction's 95 % interval.
     public static func heldOutText(_ name: String, _ c: ExtrapolationCheck) -> String {
         "Held-out check \(name): fitted on the \(c.fittedOn) smaller scales; at the largest "

@@ -19,9 +19,10 @@ public enum ReportPlots {
     static func lawNotes(_ e: PowerLawEstimate, variable: String, name: String) -> [String] {
         var notes = ["\(name) = \(e.fit.law.formula(variable: variable))"]
         notes.append("α = \(e.exponent.text())")
-        if let l = e.lossInfinity { notes.append("L∞ = \(l.text()) nats") }
-        notes.append("\(variable)₀ = \(e.scale.text())")
-        notes.append("95 % bootstrap over \(e.resampledOver), \(e.resamples) resamples")
+        if let p = e.profile { notes.append("L∞ = \(p.lossInfinityText) nats") }
+        else if let l = e.lossInfinity { notes.append("L∞ = \(l.text()) nats") }
+        notes.append(e.profile != nil ? "95 % profile intervals; band: the laws inside the profile region"
+                                      : "95 % intervals over \(e.resampledOver), \(e.resamples) resamples")
         return notes
     }
 

@@ -23,6 +23,8 @@ public struct ReportData: Codable, Sendable {
         /// Seed-to-seed spread of log-loss, and the joint additive law's L∞ interval.
         public var noise: NoiseLevel? = nil
         public var jointLossInfinity: Interval? = nil
+        /// The joint additive law with profile intervals of L∞, α and β (absent in older reports).
+        public var jointProfile: JointProfile? = nil
     }
     /// A loss-by-position fit of one run.
     public struct Position: Codable, Sendable {
@@ -91,7 +93,8 @@ public enum ScalingReport {
             + "Loss in nats per counted token, compute in PF-days (8.64e19 FLOP), N = non-embedding parameters. "
             + "Fits: L∞ + (x₀/x)^α with L∞ in [0, smallest loss) and α in (0, 2], by profiling the objective over L∞ and α "
             + "(Huber at 3σ on standardised log-loss residuals, σ = the seed-to-seed spread pooled with the residuals); "
-            + "intervals are 95 % profile intervals with Student-t thresholds, β's from a regression over the frontier's transitions "
+            + "intervals are 95 % profile intervals with Student-t thresholds, β's from a regression over the frontier's transitions, "
+            + "the joint additive law's L∞, α and β from its profile likelihood (least squares) "
             + "(coverage on simulated sweeps: `workbench fit --coverage 200`)."))
         }
         if let kernels = KernelNote.text(unlabelled.map(\.summary)) { sink.doc.blocks.append(.paragraph(kernels)) }
@@ -108,7 +111,7 @@ public enum ScalingReport {
                 lossVersusCompute: study.lossVersusCompute, optimalSize: study.optimalSize, optimalSizeExponent: study.optimalSizeExponent,
                 crossoverPFDays: study.crossover, joint: study.joint, extrapolation: study.extrapolation, frontier: study.frontier.points,
                 problems: study.problems, placement: study.placement.isEmpty ? nil : study.placement,
-                noise: study.noise, jointLossInfinity: study.jointLossInfinity))
+                noise: study.noise, jointLossInfinity: study.jointLossInfinity, jointProfile: study.jointProfile))
         }
         entropySection(entropyRows, entropyNotes, sink)
         try ArchitectureSection.write(studies: studies, sink)
@@ -135,16 +138,24 @@ public enum ScalingReport {
             if let c = study.crossover { items.append("L(C)/L(D) crossover at C = \(c.text()) PF-days") }
             sink.doc.blocks.append(.list(items))
         }
-        for j in study.joint { sink.doc.blocks.append(.paragraph("Joint L(N, D), \(j.law.form.rawValue) form: L = \(j.law.formula) (rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)")) }
+        for j in study.joint where j.law.form == .kaplan {
+            sink.doc.blocks.append(.paragraph("Joint L(N, D), Kaplan's form: L = \(j.law.formula) (least squares, a point estimate without intervals; rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)"))
+        }
+        if let j = study.jointProfile { sink.doc.blocks.append(.paragraph(FitTables.jointText(j))) }
         for (name, c) in study.extrapolation.sorted(by: { $0.key < $1.key }) {
             sink.doc.blocks.append(.paragraph(FitTables.heldOutText(name, c)))
         }
         let synthetic = study.runs.first { $0.summary.trueEntropyNatsPerToken != nil }?.summary.trueEntropyNatsPerToken
         let tokensPerItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary.tokensPerItem
-        if synthetic == nil, let paper = PaperReference.match(modality: m, tokensPerItem: tokensPerItem) {
-            let rows = paperRows(study, paper)
+        let datasets = Set(study.runs.map(\.summary.dataset))
+        if synthetic == nil, datasets.count == 1,
+           let paper = PaperReference.match(modality: m, dataset: datasets.first!, tokensPerItem: tokensPerItem) {
+            let rows = paperRows(study, paper, tokensPerItem: tokensPerItem)
             sink.data.paperComparisons.append(contentsOf: rows.map(\.1))
-            sink.doc.blocks.append(.paragraph("Against the paper (\(paper.name), \(paper.source)); \"agrees\" means the paper's value lies inside this study's 95 % interval:"))
+            let form = paper.reference.form == .pure ? "pure power laws (L∞ = 0), compared with this study's pure-form fits"
+                                                     : "L∞ + power law, compared with this study's fits of the same form"
+            sink.doc.blocks.append(.paragraph("Against the paper (\(paper.reference.name), \(paper.reference.source); \(form)"
+                + (paper.note.map { "; data: \($0)" } ?? "") + "). \"agrees\" means the paper's value lies inside this study's 95 % interval:"))
             sink.doc.blocks.append(.table(header: ["quantity", "this study", "paper", "agrees"], rows: rows.map(\.0)))
         }
         if let truth = synthetic, let l = study.lossVersusParams?.lossInfinity {
@@ -194,7 +205,10 @@ public enum ScalingReport {
         guard let l = IrreducibleLoss.combine(lossVersusParams: study.lossVersusParams, lossVersusCompute: study.lossVersusCompute,
                                               joint: study.jointLossInfinity) else { return nil }
         let withItem = study.runs.first { $0.summary.tokensPerItem != nil }?.summary
-        return (EntropyRow(modality: study.modality, lossInfinity: l.interval, tokensPerItem: withItem?.tokensPerItem, itemName: withItem?.itemName), l)
+        let datasets = Set(study.runs.map(\.summary.dataset))
+        let caveat = datasets.count == 1 ? EntropyRow.perTokenCaveat(dataset: datasets.first!) : nil
+        return (EntropyRow(modality: study.modality, lossInfinity: l.interval, tokensPerItem: withItem?.tokensPerItem, itemName: withItem?.itemName,
+                           perTokenCaveat: caveat), l)
     }
 
     static func entropySection(_ entropyRows: [EntropyRow], _ entropyNotes: [IrreducibleLoss], _ sink: ReportSink) {
@@ -206,6 +220,10 @@ public enum ScalingReport {
             + "(the interval shown is their intersection); elsewhere the bounds that intersection gives."))
         sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)", "from"], rows: zip(entropyRows, entropyNotes).map { r, n in
             func cell(_ i: Interval) -> String { n.note != nil ? "–" : n.determined ? i.text(4) : "bounds [\(Format.sig(i.lower, 4)), \(Format.sig(i.upper, 4))]" }
+            if let c = r.perTokenCaveat, n.note == nil {
+                return [r.modality, "– (\(c))", "–", r.perItemNats.map { "\(cell($0)) per \(r.itemName ?? "item")" } ?? "–",
+                        r.perItemBits.map(cell) ?? "–", n.sources.joined(separator: ", ")]
+            }
             return [r.modality, n.note.map { "not determined: \($0)" } ?? cell(r.lossInfinity), cell(r.bitsPerToken),
                     r.perItemNats.map { "\(cell($0)) per \(r.itemName ?? "item")" } ?? "–", r.perItemBits.map(cell) ?? "–", n.sources.joined(separator: ", ")]
         }))
@@ -225,19 +243,32 @@ public enum ScalingReport {
         }
     }
 
-    /// This study's exponents and L∞ beside the paper's, with whether each paper value falls in our interval.
-    static func paperRows(_ s: ScalingStudy, _ p: PaperReference) -> [([String], PaperComparison)] {
+    /// This study's exponents and L∞ beside the paper's, in the paper's functional form and in
+    /// the units the token layouts allow, with whether each paper value falls in our interval.
+    static func paperRows(_ s: ScalingStudy, _ match: PaperReference.Match, tokensPerItem: Double?) -> [([String], PaperComparison)] {
+        let p = match.reference
         var out: [([String], PaperComparison)] = []
         func add(_ q: String, _ ours: Interval?, _ theirs: Double?) {
             guard let theirs else { return }
             let c = PaperComparison(group: s.modality, domain: p.name, quantity: q, study: ours, paper: theirs)
             out.append(([q, ours?.text(3) ?? "not fitted", Format.sig(theirs, 3), c.agrees.map { $0 ? "yes" : "no" } ?? (ours == nil ? "–" : "no interval")], c))
         }
-        add("α_N (L(N))", s.lossVersusParams?.exponent, p.alphaN)
-        add("α_D (L(D))", s.lossVersusData?.exponent, p.alphaD)
-        add("α_C (L(C))", s.lossVersusCompute?.exponent, p.alphaC)
+        if p.form == .pure {
+            add("α_N, pure form (L(N) = (N_c/N)^α)", s.pureExponents["L(N)"], p.alphaN)
+            add("α_D, pure form", s.pureExponents["L(D)"], p.alphaD)
+            add("α_C, pure form", s.pureExponents["L(C)"], p.alphaC)
+        } else {
+            add("α_N (L(N) = L∞ + (N₀/N)^α)", s.lossVersusParams?.exponent, p.alphaN)
+            add("α_D (L∞ form)", s.lossVersusData?.exponent, p.alphaD)
+            add("α_C (L∞ form)", s.lossVersusCompute?.exponent, p.alphaC)
+        }
         add("β (N_opt ∝ C^β)", s.optimalSizeExponent, p.beta)
-        add("L∞ of L(N) (nats/token)", s.lossVersusParams?.lossInfinity, p.lossInfinity)
+        if let l = s.lossVersusParams?.lossInfinity, let theirs = p.lossInfinity {
+            if match.perTokenComparable { add("L∞ of L(N) (nats/token)", l, theirs) }
+            if match.perImageComparable, let ours = tokensPerItem, let paperTokens = p.tokensPerImage {
+                add("L∞ of L(N) (nats/image)", Interval(estimate: l.estimate * ours, lower: l.lower * ours, upper: l.upper * ours), theirs * paperTokens)
+            }
+        }
         return out
     }
 
@@ -251,15 +282,6 @@ public enum ScalingReport {
         sink.doc.blocks.append(.table(header: ["group", "quantity", "fitted / estimated", "true", "relative error"], rows: sink.data.groundTruth.map { r in
             [r.group, r.quantity, r.fitted.text(4), Format.sig(r.truth, 4), r.truth == 0 ? "– (true value 0)" : "\(Format.sig(100 * r.relativeError, 2)) %"]
         }))
-    }
-
-    static func lawRows(_ s: ScalingStudy) -> [[String]] {
-        var rows: [[String]] = []
-        for (name, v, e) in [("L(N)", "N", s.lossVersusParams), ("L(D)", "D", s.lossVersusData), ("L(C)", "C", s.lossVersusCompute)] {
-            guard let e = e else { rows.append([name, "not fitted", "–", "–", "–"]); continue }
-            rows.append([name, e.fit.law.formula(variable: v, digits: 4), e.exponent.text(4), e.lossInfinity?.text(4) ?? "– (pure)", "\(e.fit.points)"])
-        }
-        return rows
     }
 
     static func positionSection(_ runs: [RunRecord], _ sink: ReportSink) throws {
