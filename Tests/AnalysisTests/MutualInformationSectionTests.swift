@@ -58,7 +58,7 @@ final class MutualInformationSectionTests: XCTestCase {
         }
         let runs = try RunRecord.loadAll([dir.appendingPathComponent("runs")])
         XCTAssertEqual(runs.first?.summary.captionEntropyNats, 4.0)
-        let files = try ScalingReport.write(runs: runs, to: out, options: .init(resamples: 20, frontierResamples: 5))
+        let files = try ScalingReport.write(runs: runs, to: out, options: .init(resamples: 20))
         XCTAssertTrue(files.contains { $0.lastPathComponent == "mutual-information.svg" })
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("Exact I = 2 nats per pair, H(caption) = 4, exact infogain I / H(caption) = 0.5."), md)
