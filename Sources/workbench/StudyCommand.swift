@@ -16,8 +16,8 @@ struct StudyCommand: ParsableCommand {
         commandName: "study",
         abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
         discussion: """
-        quick: about 7 minutes on 2 cores (8×8 images, bytes for text, small models); full: about 2 hours on 2 cores (73 runs; 71 of them measured at 2 h 03 min before its image sweep moved from Fashion-MNIST to the colour tiles and its text sweep to english-large; 32×32 images, BPE text, larger models).
-        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, finetune, math, captions, synthetic-text, synthetic-image);
+        quick: about 12 minutes on 2 cores (8×8 images, bytes for text, small models; wsd runs with cooldown branches, the learning rate tuned per size and an IsoFLOP grid for text); full: not yet timed with that design (32×32 images, BPE text, models up to 4.7M parameters; the old fixed-budget design took 2 h 03 min).
+        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, image-gray, finetune, math, captions, synthetic-text, synthetic-image);
         its data.dataset names a dataset that is prepared into --data-dir when missing.
         Example: workbench study --preset quick --modalities text image
         """)
