@@ -204,7 +204,7 @@ def torture_report(args, rng, work, env):
 
     def report(out, inputs=runs):
         # --force: an attempt may start from a complete report over other runs, which it replaces.
-        return [args.exe, "report", inputs, "--out", out, "--force", "--bootstrap", "100", "--frontier-bootstrap", "20"]
+        return [args.exe, "report", inputs, "--out", out, "--force", "--bootstrap", "100"]
     ref_report, got_report = os.path.join(work, "reference", "report"), os.path.join(work, "killed", "report")
     other_report = os.path.join(work, "other", "report")
     full = timed(report(ref_report), env)
