@@ -144,15 +144,11 @@ public struct RunRecord: Sendable {
 
     /// A run and its cooldown branches, each branch named `<run>@<f>`.
     static func loadWithBranches(_ url: URL) throws -> [RunRecord] {
-        let dir = url.appendingPathComponent("branches")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("cooldown-") }.sorted()
-        var out = [try load(from: url)]
-        for n in names where FileManager.default.fileExists(atPath: dir.appendingPathComponent(n).appendingPathComponent("metrics.jsonl").path) {
-            var b = try load(from: dir.appendingPathComponent(n))
-            b.name = url.lastPathComponent + "@" + n.dropFirst("cooldown-".count)
-            out.append(b)
+        try [load(from: url)] + CooldownBranchFolders.list(in: url).map { branch in
+            var b = try load(from: branch)
+            b.name = CooldownBranchFolders.label(run: url.lastPathComponent, branch: branch)
+            return b
         }
-        return out
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// The one resolver for the paths commands are given: run directories, folders holding run
 /// directories, sweep folders, the spec that made a sweep (its folder `sweeps/<name>`), and study
@@ -102,10 +103,7 @@ public enum RunAddress {
     /// A run and, after it, its cooldown branches (`<run>/branches/cooldown-<f>/` with metrics),
     /// labelled `<run>@<f>`.
     static func withBranches(_ run: Run) -> [Run] {
-        let dir = run.url.appendingPathComponent("branches")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("cooldown-") }.sorted()
-        return [run] + names.map { dir.appendingPathComponent($0) }.filter(isRun)
-            .map { Run(url: $0, label: branchLabel("\(run.label)/branches/\($0.lastPathComponent)")) }
+        [run] + CooldownBranchFolders.list(in: run.url).map { Run(url: $0, label: CooldownBranchFolders.label(run: run.label, branch: $0)) }
     }
 
     /// `size-L2-d64-Dall-s1/branches/cooldown-0.50` → `size-L2-d64-Dall-s1@0.50`; other names unchanged.
