@@ -29,7 +29,7 @@ enum AttentionBench {
         defer { Parallel.workers = savedWorkers; BLAS.threads = savedBLAS }
         // The kernels take turns, repetition by repetition, so a slow phase of a shared machine
         // hits both alike; each keeps its best time.
-        var runs = [CausalSelfAttention(heads: heads, headDim: hd, simdKernels: false)]
+        var runs = [CausalSelfAttention(heads: heads, headDim: hd, simdKernels: false, streamingKernels: false)]
         let simd = CausalSelfAttention(heads: heads, headDim: hd)
         if simd.usesSIMDKernels { runs.insert(simd, at: 0) }
         let scratch = FloatBuffer(count: runs.map { $0.scratchPerWorker(t: t) }.max()!)

@@ -111,3 +111,118 @@ extension CausalSelfAttention {
         }
     }
 }
+
+/// The streamed path through the hand 16-lane kernels (`StreamingKernels`, head dimensions that are
+/// multiples of 16): the same blocks and the same online softmax as the OpenBLAS path above, on
+/// one head's rows gathered contiguously, with the row passes fused (scale, mask, exponential and
+/// sum in one pass forward; probabilities and their gradient in one pass backward) and the two
+/// key-side products of backward (dV, dK) in one pass over the tile.
+extension CausalSelfAttention {
+    /// Floats of worker scratch the SIMD streamed path needs: two score blocks, four numbers per
+    /// tile row and an output tile; keys and values transposed; six gathered `[t, hd]` arrays.
+    func streamingSIMDScratch(t: Int) -> Int {
+        let rows = min(tile, t), hd = headDim
+        return 2 * rows * StreamingKernels.blockStride(min(keyBlockWidth, t)) + rows * (4 + hd)
+            + 2 * hd * StreamingKernels.paddedKeys(t) + 6 * hd * t
+    }
+
+    /// Forward of one (sequence, head) pair as `forwardStreamingHead`, through `StreamingKernels`.
+    func forwardStreamingHeadSIMD(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, ld: Int,
+                                  o: UnsafeMutablePointer<Float>, ldo: Int, lse l: UnsafeMutablePointer<Float>,
+                                  t: Int, scratch: UnsafeMutablePointer<Float>) {
+        let hd = headDim, scale = 1 / Float(hd).squareRoot(), width = min(keyBlockWidth, t)
+        let rows = min(tile, t), sw = StreamingKernels.blockStride(width), tPad = StreamingKernels.paddedKeys(t)
+        let s = scratch, rowMax = s + 2 * rows * sw, rowSum = rowMax + rows, rescale = rowSum + rows
+        let acc = rescale + 2 * rows                                  // [rows, hd] output tile
+        let kt = acc + rows * hd, qc = kt + 2 * hd * tPad, vc = qc + hd * t
+        AttentionKernels.gather(qc, q, lds: ld, rows: t, hd: hd)
+        AttentionKernels.gather(vc, k, lds: ld, rows: t, hd: hd)     // keys first, to transpose
+        StreamingKernels.transpose(kt, ldd: tPad, vc, n: t, hd: hd)
+        AttentionKernels.gather(vc, v, lds: ld, rows: t, hd: hd)
+        var i0 = 0
+        while i0 < t {
+            let tq = min(tile, t - i0), n = i0 + tq
+            acc.update(repeating: 0, count: tq * hd)
+            for r in 0..<tq { rowMax[r] = -.infinity; rowSum[r] = 0 }
+            var j0 = 0
+            while j0 < n {
+                let bw = min(width, n - j0), diagonal = i0 - j0     // row r sees block keys j ≤ diagonal + r
+                StreamingKernels.scores(c: s, ldc: sw, a: qc + i0 * hd, lda: hd, bt: kt + j0, ldbt: tPad, rows: tq,
+                                        hd: hd, alpha: scale, keys: bw, diagonal: diagonal)
+                for r in 0..<tq {
+                    let visible = min(bw, diagonal + r + 1)
+                    guard visible > 0 else {
+                        (s + r * sw).update(repeating: 0, count: bw); rescale[r] = 1; continue
+                    }
+                    let (m, blockSum) = StreamingKernels.softmaxRow(s + r * sw, visible: visible, width: bw,
+                                                                    runningMax: rowMax[r])
+                    // Earlier blocks were exponentiated against a smaller maximum (for the first
+                    // block the old maximum is −∞ and the sum and output are 0).
+                    let c = fastExp(rowMax[r] - m)
+                    rescale[r] = c
+                    rowSum[r] = rowSum[r] * c + blockSum
+                    rowMax[r] = m
+                }
+                // acc = acc ∘ rescale + P · V_block
+                StreamingKernels.rowsTimesBlock(o: acc, rescale: rescale, alpha: 1, p: s, ldp: sw, b: vc + j0 * hd,
+                                                rows: tq, hd: hd, keys: bw, diagonal: diagonal)
+                j0 += width
+            }
+            for r in 0..<tq {
+                let inv = 1 / rowSum[r], orow = o + (i0 + r) * ldo, arow = acc + r * hd
+                for d in 0..<hd { orow[d] = arow[d] * inv }
+                l[i0 + r] = rowMax[r] + logf(rowSum[r])
+            }
+            i0 += tq
+        }
+    }
+
+    /// Backward of one (sequence, head) pair as `backwardStreamingHead`, through
+    /// `StreamingKernels`; overwrites (does not add into) this head's columns of dq, dk, dv.
+    func backwardStreamingHeadSIMD(_ x: Head, lse l: UnsafePointer<Float>, rowDots: UnsafePointer<Float>, t: Int,
+                                   scratch: UnsafeMutablePointer<Float>) {
+        let hd = headDim, scale = 1 / Float(hd).squareRoot(), width = min(keyBlockWidth, t)
+        let rows = min(tile, t), sw = StreamingKernels.blockStride(width), tPad = StreamingKernels.paddedKeys(t)
+        let p = scratch, dp = p + rows * sw
+        let kt = dp + rows * sw + rows * (4 + hd), vt = kt + hd * tPad
+        let qc = vt + hd * tPad, kc = qc + hd * t, dOc = kc + hd * t
+        let dqc = dOc + hd * t, dkc = dqc + hd * t, dvc = dkc + hd * t
+        AttentionKernels.gather(qc, x.q, lds: x.ldq, rows: t, hd: hd)
+        AttentionKernels.gather(dOc, x.dO, lds: x.ldo, rows: t, hd: hd)
+        AttentionKernels.gather(dvc, x.v, lds: x.ldv, rows: t, hd: hd)   // values, only to transpose
+        StreamingKernels.transpose(vt, ldd: tPad, dvc, n: t, hd: hd)
+        AttentionKernels.gather(kc, x.k, lds: x.ldk, rows: t, hd: hd)
+        StreamingKernels.transpose(kt, ldd: tPad, kc, n: t, hd: hd)
+        dqc.update(repeating: 0, count: 3 * hd * t)
+        var i0 = 0
+        while i0 < t {
+            let tq = min(tile, t - i0), n = i0 + tq
+            let qt = qc + i0 * hd, dOt = dOc + i0 * hd
+            var j0 = 0
+            while j0 < n {
+                let bw = min(width, n - j0), diagonal = i0 - j0
+                // S = scale · Q_tile · K_blockᵀ;  dP = dO_tile · V_blockᵀ
+                StreamingKernels.scores(c: p, ldc: sw, a: qt, lda: hd, bt: kt + j0, ldbt: tPad, rows: tq,
+                                        hd: hd, alpha: scale, keys: bw, diagonal: diagonal)
+                StreamingKernels.scores(c: dp, ldc: sw, a: dOt, lda: hd, bt: vt + j0, ldbt: tPad, rows: tq,
+                                        hd: hd, alpha: 1, keys: bw, diagonal: diagonal)
+                // P = exp(S − lse);  dS = P ∘ (dP − rowsum(dO ∘ O)); zero past each row's last visible key
+                for r in 0..<tq {
+                    StreamingKernels.gradientRow(s: p + r * sw, dp: dp + r * sw, visible: min(bw, diagonal + r + 1),
+                                                 width: bw, lse: l[i0 + r], rowDot: rowDots[i0 + r])
+                }
+                // dV_block += Pᵀ · dO_tile;  dK_block += scale · dSᵀ · Q_tile
+                StreamingKernels.keysTimesTile(dv: dvc + j0 * hd, dk: dkc + j0 * hd, alpha: scale, p: p, ds: dp, ldp: sw,
+                                               dO: dOt, q: qt, rows: tq, hd: hd, keys: bw, diagonal: diagonal)
+                // dQ_tile += scale · dS · K_block
+                StreamingKernels.rowsTimesBlock(o: dqc + i0 * hd, rescale: nil, alpha: scale, p: dp, ldp: sw,
+                                                b: kc + j0 * hd, rows: tq, hd: hd, keys: bw, diagonal: diagonal)
+                j0 += width
+            }
+            i0 += tq
+        }
+        AttentionKernels.scatter(x.dq, ldd: x.ldd, dqc, rows: t, hd: hd)
+        AttentionKernels.scatter(x.dk, ldd: x.ldd, dkc, rows: t, hd: hd)
+        AttentionKernels.scatter(x.dv, ldd: x.ldd, dvc, rows: t, hd: hd)
+    }
+}

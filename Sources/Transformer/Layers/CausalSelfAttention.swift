@@ -22,6 +22,9 @@ public struct CausalSelfAttention {
     /// Whether the products run in the hand SIMD kernels (`AttentionKernels`, head dimensions
     /// 16, 32 and 64) or through OpenBLAS (any head dimension).
     public let usesSIMDKernels: Bool
+    /// Whether the streamed path (long contexts) runs through the 16-lane `StreamingKernels`
+    /// (head dimensions that are multiples of 16) rather than OpenBLAS.
+    public let streamsWithSIMDKernels: Bool
     /// Keys per block of the streamed path.
     public let keyBlockWidth: Int
     /// Longest context computed with whole score rows; longer ones stream over key blocks when
@@ -30,10 +33,12 @@ public struct CausalSelfAttention {
     public var width: Int { heads * headDim }
 
     /// `keyBlockWidth` 256 keeps a 64-row score block (64 KiB) and the block's operands in L2.
+    /// `streamingKernels: false` sends the streamed path through OpenBLAS whatever the head dimension.
     public init(heads: Int, headDim: Int, tile: Int = 64, simdKernels: Bool = true, keyBlockWidth: Int = 256,
-                streamsAbove: Int = CausalSelfAttention.keepProbabilitiesUpTo) {
+                streamsAbove: Int = CausalSelfAttention.keepProbabilitiesUpTo, streamingKernels: Bool = true) {
         self.heads = heads; self.headDim = headDim; self.tile = tile
         self.usesSIMDKernels = simdKernels && AttentionKernels.supports(headDim: headDim)
+        self.streamsWithSIMDKernels = streamingKernels && StreamingKernels.supports(headDim: headDim)
         self.keyBlockWidth = keyBlockWidth; self.streamsAbove = streamsAbove
     }
 
@@ -46,7 +51,8 @@ public struct CausalSelfAttention {
     /// of them): two score tiles; for the SIMD kernels also one head's keys and values transposed,
     /// and its q, k, dO, dq, dk, dv (forward: v) gathered into contiguous rows.
     public func scratchPerWorker(t: Int) -> Int {
-        Swift.max((2 * min(tile, t) + 8 * headDim) * Self.padded(t), streamingScratch(t: t))
+        Swift.max((2 * min(tile, t) + 8 * headDim) * Self.padded(t),
+                  streamsWithSIMDKernels ? streamingSIMDScratch(t: t) : streamingScratch(t: t))
     }
 
     /// Longest context for which the model keeps the probabilities (about `t²/2` floats per
@@ -92,7 +98,10 @@ public struct CausalSelfAttention {
                     let bi = job / heads, h = job % heads
                     let q = qkv + bi * t * ld + h * hd, k = q + a, v = q + 2 * a
                     let o = out + bi * t * a + h * hd
-                    if streamed {
+                    if streamed && streamsWithSIMDKernels {
+                        forwardStreamingHeadSIMD(q: q, k: k, v: v, ld: ld, o: o, ldo: a, lse: lse + job * t, t: t,
+                                                 scratch: workerScratch)
+                    } else if streamed {
                         forwardStreamingHead(q: q, k: k, v: v, ld: ld, o: o, ldo: a, lse: lse + job * t, t: t,
                                              scratch: workerScratch)
                     } else if usesSIMDKernels {
@@ -175,7 +184,8 @@ public struct CausalSelfAttention {
             }
         }
         let streamed = streams(t: t, keepsProbabilities: probabilities != nil)
-        if !usesSIMDKernels || streamed { dqkv.update(repeating: 0, count: b * t * ld) }   // the BLAS paths add
+        // The BLAS paths add; the SIMD paths overwrite.
+        if streamed ? !streamsWithSIMDKernels : !usesSIMDKernels { dqkv.update(repeating: 0, count: b * t * ld) }
         Self.withSingleThreadedBLAS(jobs: jobs) {
             Parallel.forEachChunk(count: jobs) { w, range in
                 let workerScratch = scratch.pointer(at: w * perWorker)
@@ -192,6 +202,10 @@ public struct CausalSelfAttention {
                     if streamed {
                         let head = Head(q: q, k: k, v: v, ldq: ld, ldk: ld, ldv: ld, dO: dO, ldo: a,
                                         dq: dq, dk: dk, dv: dv, ldd: ld)
+                        if streamsWithSIMDKernels {
+                            backwardStreamingHeadSIMD(head, lse: lse + job * t, rowDots: rowDot, t: t, scratch: workerScratch)
+                            continue
+                        }
                         backwardStreamingHead(head, lse: lse + job * t, rowDots: rowDot, t: t, scratch: workerScratch)
                     } else if usesSIMDKernels {
                         AttentionKernels.gather(qc, q, lds: ld, rows: t, hd: hd)
