@@ -111,32 +111,3 @@ public func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let bits = (unsafeBitCast(big, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
     return y * unsafeBitCast(bits, to: V.self)
 }
-
-/// `exp` on sixteen lanes (the streamed attention's): the scalar `fastExp`'s range reduction and
-/// polynomial, evaluated with fused multiply-adds (fewer instructions, one rounding per step), so
-/// a lane may differ from the scalar `fastExp` in the last bit. Relative error below 2.5e-7 against
-/// libm on [−87, 88]; inputs below −87 (where exp < 1.7e-38), −∞ included, give 0; inputs above 88
-/// give exp(88); NaN stays NaN.
-@inlinable @inline(__always)
-public func fastExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-    typealias V = SIMD16<Float>
-    let hi = V(repeating: 88.0)
-    let xc = x.replacing(with: hi, where: x .> hi)
-    // Adding and subtracting 1.5·2²³ rounds x·log2(e) to the nearest integer n (ties to even).
-    let magic = V(repeating: 12582912.0)
-    let big = magic.addingProduct(xc, V(repeating: 1.44269504088896341))
-    let n = big - magic
-    var r = xc.addingProduct(n, V(repeating: -0.693359375))
-    r = r.addingProduct(n, V(repeating: 2.12194440e-4))
-    var p = V(repeating: 1.3981999507e-3).addingProduct(V(repeating: 1.9875691500e-4), r)
-    p = V(repeating: 8.3334519073e-3).addingProduct(p, r)
-    p = V(repeating: 4.1665795894e-2).addingProduct(p, r)
-    p = V(repeating: 1.6666665459e-1).addingProduct(p, r)
-    p = V(repeating: 5.0000001201e-1).addingProduct(p, r)
-    // p·r² + r + 1 = r·(p·r + 1) + 1
-    let one = V(repeating: 1)
-    let y = one.addingProduct(r, one.addingProduct(p, r))
-    // The low bits of `big` hold n: 2ⁿ is (n + 127) << 23 as a float's bits.
-    let bits = (unsafeBitCast(big, to: SIMD16<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
-    return (y * unsafeBitCast(bits, to: V.self)).replacing(with: 0, where: x .< V(repeating: -87.0))
-}

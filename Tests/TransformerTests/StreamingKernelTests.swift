@@ -23,6 +23,36 @@ final class StreamingKernelTests: XCTestCase {
         return Pass(out: out, lse: lse, dqkv: dqkv)
     }
 
+    /// The sixteen-lane exponential of the streamed kernels (fused multiply-adds) against
+    /// libm over its whole range, lane by lane; 0 below −87 and for −∞, exp(88) above 88, NaN kept.
+    func testSixteenLaneExpMatchesLibm() {
+        var x: Float = -87, worst = 0.0
+        while x < 88 {
+            let v = SIMD16<Float>((0..<16).map { min(88, x + Float($0) * 0.00731) })
+            let e = StreamingKernels.exp(v)
+            for i in 0..<16 {
+                let want = Foundation.exp(Double(v[i]))
+                worst = max(worst, abs(Double(e[i]) - want) / want)
+                // Within a few units in the last place of the scalar version as well.
+                XCTAssertEqual(e[i], fastExp(v[i]), accuracy: 4 * fastExp(v[i]).ulp, "x=\(v[i])")
+            }
+            x += 0.1171
+        }
+        XCTAssertLessThan(worst, 2.5e-7)
+        let special = StreamingKernels.exp(SIMD16<Float>(-.infinity, .infinity, .nan, 0, -87.5, 89, -1e30, 1e30,
+                                            -300, -88, -87, 88, 1, -1, 20, -20))
+        XCTAssertEqual(special[0], 0); XCTAssertEqual(special[1], StreamingKernels.exp(SIMD16<Float>(repeating: 88))[0])
+        XCTAssertTrue(special[2].isNaN); XCTAssertEqual(special[3], 1)
+        XCTAssertEqual(special[4], 0); XCTAssertEqual(special[5], special[11]); XCTAssertEqual(special[6], 0)
+        XCTAssertEqual(special[7], special[11]); XCTAssertEqual(special[8], 0); XCTAssertEqual(special[9], 0)
+        XCTAssertEqual(Double(special[10]), Foundation.exp(-87.0), accuracy: 2.5e-7 * Foundation.exp(-87.0))
+        XCTAssertEqual(Double(special[11]), Foundation.exp(88.0), accuracy: 2.5e-7 * Foundation.exp(88.0))
+        for i in 12..<16 {
+            let want = Foundation.exp(Double([1, -1, 20, -20][i - 12]))
+            XCTAssertEqual(Double(special[i]), want, accuracy: 2.5e-7 * want)
+        }
+    }
+
     func testSIMDStreamingMatchesDoubleReferenceAndTheBLASPath() {
         // (head dim, heads, t, tile, key block)
         let cases = [(16, 2, 37, 8, 32), (16, 1, 100, 64, 256), (16, 2, 70, 12, 20), (32, 2, 45, 16, 48),

@@ -236,12 +236,12 @@ public enum StreamingKernels {
         var acc = V()
         j = 0
         while j + 16 <= visible {
-            let e = fastExp(load(row + j) - mvec)
+            let e = exp(load(row + j) - mvec)
             store(e, row + j); acc += e
             j += 16
         }
         while j < width {
-            let e = fastExp(load(row + j) - mvec).replacing(with: 0, where: .!lanes(below: visible - j))
+            let e = exp(load(row + j) - mvec).replacing(with: 0, where: .!lanes(below: visible - j))
             store(e, row + j); acc += e
             j += 16
         }
@@ -255,13 +255,13 @@ public enum StreamingKernels {
         let l = V(repeating: lse), d = V(repeating: rowDot)
         var j = 0
         while j + 16 <= visible {
-            let p = fastExp(load(s + j) - l)
+            let p = exp(load(s + j) - l)
             store(p, s + j); store(p * (load(dp + j) - d), dp + j)
             j += 16
         }
         while j < width {
             let keep = lanes(below: visible - j)
-            let p = fastExp(load(s + j) - l).replacing(with: 0, where: .!keep)
+            let p = exp(load(s + j) - l).replacing(with: 0, where: .!keep)
             store(p, s + j)
             store((p * (load(dp + j) - d)).replacing(with: 0, where: .!keep), dp + j)
             j += 16
@@ -280,6 +280,36 @@ public enum StreamingKernels {
     @inline(__always) static func sumAcross(_ v: V) -> Float {
         let s8 = v.lowHalf + v.highHalf, s4 = s8.lowHalf + s8.highHalf, s2 = s4.lowHalf + s4.highHalf
         return s2[0] + s2[1]
+    }
+
+    // MARK: Exponential
+
+    /// `exp` on sixteen lanes (the streamed attention's): the scalar `fastExp`'s range reduction and
+    /// polynomial, evaluated with fused multiply-adds (fewer instructions, one rounding per step), so
+    /// a lane may differ from the scalar `fastExp` in the last bit. Relative error below 2.5e-7 against
+    /// libm on [−87, 88]; inputs below −87 (where exp < 1.7e-38), −∞ included, give 0; inputs above 88
+    /// give exp(88); NaN stays NaN.
+    @inline(__always)
+    public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let hi = V(repeating: 88.0)
+        let xc = x.replacing(with: hi, where: x .> hi)
+        // Adding and subtracting 1.5·2²³ rounds x·log2(e) to the nearest integer n (ties to even).
+        let magic = V(repeating: 12582912.0)
+        let big = magic.addingProduct(xc, V(repeating: 1.44269504088896341))
+        let n = big - magic
+        var r = xc.addingProduct(n, V(repeating: -0.693359375))
+        r = r.addingProduct(n, V(repeating: 2.12194440e-4))
+        var p = V(repeating: 1.3981999507e-3).addingProduct(V(repeating: 1.9875691500e-4), r)
+        p = V(repeating: 8.3334519073e-3).addingProduct(p, r)
+        p = V(repeating: 4.1665795894e-2).addingProduct(p, r)
+        p = V(repeating: 1.6666665459e-1).addingProduct(p, r)
+        p = V(repeating: 5.0000001201e-1).addingProduct(p, r)
+        // p·r² + r + 1 = r·(p·r + 1) + 1
+        let one = V(repeating: 1)
+        let y = one.addingProduct(r, one.addingProduct(p, r))
+        // The low bits of `big` hold n: 2ⁿ is (n + 127) << 23 as a float's bits.
+        let bits = (unsafeBitCast(big, to: SIMD16<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        return (y * unsafeBitCast(bits, to: V.self)).replacing(with: 0, where: x .< V(repeating: -87.0))
     }
 
     // MARK: Operand layout
