@@ -17,7 +17,7 @@ struct StudyCommand: ParsableCommand {
         abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
         discussion: """
         quick: about 12 minutes on 2 cores (8×8 images, bytes for text, small models; wsd runs with cooldown branches, the learning rate tuned per size and an IsoFLOP grid for text); full: not yet timed with that design (32×32 images, BPE text, models up to 4.7M parameters; the old fixed-budget design took 2 h 03 min).
-        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, image-gray, finetune, math, captions, real-captions, synthetic-text, synthetic-image);
+        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, image-gray, finetune, math, captions, synthetic-text, synthetic-image; full also real-captions);
         its data.dataset names a dataset that is prepared into --data-dir when missing.
         Example: workbench study --preset quick --modalities text image
         """)
