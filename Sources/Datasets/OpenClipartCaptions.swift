@@ -9,7 +9,8 @@ import Tokenizers
 ///
 /// Rasterising runs one `rsvg-convert` per file, so the 32×32 PNGs are cached beside the
 /// unpacked package (`raster32/`, written to a temporary name and renamed); files it cannot
-/// render and files without a title are counted and left out.
+/// render (or not within 60 s) and files without a title are counted and left out; a file that
+/// failed once is marked (`.failed`) and not tried again.
 ///
 ///     let part = try OpenClipartCaptions.pairs(svgDir: svg, rasterDir: cache, rsvgConvert: tool, resolution: 8, captionBytes: 64)
 public enum OpenClipartCaptions {
@@ -88,6 +89,9 @@ public enum OpenClipartCaptions {
             part.pairs.append(PairShards.Pair(caption: caption(title: title, keywords: meta.keywords, maxBytes: captionBytes),
                                               image: AreaResize.squareThumbnail(img, side: resolution)))
         }
+        guard part.unrenderable <= part.files / 2 else {
+            throw WorkbenchIOError.corrupt(path: rsvgConvert.path, reason: "could not render \(part.unrenderable) of \(part.files) SVG files; fix rsvg-convert, then remove \(rasterDir.path) and prepare again")
+        }
         return part
     }
 
@@ -100,14 +104,18 @@ public enum OpenClipartCaptions {
         if !fm.fileExists(atPath: png.path) {
             try fm.createDirectory(at: png.deletingLastPathComponent(), withIntermediateDirectories: true)
             let tmp = png.appendingPathExtension("tmp")
-            let reply = try? ExternalCommand.capture(path: rsvgConvert.path,
-                                                     ["-w", "32", "-h", "32", "-a", "-b", "white", "-f", "png", svg.path, "-o", tmp.path])
+            // At most 60 s per file (coreutils' timeout), so one pathological SVG cannot stall the recipe.
+            let args = ["-w", "32", "-h", "32", "-a", "-b", "white", "-f", "png", svg.path, "-o", tmp.path]
+            let timeout = "/usr/bin/timeout"
+            let reply = fm.isExecutableFile(atPath: timeout)
+                ? try? ExternalCommand.capture(path: timeout, ["60", rsvgConvert.path] + args)
+                : try? ExternalCommand.capture(path: rsvgConvert.path, args)
             guard reply?.status == 0, fm.fileExists(atPath: tmp.path) else {
                 try? fm.removeItem(at: tmp)
                 try Data().write(to: failed)
                 return nil
             }
-            _ = try fm.replaceItemAt(png, withItemAt: tmp)
+            try fm.moveItem(at: tmp, to: png)
         }
         return try? PNGImage.read(png)
     }
