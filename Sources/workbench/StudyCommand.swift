@@ -99,12 +99,8 @@ struct StudyCommand: ParsableCommand {
                 } else {
                     plan = try LearningRateTuning.tunedPlan(plan, folder: folder) { tunePlan, tuneFolder in
                         print("\(m): tuning the learning rate per size (\(tunePlan.runs.count) short runs in \(tuneFolder.url.path))")
-                        let opened = try OpenedSweep.open(tuneFolder, plan: tunePlan, specText: text)
-                        let todo = tunePlan.runs.map(\.name).filter { !RunState.read(tuneFolder.runURL($0)).status.isFinished }
-                        var display = SweepProgressDisplay()
-                        let outcome = try opened.runLocally(todo, of: tunePlan, in: tuneFolder, with: executor) { display.handle($0) }
-                        display.finish()
-                        failed += outcome.failed.map { "\(m)/lr-tune/\($0.run): \($0.message)" }
+                        let outcome = try LocalSweepRun.unfinished(tunePlan, in: tuneFolder, specText: text, executor: executor)
+                        failed += (outcome?.failed ?? []).map { "\(m)/lr-tune/\($0.run): \($0.message)" }
                     }
                     if let r = plan.spec.learningRates {
                         for line in LearningRateTuning.describe(r) { print("\(m): \(line)") }
@@ -120,12 +116,9 @@ struct StudyCommand: ParsableCommand {
             grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
             grand.estimated = grand.estimated && t.estimated
             if dryRun { continue }
-            let opened = try OpenedSweep.open(folder, plan: plan, specText: text)
-            let todo = plan.runs.map(\.name).filter { !(states[$0]?.status.isFinished ?? false) }
-            if todo.isEmpty { print("\(m): every run is finished"); continue }
-            var display = SweepProgressDisplay()
-            let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor) { display.handle($0) }
-            display.finish()
+            guard let outcome = try LocalSweepRun.unfinished(plan, in: folder, specText: text, executor: executor) else {
+                print("\(m): every run is finished"); continue
+            }
             failed += outcome.failed.map { "\(m)/\($0.run): \($0.message)" }
         }
         if dryRun {

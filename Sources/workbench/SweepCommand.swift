@@ -46,12 +46,9 @@ struct SweepCommand: ParsableCommand {
             let tuneExecutor = LocalExecutor(executable: WorkbenchExecutable.current(), parallel: cores, threadsPerRun: 1)
             plan = try LearningRateTuning.tunedPlan(plan, folder: folder) { tunePlan, tuneFolder in
                 print("tuning the learning rate per size: \(tunePlan.runs.count) short runs in \(tuneFolder.url.path)")
-                let opened = try OpenedSweep.open(tuneFolder, plan: tunePlan, specText: try? String(contentsOf: specURL, encoding: .utf8))
-                let todo = tunePlan.runs.map(\.name).filter { !RunState.read(tuneFolder.runURL($0)).status.isFinished }
-                var display = SweepProgressDisplay()
-                let outcome = try opened.runLocally(todo, of: tunePlan, in: tuneFolder, with: tuneExecutor) { display.handle($0) }
-                display.finish()
-                for f in outcome.failed { print("  failed: \(f.run): \(f.message)") }
+                let outcome = try LocalSweepRun.unfinished(tunePlan, in: tuneFolder, specText: try? String(contentsOf: specURL, encoding: .utf8),
+                                                           executor: tuneExecutor)
+                for f in outcome?.failed ?? [] { print("  failed: \(f.run): \(f.message)") }
             }
             for line in LearningRateTuning.describe(plan.spec.learningRates!) { print("learning rate: \(line)") }
         }
@@ -84,9 +81,7 @@ struct SweepCommand: ParsableCommand {
         }
         print("running \(todo.count) runs (\(finished) already finished), \(parallel) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
         let executor = LocalExecutor(executable: WorkbenchExecutable.current(), parallel: parallel, threadsPerRun: threads)
-        var display = SweepProgressDisplay()
-        let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor) { display.handle($0) }
-        display.finish()
+        let outcome = try LocalSweepRun.run(todo, of: plan, in: folder, opened: opened, executor: executor)
         print("sweep \(s.name): \(outcome.completed.count) completed, \(outcome.diverged.count) diverged, \(outcome.failed.count) failed this time; index: \(folder.indexURL.path)")
         for f in outcome.failed { print("  failed: \(f.run): \(f.message) (log: \(folder.runURL(f.run).path)/train.log)") }
         if !outcome.failed.isEmpty {
