@@ -64,6 +64,17 @@ struct SweepCommand: ParsableCommand {
         let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
         let estimate = noEstimate || slurm.backend == .slurm ? nil : SweepEstimate.measure(plan, threadsPerRun: threads)
         SweepPlanPrinter.print(plan, states: states, estimate: estimate, parallel: parallel, threads: threads, folder: folder)
+        if dryRun, let tunePlan = try LearningRateTuning.firstRoundPlan(plan, folder: folder) {
+            // [lr_tune]'s first round trains before the sweep (one run per core, a thread each).
+            let tuneFolder = SweepFolder(folder.url.appendingPathComponent(LearningRateTuning.folderName))
+            let cores = ProcessInfoCores.count
+            print("")
+            print("[lr_tune] first trains these short runs (up to 2 more rounds when a size's best rate lies at an end of the rates tried); "
+                  + "the plan above uses the base rate until they pick the rates")
+            let tuneStates = Dictionary(tunePlan.runs.map { ($0.name, RunState.read(tuneFolder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
+            SweepPlanPrinter.print(tunePlan, states: tuneStates, estimate: noEstimate ? nil : SweepEstimate.measure(tunePlan, threadsPerRun: 1),
+                                   parallel: cores, threads: 1, folder: tuneFolder)
+        }
         if dryRun { return }
         if slurm.backend == .slurm { try slurm.checkBeforeAdopting() }
 
