@@ -94,17 +94,26 @@ struct StudyCommand: ParsableCommand {
             var plan = plannedWithBaseRate
             if plan.spec.learningRateTuning != nil {
                 if dryRun {
-                    print("\(m): [lr_tune] first trains \(3 * (plan.spec.learningRateTuning?.factors.count ?? 3)) short runs "
-                        + "(\(NumberFormat.sig(plan.spec.learningRateTuning!.tokens, 3)) tokens each) into \(folder.url.path)/lr-tune; the plan below uses the base rate")
+                    // Round 1 of the tuning is timed like the sweep; a further round (at most 2) runs only
+                    // when some size's best rate lies at an end of the rates tried.
+                    let tuneFolder = SweepFolder(folder.url.appendingPathComponent(LearningRateTuning.folderName))
+                    let known: (TrainConfig) throws -> Int = { max(0, $0.data.maxTrainTokens) }
+                    if let tunePlan = try (dataKnown ? LearningRateTuning.firstRoundPlan(plan, folder: folder)
+                                                     : LearningRateTuning.firstRoundPlan(plan, folder: folder, datasetTokens: known)) {
+                        print("")
+                        print("\(m): [lr_tune] first trains these short runs (up to 2 more rounds of \(tunePlan.runs.count / max(1, plan.spec.learningRateTuning!.factors.count)) "
+                              + "when a size's best rate lies at an end of the rates tried); the plan after them uses the base rate until they pick the rates")
+                        let tuneStates = Dictionary(tunePlan.runs.map { ($0.name, RunState.read(tuneFolder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
+                        let t = SweepPlanPrinter.print(tunePlan, states: tuneStates, estimate: SweepEstimate.measure(tunePlan, threadsPerRun: threads),
+                                                       parallel: parallel, threads: threads, folder: tuneFolder, dataKnown: dataKnown)
+                        grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
+                        grand.estimated = grand.estimated && t.estimated
+                    }
                 } else {
                     plan = try LearningRateTuning.tunedPlan(plan, folder: folder) { tunePlan, tuneFolder in
                         print("\(m): tuning the learning rate per size (\(tunePlan.runs.count) short runs in \(tuneFolder.url.path))")
-                        let opened = try OpenedSweep.open(tuneFolder, plan: tunePlan, specText: text)
-                        let todo = tunePlan.runs.map(\.name).filter { !RunState.read(tuneFolder.runURL($0)).status.isFinished }
-                        var display = SweepProgressDisplay()
-                        let outcome = try opened.runLocally(todo, of: tunePlan, in: tuneFolder, with: executor) { display.handle($0) }
-                        display.finish()
-                        failed += outcome.failed.map { "\(m)/lr-tune/\($0.run): \($0.message)" }
+                        let outcome = try LocalSweepRun.unfinished(tunePlan, in: tuneFolder, specText: text, executor: executor)
+                        failed += (outcome?.failed ?? []).map { "\(m)/lr-tune/\($0.run): \($0.message)" }
                     }
                     if let r = plan.spec.learningRates {
                         for line in LearningRateTuning.describe(r) { print("\(m): \(line)") }
@@ -120,12 +129,9 @@ struct StudyCommand: ParsableCommand {
             grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
             grand.estimated = grand.estimated && t.estimated
             if dryRun { continue }
-            let opened = try OpenedSweep.open(folder, plan: plan, specText: text)
-            let todo = plan.runs.map(\.name).filter { !(states[$0]?.status.isFinished ?? false) }
-            if todo.isEmpty { print("\(m): every run is finished"); continue }
-            var display = SweepProgressDisplay()
-            let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor) { display.handle($0) }
-            display.finish()
+            guard let outcome = try LocalSweepRun.unfinished(plan, in: folder, specText: text, executor: executor) else {
+                print("\(m): every run is finished"); continue
+            }
             failed += outcome.failed.map { "\(m)/\($0.run): \($0.message)" }
         }
         if dryRun {
