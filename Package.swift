@@ -51,17 +51,17 @@ let package = Package(
         // Shared by the test targets: temporary folders, `assertClose` with one tolerance rule, samples.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "WorkbenchCore"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "WorkbenchCore"]),
+        .testTarget(name: "TensorsTests", dependencies: ["TestSupport", "Tensors", "WorkbenchCore"]),
         .testTarget(name: "TransformerTests", dependencies: ["TestSupport", "Transformer", "Tensors", "WorkbenchCore"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "WorkbenchCore"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenizers", "WorkbenchCore", "RunFiles"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "Tokenizers", "WorkbenchCore", "RunFiles"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "Transformer", "Tokenizers", "Datasets", "Tensors", "WorkbenchCore", "RunFiles"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SweepsTests", dependencies: ["TestSupport", "Sweeps", "Training", "Datasets", "WorkbenchCore", "RunFiles",
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "WorkbenchCore", "RunFiles"]),
         // End-to-end tests of the commands: they run the `workbench` executable built beside them.
-        .testTarget(name: "WorkbenchEndToEndTests", dependencies: []),
+        .testTarget(name: "WorkbenchEndToEndTests", dependencies: ["TestSupport"]),
     ],
     // Numeric kernels share raw buffers across threads by design (disjoint writes); Swift 5 mode
     // keeps strict-concurrency diagnostics from fighting them. Concurrency is fenced in `Parallel`.

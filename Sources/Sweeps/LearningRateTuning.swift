@@ -166,6 +166,15 @@ public struct LearningRateTuning: Equatable, Sendable {
 }
 
 extension LearningRateTuning {
+    /// The first round of short runs a plan with `[lr_tune]` trains before the sweep (nil: no
+    /// tuning, or its rates are already known), for `--dry-run` to list and time them.
+    public static func firstRoundPlan(_ plan: SweepPlan, folder: SweepFolder,
+                                      datasetTokens: (TrainConfig) throws -> Int = DatasetSize.trainingTokens) throws -> SweepPlan? {
+        guard let tuning = plan.spec.learningRateTuning, plan.spec.learningRates == nil,
+              Result.read(from: folder.url) == nil else { return nil }
+        return try SweepPlan(spec: try tuning.spec(for: plan.spec, plan: plan), datasetTokens: datasetTokens)
+    }
+
     /// The plan with tuned rates: read from the sweep folder's `learning-rates.json`, or found by
     /// running the short runs first with `runSweep` (which trains a plan in a folder and throws
     /// when runs fail). A plan without `[lr_tune]`, or one whose spec already has rates, is returned as it is.

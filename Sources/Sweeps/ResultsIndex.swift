@@ -167,7 +167,7 @@ public final class ResultsIndex {
     /// `<run>/branches/cooldown-<f>` (their folders under the runs folder), and planned steps.
     static func branchRows(of run: PlannedRun) -> [(name: String, steps: Int)] {
         Set(run.config.train.cooldownAt).filter { $0 < 1 }.sorted().map { f in
-            ("\(run.name)/branches/\(CooldownBranches.folderName(f))", Int((f * Double(run.steps)).rounded()))
+            ("\(run.name)/branches/\(CooldownBranches.folderName(f))", CooldownBranches.steps(fraction: f, parentSteps: run.steps))
         }
     }
 

@@ -25,6 +25,9 @@ public enum CooldownBranches {
     /// The folder name of the branch ending at `fraction` of the run: `cooldown-0.50`.
     public static func folderName(_ fraction: Double) -> String { String(format: "cooldown-%.2f", fraction) }
 
+    /// The steps of the branch ending at `fraction` of a run of `parentSteps` steps.
+    public static func steps(fraction: Double, parentSteps: Int) -> Int { Int((fraction * Double(parentSteps)).rounded()) }
+
     /// The branches a config asks for (fractions below 1; 1.0 is the run's own end), in the order
     /// the parent reaches their fork steps. Errors name a fraction that cannot branch.
     public static func plan(for config: TrainConfig) throws -> [CooldownBranch] {
@@ -33,7 +36,7 @@ public enum CooldownBranches {
         for f in Set(parent.cooldownAt).sorted() where f < 1 {
             var child = config
             child.train.cooldownAt = []
-            child.train.steps = Int((f * Double(parent.steps)).rounded())
+            child.train.steps = steps(fraction: f, parentSteps: parent.steps)
             child.train.runDir = URL(fileURLWithPath: parent.runDir).appendingPathComponent("branches")
                 .appendingPathComponent(folderName(f)).path
             let fork = schedule(child).decayStart

@@ -26,7 +26,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Residual-bootstrap resamples of the IsoFLOP profiles (the other intervals are profile intervals).") var bootstrap = 1000
     @Option(help: "Huber threshold on log-loss residuals of the N_opt(C) point fit.") var delta = 1e-3
     @Option(help: "Seed of the IsoFLOP bootstrap.") var seed: UInt64 = 1
-    @Option(help: "Largest scales held out for the extrapolation check.") var holdOut = 1
+    @Option(help: "Largest scales held out for the extrapolation check (the fit on the rest predicts them; default 2, as in fit and the study).") var holdOut = 2
     @Option(help: "Report title.") var title = "Scaling-law report"
 
     func run() throws {

@@ -17,7 +17,7 @@ struct StudyCommand: ParsableCommand {
         abstract: "Run the scaling study (sweeps per modality, evaluations, one report) from a preset.",
         discussion: """
         quick: about 12 minutes on 2 cores (8×8 images, bytes for text, small models; wsd runs with cooldown branches, the learning rate tuned per size and an IsoFLOP grid for text); full: not yet timed with that design (32×32 images, BPE text, models up to 4.7M parameters; the old fixed-budget design took 2 h 03 min).
-        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, image-gray, finetune, math, captions, synthetic-text, synthetic-image);
+        Each modality is one sweep spec in configs/sweeps/<preset>/ (text, image, image-gray, finetune, math, captions, synthetic-text, synthetic-image; full also real-captions);
         its data.dataset names a dataset that is prepared into --data-dir when missing.
         Example: workbench study --preset quick --modalities text image
         """)
@@ -94,17 +94,26 @@ struct StudyCommand: ParsableCommand {
             var plan = plannedWithBaseRate
             if plan.spec.learningRateTuning != nil {
                 if dryRun {
-                    print("\(m): [lr_tune] first trains \(3 * (plan.spec.learningRateTuning?.factors.count ?? 3)) short runs "
-                        + "(\(NumberFormat.sig(plan.spec.learningRateTuning!.tokens, 3)) tokens each) into \(folder.url.path)/lr-tune; the plan below uses the base rate")
+                    // Round 1 of the tuning is timed like the sweep; a further round (at most 2) runs only
+                    // when some size's best rate lies at an end of the rates tried.
+                    let tuneFolder = SweepFolder(folder.url.appendingPathComponent(LearningRateTuning.folderName))
+                    let known: (TrainConfig) throws -> Int = { max(0, $0.data.maxTrainTokens) }
+                    if let tunePlan = try (dataKnown ? LearningRateTuning.firstRoundPlan(plan, folder: folder)
+                                                     : LearningRateTuning.firstRoundPlan(plan, folder: folder, datasetTokens: known)) {
+                        print("")
+                        print("\(m): [lr_tune] first trains these short runs (up to 2 more rounds of \(tunePlan.runs.count / max(1, plan.spec.learningRateTuning!.factors.count)) "
+                              + "when a size's best rate lies at an end of the rates tried); the plan after them uses the base rate until they pick the rates")
+                        let tuneStates = Dictionary(tunePlan.runs.map { ($0.name, RunState.read(tuneFolder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
+                        let t = SweepPlanPrinter.print(tunePlan, states: tuneStates, estimate: SweepEstimate.measure(tunePlan, threadsPerRun: threads),
+                                                       parallel: parallel, threads: threads, folder: tuneFolder, dataKnown: dataKnown)
+                        grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
+                        grand.estimated = grand.estimated && t.estimated
+                    }
                 } else {
                     plan = try LearningRateTuning.tunedPlan(plan, folder: folder) { tunePlan, tuneFolder in
                         print("\(m): tuning the learning rate per size (\(tunePlan.runs.count) short runs in \(tuneFolder.url.path))")
-                        let opened = try OpenedSweep.open(tuneFolder, plan: tunePlan, specText: text)
-                        let todo = tunePlan.runs.map(\.name).filter { !RunState.read(tuneFolder.runURL($0)).status.isFinished }
-                        var display = SweepProgressDisplay()
-                        let outcome = try opened.runLocally(todo, of: tunePlan, in: tuneFolder, with: executor) { display.handle($0) }
-                        display.finish()
-                        failed += outcome.failed.map { "\(m)/lr-tune/\($0.run): \($0.message)" }
+                        let outcome = try LocalSweepRun.unfinished(tunePlan, in: tuneFolder, specText: text, executor: executor)
+                        failed += (outcome?.failed ?? []).map { "\(m)/lr-tune/\($0.run): \($0.message)" }
                     }
                     if let r = plan.spec.learningRates {
                         for line in LearningRateTuning.describe(r) { print("\(m): \(line)") }
@@ -120,12 +129,9 @@ struct StudyCommand: ParsableCommand {
             grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
             grand.estimated = grand.estimated && t.estimated
             if dryRun { continue }
-            let opened = try OpenedSweep.open(folder, plan: plan, specText: text)
-            let todo = plan.runs.map(\.name).filter { !(states[$0]?.status.isFinished ?? false) }
-            if todo.isEmpty { print("\(m): every run is finished"); continue }
-            var display = SweepProgressDisplay()
-            let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor) { display.handle($0) }
-            display.finish()
+            guard let outcome = try LocalSweepRun.unfinished(plan, in: folder, specText: text, executor: executor) else {
+                print("\(m): every run is finished"); continue
+            }
             failed += outcome.failed.map { "\(m)/\($0.run): \($0.message)" }
         }
         if dryRun {
@@ -170,7 +176,7 @@ struct StudyCommand: ParsableCommand {
 
     /// Real modalities first (fine-tuning right after the image sweep it starts from), ground truth last.
     static func order(_ names: [String]) -> [String] {
-        let preferred = ["text", "image", "finetune", "image-gray", "math", "captions", "synthetic-text", "synthetic-image"]
+        let preferred = ["text", "image", "finetune", "image-gray", "math", "captions", "real-captions", "synthetic-text", "synthetic-image"]
         return names.sorted { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
     }
 }

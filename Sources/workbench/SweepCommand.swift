@@ -46,12 +46,9 @@ struct SweepCommand: ParsableCommand {
             let tuneExecutor = LocalExecutor(executable: WorkbenchExecutable.current(), parallel: cores, threadsPerRun: 1)
             plan = try LearningRateTuning.tunedPlan(plan, folder: folder) { tunePlan, tuneFolder in
                 print("tuning the learning rate per size: \(tunePlan.runs.count) short runs in \(tuneFolder.url.path)")
-                let opened = try OpenedSweep.open(tuneFolder, plan: tunePlan, specText: try? String(contentsOf: specURL, encoding: .utf8))
-                let todo = tunePlan.runs.map(\.name).filter { !RunState.read(tuneFolder.runURL($0)).status.isFinished }
-                var display = SweepProgressDisplay()
-                let outcome = try opened.runLocally(todo, of: tunePlan, in: tuneFolder, with: tuneExecutor) { display.handle($0) }
-                display.finish()
-                for f in outcome.failed { print("  failed: \(f.run): \(f.message)") }
+                let outcome = try LocalSweepRun.unfinished(tunePlan, in: tuneFolder, specText: try? String(contentsOf: specURL, encoding: .utf8),
+                                                           executor: tuneExecutor)
+                for f in outcome?.failed ?? [] { print("  failed: \(f.run): \(f.message)") }
             }
             for line in LearningRateTuning.describe(plan.spec.learningRates!) { print("learning rate: \(line)") }
         }
@@ -67,6 +64,17 @@ struct SweepCommand: ParsableCommand {
         let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
         let estimate = noEstimate || slurm.backend == .slurm ? nil : SweepEstimate.measure(plan, threadsPerRun: threads)
         SweepPlanPrinter.print(plan, states: states, estimate: estimate, parallel: parallel, threads: threads, folder: folder)
+        if dryRun, let tunePlan = try LearningRateTuning.firstRoundPlan(plan, folder: folder) {
+            // [lr_tune]'s first round trains before the sweep (one run per core, a thread each).
+            let tuneFolder = SweepFolder(folder.url.appendingPathComponent(LearningRateTuning.folderName))
+            let cores = ProcessInfoCores.count
+            print("")
+            print("[lr_tune] first trains these short runs (up to 2 more rounds when a size's best rate lies at an end of the rates tried); "
+                  + "the plan above uses the base rate until they pick the rates")
+            let tuneStates = Dictionary(tunePlan.runs.map { ($0.name, RunState.read(tuneFolder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
+            SweepPlanPrinter.print(tunePlan, states: tuneStates, estimate: noEstimate ? nil : SweepEstimate.measure(tunePlan, threadsPerRun: 1),
+                                   parallel: cores, threads: 1, folder: tuneFolder)
+        }
         if dryRun { return }
         if slurm.backend == .slurm { try slurm.checkBeforeAdopting() }
 
@@ -84,9 +92,7 @@ struct SweepCommand: ParsableCommand {
         }
         print("running \(todo.count) runs (\(finished) already finished), \(parallel) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
         let executor = LocalExecutor(executable: WorkbenchExecutable.current(), parallel: parallel, threadsPerRun: threads)
-        var display = SweepProgressDisplay()
-        let outcome = try opened.runLocally(todo, of: plan, in: folder, with: executor) { display.handle($0) }
-        display.finish()
+        let outcome = try LocalSweepRun.run(todo, of: plan, in: folder, opened: opened, executor: executor)
         print("sweep \(s.name): \(outcome.completed.count) completed, \(outcome.diverged.count) diverged, \(outcome.failed.count) failed this time; index: \(folder.indexURL.path)")
         for f in outcome.failed { print("  failed: \(f.run): \(f.message) (log: \(folder.runURL(f.run).path)/train.log)") }
         if !outcome.failed.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The committed tiny image samples (`datasets/samples/images/`, made by tools/images/make_samples.py).
 enum ImageSampleFiles {
@@ -9,6 +10,6 @@ enum ImageSampleFiles {
     static func url(_ name: String) -> URL { dir.appendingPathComponent(name) }
 
     static func tempDir() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("imgtest-\(UUID().uuidString)")
+        temporaryDirectory("imgtest").appendingPathComponent("images")
     }
 }

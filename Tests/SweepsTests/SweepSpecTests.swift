@@ -149,7 +149,7 @@ final class SweepSpecTests: XCTestCase {
     }
 
     func testBaseConfigIsReadRelativeToTheSpec() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString.prefix(8))")
+        let dir = temporaryDirectory("spec")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("sweeps"), withIntermediateDirectories: true)
         try "[model]\nn_layer = 3\nd_model = 48\nn_head = 3\n[train]\nsteps = 7\n".write(to: dir.appendingPathComponent("base.toml"), atomically: true, encoding: .utf8)
         try "base = \"../base.toml\"\n[[grid]]\n".write(to: dir.appendingPathComponent("sweeps/x.toml"), atomically: true, encoding: .utf8)

@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
+import TestSupport
 import Tensors
 import WorkbenchCore
 
 /// Truncated and mismatched safetensors files: every error names the file and the tensor.
 final class SafetensorsEntryTests: XCTestCase {
     func url() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("st-entry-\(UUID().uuidString.prefix(8)).safetensors")
+        temporaryDirectory("st-entry").appendingPathComponent("entry.safetensors")
     }
 
     /// A file with a hand-written JSON header (padded to 8 bytes) and `dataBytes` bytes of data.
@@ -77,7 +78,7 @@ final class SafetensorsEntryTests: XCTestCase {
 
     /// Temporary files of dead writers go; those of live processes (this one) stay.
     func testStaleTemporaryFilesOfDeadWritersAreRemoved() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString.prefix(8))")
+        let dir = temporaryDirectory("atomic")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let dead = dir.appendingPathComponent(".report.md.tmp-2147483000"), live = dir.appendingPathComponent(".fits.json.tmp-\(getpid())")
         let keep = dir.appendingPathComponent("report.md")
@@ -88,7 +89,7 @@ final class SafetensorsEntryTests: XCTestCase {
 
     /// A write that fails says why in the system's words and leaves no temporary file.
     func testFailedWriteNamesTheReasonAndLeavesNoTemporaryFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString.prefix(8))")
+        let dir = temporaryDirectory("atomic")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let target = dir.appendingPathComponent("a-folder")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)

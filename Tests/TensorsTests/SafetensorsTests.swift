@@ -1,10 +1,11 @@
 import Foundation
 import XCTest
+import TestSupport
 import Tensors
 
 final class SafetensorsTests: XCTestCase {
     func url(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString.prefix(6))-\(name)")
+        temporaryDirectory("st").appendingPathComponent(name)
     }
 
     func testRoundTripKeepsNamesShapesValuesAndMetadata() throws {

@@ -1,15 +1,27 @@
 import Foundation
 import XCTest
 
-/// A fresh, empty folder under the system's temporary directory, named after the test
-/// (`name` defaults to the calling function): `workbench-tests-<name>-<random>`. Tests remove it
-/// themselves when they need to (`addTeardownBlock` or `defer`).
+/// The folder of this test process's temporary folders, `workbench-tests-<pid>` under the
+/// system's temporary directory, removed with everything in it when the process exits.
+private let testProcessFolder: URL = {
+    let url = processFolderURL()
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: processFolderURL()) }
+    return url
+}()
+
+private func processFolderURL() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("workbench-tests-\(getpid())")
+}
+
+/// A fresh, empty folder named after the test (`name` defaults to the calling function), inside
+/// the test process's own folder (`workbench-tests-<pid>/<name>-<random>`), which is removed
+/// when the process exits; tests may remove theirs sooner (`addTeardownBlock` or `defer`).
 ///
 ///     let dir = temporaryDirectory()
 public func temporaryDirectory(_ name: String = #function) -> URL {
     let tag = name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("workbench-tests-\(tag)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    let url = testProcessFolder.appendingPathComponent("\(tag)-\(UUID().uuidString.prefix(8))")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }

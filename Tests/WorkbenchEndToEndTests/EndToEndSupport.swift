@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Runs the real `workbench` executable that this test bundle was built beside (the build
 /// folder of the current configuration), or the one `WORKBENCH_EXE` names.
@@ -74,9 +75,7 @@ enum Workbench {
 
     /// A fresh temporary folder.
     static func temporaryFolder(_ name: String) throws -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("wb-e2e-\(name)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
+        temporaryDirectory("wb-e2e-\(name)")
     }
 
     /// A tiny text config (1 layer, d_model 16, contexts of 32 bytes) on the built-in sample.
