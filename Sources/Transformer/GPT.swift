@@ -67,7 +67,8 @@ public final class GPT {
         parameters = FloatBuffer(count: layout.total)
         gradients = FloatBuffer(count: layout.total)
         attention = CausalSelfAttention(heads: config.nHead, headDim: config.headDim,
-                                        simdKernels: AttentionKernels.preferredOverBLAS)
+                                        simdKernels: AttentionKernels.preferredOverBLAS,
+                                        streamingKernels: StreamingKernels.preferredOverBLAS)
         initialize(seed: seed)
     }
 

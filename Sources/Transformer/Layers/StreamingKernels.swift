@@ -15,6 +15,12 @@ public enum StreamingKernels {
     /// Keys per register group of the score kernel; score rows are computed in whole groups.
     static let keyGroup = 32
 
+    /// Whether models should stream through these kernels rather than OpenBLAS: on CPUs with
+    /// AVX-512, where a 16-lane vector is one register. With AVX2 only, the sixteen accumulators
+    /// of a register group would need thirty-two 8-lane registers (there are sixteen) and spill;
+    /// that case is unmeasured, so it keeps the OpenBLAS path. Depends only on the machine.
+    public static var preferredOverBLAS: Bool { CPUFeatures.current.hasAVX512 }
+
     /// Whether the kernels cover a head dimension.
     public static func supports(headDim: Int) -> Bool { headDim > 0 && headDim % 16 == 0 && headDim <= 64 }
 
