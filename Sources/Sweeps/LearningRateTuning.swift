@@ -116,6 +116,9 @@ public struct LearningRateTuning: Equatable, Sendable {
         let picked = shapes.count <= 3 ? shapes : [shapes[0], shapes[shapes.count / 2], shapes[shapes.count - 1]]
         var tune = SweepSpec(name: spec.name + "-lr-tune", file: spec.file, base: spec.base)
         tune.overrides = spec.overrides.filter { $0.key != "train.cooldown_at" } + [("train.cooldown_at", "[]")]
+        if let warmup = Self.shortRunWarmupSteps(picked, tokens: tokens) {
+            tune.overrides = tune.overrides.filter { $0.key != "schedule.warmup_steps" } + [("schedule.warmup_steps", "\(warmup)")]
+        }
         var g = SweepSpec.Grid(name: "lr")
         g.shapes = .pairs(picked.map { [$0.config.model.nLayer, $0.config.model.dModel] })
         let source = spec.grids.first { $0.name == gridName }!
@@ -128,6 +131,20 @@ public struct LearningRateTuning: Equatable, Sendable {
         g.axes = [("optimizer.lr", factors.map { NumberFormat.sig(baseRate * $0, 4) })]
         tune.grids = [g]
         return tune
+    }
+
+    /// The short runs' warm-up: the same share of a short run as the sweep's warm-up is of the
+    /// tuned sizes' own runs (their median length), so that a short run spends as much of itself
+    /// at its peak rate as the runs it tunes for. With the sweep's warm-up unchanged, a 1e6-token
+    /// run of 245 steps would spend 200 of them warming up and the tuning would favour rates that
+    /// are too high. Nil when the short runs are not shorter, or there is no warm-up.
+    static func shortRunWarmupSteps(_ picked: [PlannedRun], tokens: Double) -> Int? {
+        guard let first = picked.first, first.config.schedule.warmupSteps > 0, first.steps > 0 else { return nil }
+        let tokensPerStep = Double(first.tokens) / Double(first.steps)
+        let shortSteps = max(1, Int((tokens / tokensPerStep).rounded(.up)))
+        let runSteps = picked.map(\.steps).sorted()[picked.count / 2]
+        guard shortSteps < runSteps else { return nil }
+        return max(1, Int((Double(first.config.schedule.warmupSteps) * Double(shortSteps) / Double(runSteps)).rounded()))
     }
 
     /// Each tuned size's best rate from the finished short runs of one or more rounds (nil: some

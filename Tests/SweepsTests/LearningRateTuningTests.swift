@@ -54,6 +54,10 @@ final class LearningRateTuningTests: XCTestCase {
         XCTAssertEqual(Set(tunePlan.runs.map(\.params)), [3312, 25472, 100096])
         XCTAssertEqual(Set(tunePlan.runs.map(\.config.optimizer.lr)), [1e-3, 2e-3, 4e-3])
         XCTAssertTrue(tunePlan.runs.allSatisfy { $0.tokens == 6400 && $0.config.train.cooldownAt.isEmpty })
+        // The warm-up keeps its share: 100 of the middle size's 796 steps, so 13 of the short runs' 100.
+        XCTAssertEqual(plan.runs.filter { $0.grid == "size" }.map(\.steps), [104, 399, 796, 1000])
+        XCTAssertTrue(tunePlan.runs.allSatisfy { $0.steps == 100 && $0.config.schedule.warmupSteps == 13 },
+                      "\(tunePlan.runs.map { ($0.steps, $0.config.schedule.warmupSteps) })")
     }
 
     func testBestRateIsTheParabolaVertexInLogRateAndSizesInterpolateInLogN() throws {
