@@ -8,21 +8,6 @@ import WorkbenchCore
 /// contexts that are not multiples of the key block or the tile, and with and without kept
 /// probabilities.
 final class AttentionKernelTests: XCTestCase {
-    struct Pass { var out: [Float]; var lse: [Float]; var dqkv: [Float] }
-
-    func run(_ attn: CausalSelfAttention, qkv: [Float], dout: [Float], b: Int, t: Int, keep: Bool) -> Pass {
-        let a = attn.width
-        let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
-        let kept = FloatBuffer(count: b * attn.heads * attn.probabilitiesPerHead(t: t))
-        var out = [Float](repeating: 0, count: b * t * a), lse = [Float](repeating: 0, count: b * attn.heads * t)
-        attn.forward(out: &out, lse: &lse, qkv: qkv, b: b, t: t, scratch: scratch,
-                     probabilities: keep ? kept.base : nil)
-        var dqkv = [Float](repeating: 0, count: qkv.count)
-        attn.backward(dqkv: &dqkv, dout: dout, qkv: qkv, out: out, lse: lse, b: b, t: t, scratch: scratch,
-                      probabilities: keep ? UnsafePointer(kept.base) : nil)
-        return Pass(out: out, lse: lse, dqkv: dqkv)
-    }
-
     func testSIMDKernelsMatchNaiveAttentionAndTheBLASPath() {
         var rng = SeededRNG(seed: 21)
         for (hd, heads, t, tile) in [(16, 2, 37, 16), (32, 2, 45, 64), (64, 1, 29, 8), (32, 3, 70, 5), (16, 1, 1, 64)] {
@@ -33,9 +18,9 @@ final class AttentionKernelTests: XCTestCase {
             XCTAssertFalse(blas.usesSIMDKernels)
             let qkv = randomVector(b * t * 3 * a, &rng), dout = randomVector(b * t * a, &rng)
             let ref = naiveAttention(qkv: qkv, b: b, t: t, heads: heads, hd: hd)
-            let base = run(blas, qkv: qkv, dout: dout, b: b, t: t, keep: false)
+            let base = blas.pass(qkv: qkv, dout: dout, b: b, t: t, keep: false, initial: 0)
             for keep in [false, true] {
-                let got = run(simd, qkv: qkv, dout: dout, b: b, t: t, keep: keep)
+                let got = simd.pass(qkv: qkv, dout: dout, b: b, t: t, keep: keep, initial: 0)
                 let label = "hd \(hd) t \(t) tile \(tile) keep \(keep)"
                 for i in ref.indices { XCTAssertEqual(got.out[i], ref[i], accuracy: 1e-5, "\(label) out[\(i)]") }
                 for i in base.lse.indices { XCTAssertEqual(got.lse[i], base.lse[i], accuracy: 1e-5, "\(label) lse[\(i)]") }
@@ -55,12 +40,8 @@ final class AttentionKernelTests: XCTestCase {
         XCTAssertTrue(attn.usesSIMDKernels)
         let qkv = randomVector(b * t * 3 * a, &rng, scale: 0.5), r = randomVector(b * t * a, &rng)
         let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
-        func loss(_ x: [Float]) -> Double {
-            var out = [Float](repeating: 0, count: b * t * a), lse = [Float](repeating: 0, count: b * heads * t)
-            attn.forward(out: &out, lse: &lse, qkv: x, b: b, t: t, scratch: scratch)
-            return dot(out, r)
-        }
-        let pass = run(attn, qkv: qkv, dout: r, b: b, t: t, keep: false)
+        func loss(_ x: [Float]) -> Double { attn.outputDot(qkv: x, r: r, b: b, t: t, scratch: scratch) }
+        let pass = attn.pass(qkv: qkv, dout: r, b: b, t: t, keep: false, initial: 0)
         // A spread of entries of q, k and v at early, middle and last positions.
         let indices = Array(stride(from: 0, to: qkv.count, by: 7))
         assertGradientMatches(pass.dqkv, at: qkv, h: 1e-2, indices: indices, "dqkv", loss)

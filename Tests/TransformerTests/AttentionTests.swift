@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Tensors
 import Transformer
@@ -64,24 +65,43 @@ final class AttentionTests: XCTestCase {
     }
 }
 
-/// Plain causal attention: softmax(q kᵀ / √d) v with the full T×T matrix, in Double.
+/// Plain causal attention: softmax(q kᵀ / √d) v with the full T×T matrix, computed in Double
+/// (`referenceAttention`'s output), as Float.
 func naiveAttention(qkv: [Float], b: Int, t: Int, heads: Int, hd: Int) -> [Float] {
-    let a = heads * hd, ld = 3 * a
-    var out = [Float](repeating: 0, count: b * t * a)
-    for bi in 0..<b { for h in 0..<heads { for i in 0..<t {
-        var s = [Double](repeating: 0, count: i + 1)
-        for j in 0...i {
-            var d = 0.0
-            for k in 0..<hd { d += Double(qkv[(bi * t + i) * ld + h * hd + k]) * Double(qkv[(bi * t + j) * ld + a + h * hd + k]) }
-            s[j] = d / Double(hd).squareRoot()
+    referenceAttention(qkv: qkv, dout: [Float](repeating: 0, count: b * t * heads * hd), b: b, t: t, heads: heads, hd: hd)
+        .out.map { Float($0) }
+}
+
+/// Causal attention forward and backward in Double with the full T×T matrix: output, log-sum-exp
+/// and the gradient of `Σ out·dout` with respect to the packed `qkv`.
+func referenceAttention(qkv: [Float], dout: [Float], b: Int, t: Int, heads: Int, hd: Int)
+    -> (out: [Double], lse: [Double], dqkv: [Double]) {
+    let a = heads * hd, ld = 3 * a, scale = 1 / Double(hd).squareRoot()
+    var out = [Double](repeating: 0, count: b * t * a), lse = [Double](repeating: 0, count: b * heads * t)
+    var dqkv = [Double](repeating: 0, count: qkv.count)
+    func x(_ bi: Int, _ i: Int, _ part: Int, _ h: Int, _ d: Int) -> Double { Double(qkv[(bi * t + i) * ld + part * a + h * hd + d]) }
+    for bi in 0..<b { for h in 0..<heads {
+        var p = [[Double]](repeating: [], count: t)
+        for i in 0..<t {
+            let s = (0...i).map { j in scale * (0..<hd).reduce(0.0) { $0 + x(bi, i, 0, h, $1) * x(bi, j, 1, h, $1) } }
+            let m = s.max()!, e = s.map { Foundation.exp($0 - m) }, z = e.reduce(0, +)
+            p[i] = e.map { $0 / z }
+            lse[(bi * heads + h) * t + i] = m + Foundation.log(z)
+            for d in 0..<hd { out[(bi * t + i) * a + h * hd + d] = (0...i).reduce(0.0) { $0 + p[i][$1] * x(bi, $1, 2, h, d) } }
         }
-        let m = s.max()!
-        let e = s.map { exp($0 - m) }, z = e.reduce(0, +)
-        for k in 0..<hd {
-            var acc = 0.0
-            for j in 0...i { acc += e[j] / z * Double(qkv[(bi * t + j) * ld + 2 * a + h * hd + k]) }
-            out[(bi * t + i) * a + h * hd + k] = Float(acc)
+        for i in 0..<t {
+            let g = (0..<hd).map { Double(dout[(bi * t + i) * a + h * hd + $0]) }
+            let rowDot = (0..<hd).reduce(0.0) { $0 + g[$1] * out[(bi * t + i) * a + h * hd + $1] }
+            for j in 0...i {
+                let dp = (0..<hd).reduce(0.0) { $0 + g[$1] * x(bi, j, 2, h, $1) }
+                let ds = p[i][j] * (dp - rowDot) * scale
+                for d in 0..<hd {
+                    dqkv[(bi * t + i) * ld + h * hd + d] += ds * x(bi, j, 1, h, d)
+                    dqkv[(bi * t + j) * ld + a + h * hd + d] += ds * x(bi, i, 0, h, d)
+                    dqkv[(bi * t + j) * ld + 2 * a + h * hd + d] += p[i][j] * g[d]
+                }
+            }
         }
-    } } }
-    return out
+    } }
+    return (out, lse, dqkv)
 }

@@ -8,19 +8,6 @@ import WorkbenchCore
 /// and key blocks so that every case (first block, blocks past the diagonal of some rows,
 /// partial last blocks) occurs.
 final class StreamingAttentionTests: XCTestCase {
-    struct Pass { var out: [Float]; var lse: [Float]; var dqkv: [Float] }
-
-    /// Forward then backward of `attn` on `qkv` with output gradient `r`.
-    func run(_ attn: CausalSelfAttention, qkv: [Float], r: [Float], b: Int, t: Int) -> Pass {
-        let a = attn.width
-        let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
-        var out = [Float](repeating: .nan, count: b * t * a), lse = [Float](repeating: .nan, count: b * attn.heads * t)
-        attn.forward(out: &out, lse: &lse, qkv: qkv, b: b, t: t, scratch: scratch)
-        var dqkv = [Float](repeating: .nan, count: qkv.count)   // the streamed path must overwrite it
-        attn.backward(dqkv: &dqkv, dout: r, qkv: qkv, out: out, lse: lse, b: b, t: t, scratch: scratch)
-        return Pass(out: out, lse: lse, dqkv: dqkv)
-    }
-
     func testStreamedPassesMatchTheWholeRowPath() {
         // (head dim, tile, key block): blocks a multiple of the tile, not one, and narrower than it;
         // head dimension 16 also compares against the SIMD kernels of the whole-row path.
@@ -33,7 +20,7 @@ final class StreamingAttentionTests: XCTestCase {
             XCTAssertTrue(streamed.streams(t: t, keepsProbabilities: false))
             XCTAssertFalse(streamed.streams(t: t, keepsProbabilities: true))
             XCTAssertFalse(whole.streams(t: t, keepsProbabilities: false))
-            let s = run(streamed, qkv: qkv, r: r, b: b, t: t), w = run(whole, qkv: qkv, r: r, b: b, t: t)
+            let s = streamed.pass(qkv: qkv, dout: r, b: b, t: t), w = whole.pass(qkv: qkv, dout: r, b: b, t: t)
             let label = "hd \(hd), tile \(tile), block \(block)"
             for i in s.out.indices { XCTAssertEqual(s.out[i], w.out[i], accuracy: 2e-5, "out[\(i)] \(label)") }
             for i in s.lse.indices { XCTAssertEqual(s.lse[i], w.lse[i], accuracy: 2e-5, "lse[\(i)] \(label)") }
@@ -56,7 +43,7 @@ final class StreamingAttentionTests: XCTestCase {
         }
         let streamed = CausalSelfAttention(heads: heads, headDim: hd, tile: 4, keyBlockWidth: 4, streamsAbove: 0)
         let r = [Float](repeating: 1, count: b * t * a)
-        let s = run(streamed, qkv: qkv, r: r, b: b, t: t)
+        let s = streamed.pass(qkv: qkv, dout: r, b: b, t: t)
         let ref = naiveAttention(qkv: qkv, b: b, t: t, heads: heads, hd: hd)
         for i in ref.indices { XCTAssertEqual(s.out[i], ref[i], accuracy: 1e-4 * max(1, abs(ref[i])), "out[\(i)]") }
         // Every row's weights sum to 1: the second value column is 1 everywhere.
@@ -69,12 +56,8 @@ final class StreamingAttentionTests: XCTestCase {
         let attn = CausalSelfAttention(heads: heads, headDim: hd, tile: 2, keyBlockWidth: 3, streamsAbove: 0)
         let qkv = randomVector(b * t * 3 * a, &rng), r = randomVector(b * t * a, &rng)
         let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
-        func loss(_ x: [Float]) -> Double {
-            var out = [Float](repeating: 0, count: b * t * a), lse = [Float](repeating: 0, count: b * heads * t)
-            attn.forward(out: &out, lse: &lse, qkv: x, b: b, t: t, scratch: scratch)
-            return dot(out, r)
-        }
-        let pass = run(attn, qkv: qkv, r: r, b: b, t: t)
+        func loss(_ x: [Float]) -> Double { attn.outputDot(qkv: x, r: r, b: b, t: t, scratch: scratch) }
+        let pass = attn.pass(qkv: qkv, dout: r, b: b, t: t)
         assertGradientMatches(pass.dqkv, at: qkv, h: 1e-3, "dqkv", loss)
     }
 }

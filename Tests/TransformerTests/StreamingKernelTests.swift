@@ -5,24 +5,12 @@ import Transformer
 import WorkbenchCore
 
 /// The streamed attention through the 16-lane `StreamingKernels` (head dimensions 16, 32, 48, 64)
-/// against a naive Double attention written here (forward and backward), against the OpenBLAS
+/// against a naive Double attention (`referenceAttention`, forward and backward), against the OpenBLAS
 /// streamed path, and against finite differences; contexts, tiles and key blocks that do not
 /// divide each other, so that ragged tiles, ragged blocks, blocks past some rows' diagonal and
 /// row groups shorter than eight all occur. A head dimension that is not a multiple of 16 takes
 /// the OpenBLAS path and must still be right.
 final class StreamingKernelTests: XCTestCase {
-    struct Pass { var out: [Float]; var lse: [Float]; var dqkv: [Float] }
-
-    func run(_ attn: CausalSelfAttention, qkv: [Float], r: [Float], b: Int, t: Int) -> Pass {
-        let a = attn.width
-        let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
-        var out = [Float](repeating: .nan, count: b * t * a), lse = [Float](repeating: .nan, count: b * attn.heads * t)
-        attn.forward(out: &out, lse: &lse, qkv: qkv, b: b, t: t, scratch: scratch)
-        var dqkv = [Float](repeating: .nan, count: qkv.count)   // both streamed paths must overwrite it
-        attn.backward(dqkv: &dqkv, dout: r, qkv: qkv, out: out, lse: lse, b: b, t: t, scratch: scratch)
-        return Pass(out: out, lse: lse, dqkv: dqkv)
-    }
-
     /// The sixteen-lane exponential of the streamed kernels against libm over its whole range and
     /// bit for bit against the scalar `fastExp`; 0 below −87 and for −∞, exp(88) above 88, NaN kept.
     func testSixteenLaneExpMatchesLibm() {
@@ -66,7 +54,7 @@ final class StreamingKernelTests: XCTestCase {
             XCTAssertEqual(simd.streamsWithSIMDKernels, hd % 16 == 0)
             XCTAssertFalse(blas.streamsWithSIMDKernels)
             let label = "hd \(hd) heads \(heads) t \(t) tile \(tile) block \(block)"
-            let got = run(simd, qkv: qkv, r: r, b: b, t: t), base = run(blas, qkv: qkv, r: r, b: b, t: t)
+            let got = simd.pass(qkv: qkv, dout: r, b: b, t: t), base = blas.pass(qkv: qkv, dout: r, b: b, t: t)
             let ref = referenceAttention(qkv: qkv, dout: r, b: b, t: t, heads: heads, hd: hd)
             for i in ref.out.indices { XCTAssertEqual(Double(got.out[i]), ref.out[i], accuracy: 2e-5, "\(label) out[\(i)]") }
             for i in ref.lse.indices { XCTAssertEqual(Double(got.lse[i]), ref.lse[i], accuracy: 2e-5, "\(label) lse[\(i)]") }
@@ -81,7 +69,7 @@ final class StreamingKernelTests: XCTestCase {
             XCTAssertLessThan(worstBLAS, 2e-5 * Float(max(1, scale)), "\(label) dqkv against the BLAS path")
             for i in got.out.indices { XCTAssertEqual(got.out[i], base.out[i], accuracy: 2e-5, "\(label) out vs BLAS") }
             // Same inputs, same result, bit for bit.
-            XCTAssertEqual(run(simd, qkv: qkv, r: r, b: b, t: t).dqkv, got.dqkv, label)
+            XCTAssertEqual(simd.pass(qkv: qkv, dout: r, b: b, t: t).dqkv, got.dqkv, label)
         }
     }
 
@@ -92,12 +80,8 @@ final class StreamingKernelTests: XCTestCase {
         XCTAssertTrue(attn.streamsWithSIMDKernels)
         let qkv = randomVector(b * t * 3 * a, &rng, scale: 0.5), r = randomVector(b * t * a, &rng)
         let scratch = FloatBuffer(count: Parallel.workers * attn.scratchPerWorker(t: t))
-        func loss(_ x: [Float]) -> Double {
-            var out = [Float](repeating: 0, count: b * t * a), lse = [Float](repeating: 0, count: b * heads * t)
-            attn.forward(out: &out, lse: &lse, qkv: x, b: b, t: t, scratch: scratch)
-            return dot(out, r)
-        }
-        let pass = run(attn, qkv: qkv, r: r, b: b, t: t)
+        func loss(_ x: [Float]) -> Double { attn.outputDot(qkv: x, r: r, b: b, t: t, scratch: scratch) }
+        let pass = attn.pass(qkv: qkv, dout: r, b: b, t: t)
         assertGradientMatches(pass.dqkv, at: qkv, h: 1e-2, indices: Array(stride(from: 0, to: qkv.count, by: 5)), "dqkv", loss)
     }
 
@@ -112,43 +96,9 @@ final class StreamingKernelTests: XCTestCase {
             qkv[i * 3 * a + 2 * a] = Float(i); qkv[i * 3 * a + 2 * a + 1] = 1
         }
         let attn = CausalSelfAttention(heads: heads, headDim: hd, tile: 16, keyBlockWidth: 8, streamsAbove: 0)
-        let s = run(attn, qkv: qkv, r: [Float](repeating: 1, count: b * t * a), b: b, t: t)
+        let s = attn.pass(qkv: qkv, dout: [Float](repeating: 1, count: b * t * a), b: b, t: t)
         let ref = referenceAttention(qkv: qkv, dout: [Float](repeating: 1, count: b * t * a), b: b, t: t, heads: heads, hd: hd)
         for i in ref.out.indices { XCTAssertEqual(Double(s.out[i]), ref.out[i], accuracy: 1e-4 * max(1, abs(ref.out[i])), "out[\(i)]") }
         for i in 0..<t { XCTAssertEqual(s.out[i * a + 1], 1, accuracy: 1e-5) }
     }
-}
-
-/// Causal attention forward and backward in Double with the full T×T matrix: output, log-sum-exp
-/// and the gradient of `Σ out·dout` with respect to the packed `qkv`.
-func referenceAttention(qkv: [Float], dout: [Float], b: Int, t: Int, heads: Int, hd: Int)
-    -> (out: [Double], lse: [Double], dqkv: [Double]) {
-    let a = heads * hd, ld = 3 * a, scale = 1 / Double(hd).squareRoot()
-    var out = [Double](repeating: 0, count: b * t * a), lse = [Double](repeating: 0, count: b * heads * t)
-    var dqkv = [Double](repeating: 0, count: qkv.count)
-    func x(_ bi: Int, _ i: Int, _ part: Int, _ h: Int, _ d: Int) -> Double { Double(qkv[(bi * t + i) * ld + part * a + h * hd + d]) }
-    for bi in 0..<b { for h in 0..<heads {
-        var p = [[Double]](repeating: [], count: t)
-        for i in 0..<t {
-            let s = (0...i).map { j in scale * (0..<hd).reduce(0.0) { $0 + x(bi, i, 0, h, $1) * x(bi, j, 1, h, $1) } }
-            let m = s.max()!, e = s.map { Foundation.exp($0 - m) }, z = e.reduce(0, +)
-            p[i] = e.map { $0 / z }
-            lse[(bi * heads + h) * t + i] = m + Foundation.log(z)
-            for d in 0..<hd { out[(bi * t + i) * a + h * hd + d] = (0...i).reduce(0.0) { $0 + p[i][$1] * x(bi, $1, 2, h, d) } }
-        }
-        for i in 0..<t {
-            let g = (0..<hd).map { Double(dout[(bi * t + i) * a + h * hd + $0]) }
-            let rowDot = (0..<hd).reduce(0.0) { $0 + g[$1] * out[(bi * t + i) * a + h * hd + $1] }
-            for j in 0...i {
-                let dp = (0..<hd).reduce(0.0) { $0 + g[$1] * x(bi, j, 2, h, $1) }
-                let ds = p[i][j] * (dp - rowDot) * scale
-                for d in 0..<hd {
-                    dqkv[(bi * t + i) * ld + h * hd + d] += ds * x(bi, j, 1, h, d)
-                    dqkv[(bi * t + j) * ld + a + h * hd + d] += ds * x(bi, i, 0, h, d)
-                    dqkv[(bi * t + j) * ld + 2 * a + h * hd + d] += p[i][j] * g[d]
-                }
-            }
-        }
-    } }
-    return (out, lse, dqkv)
 }
