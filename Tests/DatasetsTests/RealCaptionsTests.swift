@@ -43,20 +43,6 @@ final class RealCaptionsTests: XCTestCase {
         return dir.appendingPathComponent("json")
     }
 
-    /// A sheet of sprites of `tile`×`tile`, sprite k red (k+1)·10 + base, green x, blue y; `transparent` sprites alpha 0.
-    private func sheet(_ url: URL, tile: Int, columns: Int, rows: Int, base: UInt8, transparent: Set<Int> = []) throws {
-        let width = tile * columns, height = tile * rows
-        var rgba = [UInt8](repeating: 0, count: 4 * width * height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let k = (y / tile) * columns + x / tile, p = 4 * (y * width + x)
-                rgba[p] = base &+ UInt8(10 * (k + 1)); rgba[p + 1] = UInt8(x % tile); rgba[p + 2] = UInt8(y % tile)
-                rgba[p + 3] = transparent.contains(k) ? 0 : 255
-            }
-        }
-        try PNGImage.encode(RGBAPixels(width: width, height: height, rgba: rgba)).write(to: url)
-    }
-
     /// Sprites 0–3 in a.png (3 transparent), 4–5 in b.png.
     private func writeTileset(_ folder: URL, tile: Int) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -69,8 +55,8 @@ final class RealCaptionsTests: XCTestCase {
                                        {"id": "overlay_worn_knife", "fg": 4}]}
          ]}
         """.utf8).write(to: folder.appendingPathComponent("tile_config.json"))
-        try sheet(folder.appendingPathComponent("a.png"), tile: tile, columns: 2, rows: 2, base: 0, transparent: [3])
-        try sheet(folder.appendingPathComponent("b.png"), tile: tile, columns: 1, rows: 2, base: 100)
+        try writeSpriteSheet(folder.appendingPathComponent("a.png"), w: tile, h: tile, columns: 2, rows: 2, base: 0, transparent: [3])
+        try writeSpriteSheet(folder.appendingPathComponent("b.png"), w: tile, h: tile, columns: 1, rows: 2, base: 100)
     }
 
     func testNamesAreReadInEveryFormAndGenderedNamesAreSkipped() throws {

@@ -15,21 +15,6 @@ final class TilesetTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    /// A sheet of `columns`×`rows` sprites of `w`×`h`, sprite k filled with colour (k+1)·10 + base
-    /// in red, opaque; sprites listed in `transparent` have alpha 0.
-    private func sheet(_ url: URL, w: Int, h: Int, columns: Int, rows: Int, base: UInt8, transparent: Set<Int> = []) throws {
-        let width = w * columns, height = h * rows
-        var rgba = [UInt8](repeating: 0, count: 4 * width * height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let k = (y / h) * columns + x / w, p = 4 * (y * width + x)
-                rgba[p] = base &+ UInt8(10 * (k + 1)); rgba[p + 1] = UInt8(x % w); rgba[p + 2] = UInt8(y % h)
-                rgba[p + 3] = transparent.contains(k) ? 0 : 255
-            }
-        }
-        try PNGImage.encode(RGBAPixels(width: width, height: height, rgba: rgba)).write(to: url)
-    }
-
     private func writeTileset(_ folder: URL, tile: Int) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = """
@@ -43,9 +28,9 @@ final class TilesetTests: XCTestCase {
          ]}
         """
         try Data(config.utf8).write(to: folder.appendingPathComponent("tile_config.json"))
-        try sheet(folder.appendingPathComponent("a.png"), w: tile, h: tile, columns: 2, rows: 2, base: 0, transparent: [2])
-        try sheet(folder.appendingPathComponent("tall.png"), w: tile, h: 2 * tile, columns: 2, rows: 1, base: 100)
-        try sheet(folder.appendingPathComponent("c.png"), w: tile, h: tile, columns: 1, rows: 1, base: 0)
+        try writeSpriteSheet(folder.appendingPathComponent("a.png"), w: tile, h: tile, columns: 2, rows: 2, base: 0, transparent: [2])
+        try writeSpriteSheet(folder.appendingPathComponent("tall.png"), w: tile, h: 2 * tile, columns: 2, rows: 1, base: 100)
+        try writeSpriteSheet(folder.appendingPathComponent("c.png"), w: tile, h: tile, columns: 1, rows: 1, base: 0)
     }
 
     func testSpritesAreNumberedAcrossSheetsAndIdsFindTheirSprites() throws {
