@@ -37,14 +37,11 @@ public enum CataclysmCaptionedSprites {
     /// One part per usable tileset under `gfx` (folders with a `tile_config.json`, sorted by name).
     public static func parts(gfx: URL, names: CataclysmItemNames, resolution: Int, captionBytes: Int,
                              log: (String) -> Void = { _ in }) throws -> [Part] {
-        let folders = try FileManager.default.contentsOfDirectory(atPath: gfx.path).sorted()
         var parts: [Part] = []
-        for name in folders where FileManager.default.fileExists(atPath: gfx.appendingPathComponent("\(name)/tile_config.json").path) {
-            guard !name.lowercased().contains("ascii") else { continue }
-            let set = try CataclysmTileset(folder: gfx.appendingPathComponent(name))
+        for set in try CataclysmTileset.all(in: gfx) where !set.name.lowercased().contains("ascii") {
             guard set.sheets.contains(where: { usable($0, resolution) }) else { continue }
             let part = try pairs(of: set, names: names, resolution: resolution, captionBytes: captionBytes)
-            log("\(name) (\(part.tileSize)): \(part.pairs.count) pairs, \(part.linkedIds) ids linked, \(part.looksLikeIds) through looks_like")
+            log("\(set.name) (\(part.tileSize)): \(part.pairs.count) pairs, \(part.linkedIds) ids linked, \(part.looksLikeIds) through looks_like")
             parts.append(part)
         }
         return parts
@@ -104,7 +101,7 @@ public enum CataclysmCaptionedSprites {
 
     /// A sheet whose sprites are at least R×R and that is not the ASCII fallback.
     static func usable(_ sheet: CataclysmTileset.Sheet, _ resolution: Int) -> Bool {
-        sheet.spriteWidth >= resolution && sheet.spriteHeight >= resolution && !sheet.file.lowercased().contains("fallback")
+        sheet.spriteWidth >= resolution && sheet.spriteHeight >= resolution && !sheet.isFallback
     }
 
     /// The pairs in order with repeats (same caption, same pixels) after the first dropped, and how many were dropped.

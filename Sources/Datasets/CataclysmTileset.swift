@@ -31,6 +31,8 @@ public struct CataclysmTileset: Sendable {
         public var count: Int { columns * rows }
         /// Whether the sheet's sprites have the tileset's own tile size (not oversized or filler sprites).
         public var isNative = true
+        /// Whether the sheet is the fallback font sheet (letters standing in for missing sprites).
+        public var isFallback: Bool { file.lowercased().contains("fallback") }
     }
 
     public let folder: URL
@@ -40,6 +42,13 @@ public struct CataclysmTileset: Sendable {
     public var sheets: [Sheet]
     /// Game id (`"corpse"`, `"t_dirt"`, …) → its foreground sprite numbers, variants in order.
     public var foreground: [String: [Int]]
+
+    /// The tilesets under a `gfx` folder: its sub-folders with a `tile_config.json`, sorted by name.
+    public static func all(in gfx: URL) throws -> [CataclysmTileset] {
+        try FileManager.default.contentsOfDirectory(atPath: gfx.path).sorted()
+            .filter { FileManager.default.fileExists(atPath: gfx.appendingPathComponent("\($0)/tile_config.json").path) }
+            .map { try CataclysmTileset(folder: gfx.appendingPathComponent($0)) }
+    }
 
     /// Reads `tile_config.json` and the size of each sheet (from its PNG header).
     public init(folder: URL) throws {

@@ -17,6 +17,15 @@ public enum EnglishTextCleaning {
         return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
     }
 
+    /// XML's five predefined entities decoded (`&amp;` last, so `&amp;lt;` stays `&lt;`).
+    static func decodeXMLEntities(_ text: String) -> String {
+        var out = text
+        for (entity, char) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: entity, with: char)
+        }
+        return out
+    }
+
     /// Plain text of one OSIS verse: notes dropped, tags removed, entities decoded, whitespace
     /// collapsed. Where a dropped note stood between two words, a space keeps them apart.
     public static func plainTextFromOSIS(_ osis: String) -> String {
@@ -32,9 +41,7 @@ public enum EnglishTextCleaning {
             if c == "<" { inTag = true; continue }
             out.append(c)
         }
-        for (entity, char) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&amp;", "&")] {
-            out = out.replacingOccurrences(of: entity, with: char)
-        }
+        out = decodeXMLEntities(out)
         // A note gap between two word characters becomes a space; elsewhere it vanishes.
         var chars = Array(out)
         var i = 0

@@ -28,12 +28,12 @@ public enum OpenClipartCaptions {
     /// Title and keywords of an SVG's metadata (XML entities decoded); nil title when it has none.
     public static func metadata(svg text: String) -> (title: String?, keywords: [String]) {
         let work = text.range(of: "<cc:Work").map { String(text[$0.lowerBound...]) } ?? text
-        let title = firstElement("dc:title", in: work).map(decodeEntities).map(CataclysmItemNames.clean).flatMap { $0.isEmpty ? nil : $0 }
+        let title = firstElement("dc:title", in: work).map(EnglishTextCleaning.decodeXMLEntities).map(CataclysmItemNames.clean).flatMap { $0.isEmpty ? nil : $0 }
         var keywords: [String] = []
         if let subject = firstElement("dc:subject", in: work) {
             var rest = Substring(subject)
             while let open = rest.range(of: "<rdf:li>"), let close = rest.range(of: "</rdf:li>", range: open.upperBound..<rest.endIndex) {
-                let k = CataclysmItemNames.clean(decodeEntities(String(rest[open.upperBound..<close.lowerBound])))
+                let k = CataclysmItemNames.clean(EnglishTextCleaning.decodeXMLEntities(String(rest[open.upperBound..<close.lowerBound])))
                 if !k.isEmpty, !ignoredKeywords.contains(k.lowercased()), !keywords.contains(k) { keywords.append(k) }
                 rest = rest[close.upperBound...]
             }
@@ -56,10 +56,7 @@ public enum OpenClipartCaptions {
     /// `rsvg-convert` from the PATH, or else from Debian `librsvg2-bin` unpacked into the cache
     /// (it needs the system's librsvg2-2); checked by running `--version`.
     public static func rasterizer(cacheDir: URL, log: (String) -> Void) throws -> URL {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent("rsvg-convert")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
+        if let path = ExternalCommand.locate("rsvg-convert") { return URL(fileURLWithPath: path) }
         let root = try DebianPackageFetch.unpacked("librsvg2-bin", cacheDir: cacheDir, log: log)
         let url = root.appendingPathComponent("usr/bin/rsvg-convert")
         do { try DebianPackageFetch.run(url.path, ["--version"], what: "rsvg-convert --version") } catch {
@@ -124,11 +121,5 @@ public enum OpenClipartCaptions {
         guard let open = text.range(of: "<\(tag)>"),
               let close = text.range(of: "</\(tag)>", range: open.upperBound..<text.endIndex) else { return nil }
         return String(text[open.upperBound..<close.lowerBound])
-    }
-
-    static func decodeEntities(_ s: String) -> String {
-        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
     }
 }

@@ -53,16 +53,13 @@ public enum TileImages {
 
     /// The 32×32 sprites of every natively 32×32 tileset under `gfx` (sorted by name), one part per tileset.
     public static func cataclysmParts(gfx: URL, collector: inout Collector) throws -> [Part] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: gfx.path).sorted()
         var parts: [Part] = []
-        for name in names where FileManager.default.fileExists(atPath: gfx.appendingPathComponent("\(name)/tile_config.json").path) {
-            let set = try CataclysmTileset(folder: gfx.appendingPathComponent(name))
-            guard set.tileWidth == 32, set.tileHeight == 32 else { continue }
+        for set in try CataclysmTileset.all(in: gfx) where set.tileWidth == 32 && set.tileHeight == 32 {
             var sprites: [RGBAPixels] = []
-            for sheet in set.sheets where sheet.isNative && !sheet.file.lowercased().contains("fallback") {
+            for sheet in set.sheets where sheet.isNative && !sheet.isFallback {
                 sprites += try set.sprites(of: sheet)
             }
-            parts.append(collector.add(sprites, name: "cataclysm/\(name)"))
+            parts.append(collector.add(sprites, name: "cataclysm/\(set.name)"))
         }
         return parts
     }
