@@ -42,14 +42,8 @@ public struct ProfileFitter: Sendable {
         let ls = problem.search(scale: 1, huberK: .infinity)
         let rss = 2 * ls.best.objective
         let residualDF = Double(max(0, (independentPoints ?? distinct) - 3))
-        let seedDF = noise?.degreesOfFreedom ?? 0, seedVar = pow(noise?.sigmaLog ?? 0, 2)
-        let df: Double, sigmaLog: Double
-        if seedDF.isInfinite {
-            df = .infinity; sigmaLog = noise!.sigmaLog
-        } else {
-            df = seedDF + residualDF
-            sigmaLog = df > 0 ? ((seedDF * seedVar + rss) / df).squareRoot() : .nan
-        }
+        let pooled = NoiseLevel.pooledVariance(noise, rss: rss, residualDF: residualDF)
+        let df = pooled.degreesOfFreedom, sigmaLog = pooled.variance.squareRoot()
         guard sigmaLog.isFinite, sigmaLog > 0 else {
             // Three points and no measured noise: a 3-parameter law passes through them exactly.
             return LossProfile.undetermined(problem: problem, best: ls.best, series: series, points: x.count)
@@ -76,6 +70,17 @@ public struct NoiseLevel: Codable, Sendable, Equatable {
     public init(sigmaLog: Double, degreesOfFreedom: Double, groups: Int) {
         self.sigmaLog = sigmaLog; self.degreesOfFreedom = degreesOfFreedom; self.groups = groups
     }
+    /// The variance of log-loss a fit uses, with its degrees of freedom: the seed spread pooled
+    /// with the fit's residual sum of squares, (ν_s·σ_s² + RSS)/(ν_s + ν_r); the seed spread alone
+    /// when it is known exactly (ν_s = ∞); the residuals alone when none was measured; NaN with
+    /// no degree of freedom at all.
+    static func pooledVariance(_ noise: NoiseLevel?, rss: Double, residualDF: Double) -> (variance: Double, degreesOfFreedom: Double) {
+        let seedDF = noise?.degreesOfFreedom ?? 0, seedVar = pow(noise?.sigmaLog ?? 0, 2)
+        if seedDF.isInfinite { return (seedVar, .infinity) }
+        let df = seedDF + residualDF
+        return (df > 0 ? (seedDF * seedVar + rss) / df : .nan, df)
+    }
+
     public var text: String {
         "\(Format.sig(100 * sigmaLog, 2)) % (\(degreesOfFreedom.isFinite ? "\(Int(degreesOfFreedom)) df" : "known"), \(groups) configuration\(groups == 1 ? "" : "s"))"
     }

@@ -28,10 +28,8 @@ public enum PureFormFit {
         let slope = sxy / sxx
         var rss = 0.0
         for i in 0..<x.count { let r = v[i] - mv - slope * (t[i] - mt); rss += w[i] * r * r }
-        let seedDF = noise?.degreesOfFreedom ?? 0, seedVar = pow(noise?.sigmaLog ?? 0, 2)
         let residualDF = Double(max(0, (independentPoints ?? distinct) - 2))
-        let df = seedDF.isInfinite ? Double.infinity : seedDF + residualDF
-        let sigma2 = seedDF.isInfinite ? seedVar : (df > 0 ? (seedDF * seedVar + rss) / df : .nan)
+        let (sigma2, df) = NoiseLevel.pooledVariance(noise, rss: rss, residualDF: residualDF)
         guard sigma2.isFinite, sigma2 > 0 else {
             return Interval(estimate: -slope, lower: .nan, upper: .nan)   // two points, no noise measured
         }
