@@ -15,11 +15,13 @@ extension Trainer {
 
 extension RunModel {
     /// Summed loss (nats) and counted tokens of each of the first `maxRecords` records of a
-    /// records-layout split, in order.
+    /// records-layout split (every record for `Int.max`), in order.
     public func lossPerRecord(split name: String, maxRecords: Int) -> (lossNats: [Double], counted: [Double]) {
         let T = model.nCtx
+        // Saturate: `Int.max · T` would wrap in release builds (-Ounchecked) and read one record.
+        let maxTokens = max(1, maxRecords) > Int.max / T ? Int.max : max(1, maxRecords) * T
         let batches = BatchSampler.evaluationBatches(dataset.splits[name]!, nCtx: T, layout: .records,
-                                                     batchSize: config.train.batchSize, maxTokens: max(1, maxRecords) * T)
+                                                     batchSize: config.train.batchSize, maxTokens: maxTokens)
         var loss: [Double] = [], counted: [Double] = []
         for b in batches {
             model.forward(b)

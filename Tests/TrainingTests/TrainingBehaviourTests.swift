@@ -174,6 +174,12 @@ final class PairedEvaluationTests: XCTestCase {
         XCTAssertEqual(r.image.mutualInformationNats,
                        (r.image.lossBlankNatsPerToken - r.image.lossConditionedNatsPerToken) * 5, accuracy: 1e-12)
         XCTAssertNotEqual(r.image.lossBlankNatsPerToken, r.image.lossConditionedNatsPerToken)
+        // The default (`eval --paired` without --eval-tokens) reads every pair, and a limit reads whole records.
+        let all = try t.loaded.pairedEvaluation()
+        XCTAssertEqual(all.image.pairs, 5); XCTAssertEqual(all.text.pairs, 5)
+        XCTAssertEqual(all.image.mutualInformationNats, r.image.mutualInformationNats, accuracy: 1e-12)
+        XCTAssertEqual(t.loaded.lossPerRecord(split: "test-caption-first", maxRecords: .max).lossNats.count, 5)
+        XCTAssertEqual(try t.pairedEvaluation(maxTokens: 3 * 8 + 5).image.pairs, 3)
         // Without the splits it says which one is missing.
         var plain = cfg
         plain.data.dataset = dir.appendingPathComponent("plain").path
