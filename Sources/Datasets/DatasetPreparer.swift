@@ -72,6 +72,7 @@ public enum DatasetCatalog {
         ProseRecipe.recipe,
         MarkovTextRecipe.recipe,
         HMMTextRecipe.recipe,
+        HMMTextRecipe.largeRecipe,
         ZipfMemoryRecipe.recipe,
     ]
 

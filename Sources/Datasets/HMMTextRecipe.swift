@@ -18,7 +18,7 @@ import RunFiles
 /// Shape and sizes can be changed with environment variables (defaults in brackets):
 /// `WORKBENCH_HMM_STATES` [64], `WORKBENCH_HMM_VOCAB` [128], `WORKBENCH_HMM_SUPPORT` [12],
 /// `WORKBENCH_HMM_STAY` [0.9], `WORKBENCH_HMM_ZIPF` [1.0], `WORKBENCH_HMM_CONCENTRATION` [0.5],
-/// `WORKBENCH_HMM_TRAIN_RECORDS` [65536], `WORKBENCH_HMM_TEST_RECORDS` [512].
+/// `WORKBENCH_HMM_TRAIN_RECORDS` [65536; 524288 for `hmm-text-large`], `WORKBENCH_HMM_TEST_RECORDS` [512].
 ///
 ///     let m = try HMMTextRecipe.recipe.prepare(PrepareOptions(dataDir: data, cacheDir: cache))
 ///     m.trueEntropyNatsPerToken   // the oracle's mean loss on the test targets
@@ -33,20 +33,29 @@ public enum HMMTextRecipe {
         public init() {}
     }
 
-    public static let recipe = DatasetRecipe(
-        name: "hmm-text",
-        summary: "synthetic 64-state hidden Markov model; oracle loss on the test tokens known exactly") { opts in
-        let env = ProcessInfo.processInfo.environment
-        var shape = Shape()
-        shape.states = Int(env["WORKBENCH_HMM_STATES"] ?? "") ?? shape.states
-        shape.vocab = Int(env["WORKBENCH_HMM_VOCAB"] ?? "") ?? shape.vocab
-        shape.support = Int(env["WORKBENCH_HMM_SUPPORT"] ?? "") ?? shape.support
-        shape.stay = Double(env["WORKBENCH_HMM_STAY"] ?? "") ?? shape.stay
-        shape.zipfExponent = Double(env["WORKBENCH_HMM_ZIPF"] ?? "") ?? shape.zipfExponent
-        shape.concentration = Double(env["WORKBENCH_HMM_CONCENTRATION"] ?? "") ?? shape.concentration
-        let train = Int(env["WORKBENCH_HMM_TRAIN_RECORDS"] ?? "") ?? 65_536
-        let test = Int(env["WORKBENCH_HMM_TEST_RECORDS"] ?? "") ?? 512
-        return try prepare(name: "hmm-text", shape: shape, trainRecords: train, testRecords: test, opts: opts)
+    public static let recipe = recipe(name: "hmm-text", trainRecords: 65_536,
+                                      summary: "synthetic 64-state hidden Markov model; oracle loss on the test tokens known exactly")
+
+    /// `hmm-text` with 8× the training records (34M tokens): the same model, the same test records
+    /// and floor, and the first 65,536 training records the same, so that the larger sizes of a
+    /// converged design can train on tokens in proportion to N without seeing a token twice.
+    public static let largeRecipe = recipe(name: "hmm-text-large", trainRecords: 524_288,
+                                           summary: "hmm-text with 8x the training records (34M tokens), same test records and floor")
+
+    static func recipe(name: String, trainRecords: Int, summary: String) -> DatasetRecipe {
+        DatasetRecipe(name: name, summary: summary) { opts in
+            let env = ProcessInfo.processInfo.environment
+            var shape = Shape()
+            shape.states = Int(env["WORKBENCH_HMM_STATES"] ?? "") ?? shape.states
+            shape.vocab = Int(env["WORKBENCH_HMM_VOCAB"] ?? "") ?? shape.vocab
+            shape.support = Int(env["WORKBENCH_HMM_SUPPORT"] ?? "") ?? shape.support
+            shape.stay = Double(env["WORKBENCH_HMM_STAY"] ?? "") ?? shape.stay
+            shape.zipfExponent = Double(env["WORKBENCH_HMM_ZIPF"] ?? "") ?? shape.zipfExponent
+            shape.concentration = Double(env["WORKBENCH_HMM_CONCENTRATION"] ?? "") ?? shape.concentration
+            let train = Int(env["WORKBENCH_HMM_TRAIN_RECORDS"] ?? "") ?? trainRecords
+            let test = Int(env["WORKBENCH_HMM_TEST_RECORDS"] ?? "") ?? 512
+            return try prepare(name: name, shape: shape, trainRecords: train, testRecords: test, opts: opts)
+        }
     }
 
     /// The model `opts.seed` gives for `shape`.

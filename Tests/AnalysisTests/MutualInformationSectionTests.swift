@@ -71,5 +71,11 @@ final class MutualInformationSectionTests: XCTestCase {
         XCTAssertEqual(p1text["mutualInformationNats"] as! Double, 1.9, accuracy: 1e-9)
         XCTAssertEqual(p1text["infogain"] as! Double, 1.9 / 4.2, accuracy: 1e-9)
         XCTAssertEqual(p1text["standardErrorNats"] as! Double, 0.06)
+        // Bounds from the known H(caption) = 4: the conditioned caption loss is 4.2 − 1.9 = 2.3
+        // nats, so 4 − 2.3 = 1.7 ≤ I ≤ 4, on the image → caption rows only.
+        XCTAssertEqual(p1text["knownEntropyLowerBoundNats"] as! Double, 1.7, accuracy: 1e-9)
+        XCTAssertTrue(md.contains("| p1 | 1e5 | image → caption | 1.9 | 0.06 | 400 | 0.452 ± 0.014 | [1.7, 4] |"), md)
+        let p1image = mi.first { $0["run"] as? String == "p1" && $0["predicted"] as? String == "image" }!
+        XCTAssertNil(p1image["knownEntropyLowerBoundNats"])
     }
 }

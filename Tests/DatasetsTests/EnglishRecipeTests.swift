@@ -63,7 +63,7 @@ final class EnglishRecipeTests: XCTestCase {
     }
 
     func testCatalogListsTheTextDatasets() {
-        for name in ["english", "english-bytes", "english-large", "markov-text", "hmm-text", "zipf-memory"] { XCTAssertNotNil(DatasetCatalog.recipe(named: name), name) }
+        for name in ["english", "english-bytes", "english-large", "markov-text", "hmm-text", "hmm-text-large", "zipf-memory"] { XCTAssertNotNil(DatasetCatalog.recipe(named: name), name) }
     }
 }
 

@@ -130,5 +130,15 @@ final class HiddenMarkovModelTests: XCTestCase {
         let again = try HMMTextRecipe.prepare(name: "hmm2", shape: shape, trainRecords: 40, testRecords: 30, opts: opts)
         XCTAssertEqual(again.splits["train"]?.sha256, m.splits["train"]?.sha256)
         XCTAssertEqual(again.trueEntropyNatsPerToken, m.trueEntropyNatsPerToken)
+        // More training records (as `hmm-text-large` has): the same test records and floor, and
+        // the first training records the same.
+        let larger = try HMMTextRecipe.prepare(name: "hmm-large", shape: shape, trainRecords: 100, testRecords: 30, opts: opts)
+        let big = try TokenDataset.load(from: root.appendingPathComponent("hmm-large"))
+        XCTAssertEqual(larger.splits["train"]?.tokens, 100 * 65)
+        XCTAssertEqual(larger.splits["test"]?.sha256, m.splits["test"]?.sha256)
+        XCTAssertEqual(larger.trueEntropyNatsPerToken, m.trueEntropyNatsPerToken)
+        XCTAssertEqual(Array(try big.split("train").tokens.prefix(40 * 65)), Array(try ds.split("train").tokens))
+        XCTAssertNotEqual(Array(try big.split("train").tokens[(40 * 65)..<(80 * 65)]), Array(try ds.split("train").tokens))
+        XCTAssertEqual(HMMTextRecipe.largeRecipe.name, "hmm-text-large")
     }
 }

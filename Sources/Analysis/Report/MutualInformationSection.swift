@@ -21,6 +21,10 @@ public struct MutualInformationRow: Codable, Sendable {
     /// Exact I and H(caption) when the manifest gives them.
     public var trueMutualInformationNats: Double? = nil
     public var captionEntropyNats: Double? = nil
+    /// Image → caption rows where H(caption) is known: H(caption) − L(caption | image), a lower
+    /// bound on I that no model error can push above the truth (Barber & Agakov 2003: the
+    /// conditioned loss is at least H(caption | image)); with I ≤ H(caption) it brackets I.
+    public var knownEntropyLowerBoundNats: Double? = nil
     /// Problems found: the two directions apart by more than 2 SE, I above H(caption), I more than 2 SE from the exact value.
     public var flags: [String] = []
 
@@ -56,15 +60,19 @@ extension ScalingReport {
         var unflagged: [MutualInformationRow] = evals.map { r, e in
             let lt = e.captionLossNats ?? captionLoss[r.name]
             let i = e.mutualInformationNats, se = e.mutualInformationStandardErrorNats
-            return MutualInformationRow(run: r.name, params: r.summary.params, predicted: e.predicted, mutualInformationNats: i,
-                                        infogain: lt.map { i / $0 }, dataset: r.summary.dataset, standardErrorNats: se, pairs: e.pairs,
-                                        infogainStandardError: se.flatMap { s in lt.map { s / $0 } },
-                                        trueMutualInformationNats: r.summary.trueMutualInformationNats, captionEntropyNats: r.summary.captionEntropyNats)
+            var row = MutualInformationRow(run: r.name, params: r.summary.params, predicted: e.predicted, mutualInformationNats: i,
+                                           infogain: lt.map { i / $0 }, dataset: r.summary.dataset, standardErrorNats: se, pairs: e.pairs,
+                                           infogainStandardError: se.flatMap { s in lt.map { s / $0 } },
+                                           trueMutualInformationNats: r.summary.trueMutualInformationNats, captionEntropyNats: r.summary.captionEntropyNats)
+            if e.predicted == "text", let h = r.summary.captionEntropyNats {
+                row.knownEntropyLowerBoundNats = max(0, h - e.lossConditionedNatsPerToken * e.tokensPerItem)
+            }
+            return row
         }
         rows = MutualInformationRow.flagged(unflagged)
         sink.data.mutualInformation = rows
         sink.doc.blocks.append(.heading(2, "Image–caption mutual information"))
-        sink.doc.blocks.append(.paragraph("I = summed loss of the predicted part with the other part blanked − with it given, averaged over the same test pairs, in nats per pair: from the image's loss (caption → image) and from the caption's loss (image → caption); ± is the paired standard error over the pairs. Infogain = I / L(text), L(text) the caption's loss with the image blanked. Flags: the two directions differ by more than 2 standard errors of their difference; I above H(caption), which no estimate without bias can be; I more than 2 standard errors from the exact value."))
+        sink.doc.blocks.append(.paragraph("I = summed loss of the predicted part with the other part blanked − with it given, averaged over the same test pairs, in nats per pair: from the image's loss (caption → image) and from the caption's loss (image → caption); ± is the paired standard error over the pairs. Infogain = I / L(text), L(text) the caption's loss with the image blanked. Flags: the two directions differ by more than 2 standard errors of their difference; I above H(caption), which no estimate without bias can be; I more than 2 standard errors from the exact value. The ± covers the test pairs' sampling only, not the models' own error: I − exact = KL(blank path) − KL(conditioned path), which shrinks only as both paths converge. Where H(caption) is known, the image → caption rows also give bounds that no model error can break: H(caption) − L(caption | image) ≤ I ≤ H(caption) (the conditioned loss is at least H(caption | image); Barber & Agakov 2003)."))
         let datasets = Array(Set(rows.map { $0.dataset ?? "unknown" })).sorted()
         for d in datasets {
             let sub = rows.filter { ($0.dataset ?? "unknown") == d }.sorted { ($0.params, $0.run, $0.predicted) < ($1.params, $1.run, $1.predicted) }
@@ -75,11 +83,12 @@ extension ScalingReport {
             } else if let h = sub.compactMap(\.captionEntropyNats).first {
                 sink.doc.blocks.append(.paragraph("H(caption) = \(Format.sig(h, 4)) nats per caption."))
             }
-            sink.doc.blocks.append(.table(header: ["run", "N", "direction", "I (nats/pair)", "± SE", "test pairs", "infogain", "flags"], rows: sub.map { r in
+            sink.doc.blocks.append(.table(header: ["run", "N", "direction", "I (nats/pair)", "± SE", "test pairs", "infogain", "bounds from H(caption)", "flags"], rows: sub.map { r in
                 [r.run, Format.sig(r.params, 3), r.predicted == "image" ? "caption → image" : "image → caption",
                  r.mutualInformationNats.map { Format.sig($0, 4) } ?? "–", r.standardErrorNats.map { Format.sig($0, 2) } ?? "–",
                  r.pairs.map(String.init) ?? "–",
                  r.infogain.map { Format.sig($0, 3) + (r.infogainStandardError.map { " ± " + Format.sig($0, 2) } ?? "") } ?? "–",
+                 r.knownEntropyLowerBoundNats.flatMap { lo in r.captionEntropyNats.map { "[\(Format.sig(lo, 4)), \(Format.sig($0, 4))]" } } ?? "–",
                  r.flags.isEmpty ? "" : r.flags.joined(separator: "; ")]
             }))
             // The largest model of each direction against the exact value.
