@@ -58,7 +58,12 @@ final class StudyReportTests: XCTestCase {
 
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("fits.json"))) as! [String: Any]
         let truthRows = json["groundTruth"] as! [[String: Any]]
-        XCTAssertEqual(truthRows.count, 2, "L∞ and how far the largest model stayed above the floor")
+        XCTAssertEqual(truthRows.count, 3, "L∞ of L(N), how far the largest model stayed above the floor, L∞ of the joint law")
+        XCTAssertEqual(truthRows[0]["quantity"] as? String, "L∞ of L(N) (nats/token)")
+        XCTAssertEqual(truthRows[2]["quantity"] as? String, "L∞ of the joint law L(N, D) (nats/token)")
+        let joint = truthRows[2]["fitted"] as! [String: Any]
+        XCTAssertEqual(joint["estimate"] as! Double, 2.36, accuracy: 0.05, "the joint law's L∞ recovered too")
+        XCTAssertLessThanOrEqual(joint["lower"] as! Double, joint["estimate"] as! Double)
         XCTAssertEqual(truthRows[0]["group"] as? String, "text (markov)")
         XCTAssertTrue((truthRows[1]["quantity"] as! String).hasPrefix("loss of the largest model (text-n3e7)"))
         XCTAssertEqual(truthRows[1]["truth"] as! Double, 2.36)

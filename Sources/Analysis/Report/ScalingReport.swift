@@ -159,13 +159,17 @@ public enum ScalingReport {
             sink.doc.blocks.append(.table(header: ["quantity", "this study", "paper", "agrees"], rows: rows.map(\.0)))
         }
         if let truth = synthetic, let l = study.lossVersusParams?.lossInfinity {
-            sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "L∞ (nats/token)", fitted: l, truth: truth))
+            sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "L∞ of L(N) (nats/token)", fitted: l, truth: truth))
         }
         if let truth = synthetic, let k = study.lossVersusParamsSeries.x.indices.last {
             // How far the largest model of L(N) stayed above the floor: a fit that finds L∞ must extrapolate this far.
             let s = study.lossVersusParamsSeries
             sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "loss of the largest model (\(s.runs[k])) above the floor",
                                                         fitted: Interval(estimate: s.lossNats[k], lower: .nan, upper: .nan), truth: truth))
+        }
+        if let truth = synthetic, let j = study.jointLossInfinity, j.lower.isFinite, j.upper.isFinite {
+            // The joint law's L∞ is the limit in both N and D: the one the irreducible-loss table shows.
+            sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "L∞ of the joint law L(N, D) (nats/token)", fitted: j, truth: truth))
         }
         sink.data.groundTruth.append(contentsOf: predictedExponentRows(study))
         if !study.placement.isEmpty { sink.doc.blocks.append(.list(study.placement.map { "Runs: \($0)" })) }
@@ -199,7 +203,7 @@ public enum ScalingReport {
         }
     }
 
-    /// L∞ where L(N), L(C) and the joint law agree (or the bounds they give), in the units the
+    /// L∞ as L(N), L(C) and the joint law together give it (`IrreducibleLoss.combine`), in the units the
     /// entropy table compares, with where it came from.
     static func entropyRow(_ study: ScalingStudy) -> (EntropyRow, IrreducibleLoss)? {
         guard let l = IrreducibleLoss.combine(lossVersusParams: study.lossVersusParams, lossVersusCompute: study.lossVersusCompute,
@@ -216,8 +220,10 @@ public enum ScalingReport {
         if !entropyRows.isEmpty {
         sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
         sink.doc.blocks.append(.paragraph("L∞ per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image). "
-            + "A value only where L(N), L(C) and the joint law each bound L∞ away from 0 and the smallest loss and their 95 % intervals overlap "
-            + "(the interval shown is their intersection); elsewhere the bounds that intersection gives."))
+            + "L(N) and L(C) each keep the other resource where the sweep put it, so their L∞ carries what data term the largest runs still have; "
+            + "only the joint law L∞ + A/N^α + B/D^β separates the two. Where the 95 % intervals of the fits overlap, the interval shown is the joint law's "
+            + "(without a joint fit, the hull of the others); a value only where every fit bounds L∞ away from 0 and the smallest loss, bounds elsewhere; "
+            + "where the intervals do not overlap, the fits disagree and the hull of all of them is given."))
         sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)", "from"], rows: zip(entropyRows, entropyNotes).map { r, n in
             func cell(_ i: Interval) -> String { n.note != nil ? "–" : n.determined ? i.text(4) : "bounds [\(Format.sig(i.lower, 4)), \(Format.sig(i.upper, 4))]" }
             if let c = r.perTokenCaveat, n.note == nil {
