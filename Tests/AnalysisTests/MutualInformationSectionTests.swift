@@ -27,6 +27,10 @@ final class MutualInformationSectionTests: XCTestCase {
         // Without standard errors (older files) only the entropy bound can be checked.
         let old = MutualInformationRow.flagged([MutualInformationRow(run: "d", params: 1, predicted: "image", mutualInformationNats: 6, infogain: nil, captionEntropyNats: 5)])
         XCTAssertEqual(old[0].flags, ["above H(caption) = 5"])
+        // I < 0 (real pairs split by caption and image): flagged, with how far below.
+        let negative = MutualInformationRow.flagged([row("e", "text", -0.5, se: 0.04, truth: nil, h: nil), row("f", "text", -0.05, se: 0.04, truth: nil, h: nil)])
+        XCTAssertEqual(negative[0].flags, ["below 0 by more than 2 SE: the conditioned path generalizes worse than the blank path"])
+        XCTAssertEqual(negative[1].flags, ["below 0 (within 2 SE): the conditioned path generalizes worse than the blank path"])
     }
 
     /// A run with both paired files and a manifest with exact information: the report reads

@@ -25,7 +25,7 @@ public struct MutualInformationRow: Codable, Sendable {
     /// bound on I that no model error can push above the truth (Barber & Agakov 2003: the
     /// conditioned loss is at least H(caption | image)); with I ≤ H(caption) it brackets I.
     public var knownEntropyLowerBoundNats: Double? = nil
-    /// Problems found: the two directions apart by more than 2 SE, I above H(caption), I more than 2 SE from the exact value.
+    /// Problems found: the two directions apart by more than 2 SE, I below 0 or above H(caption), I more than 2 SE from the exact value.
     public var flags: [String] = []
 
     public init(run: String, params: Double, predicted: String, mutualInformationNats: Double?, infogain: Double?,
@@ -72,7 +72,7 @@ extension ScalingReport {
         rows = MutualInformationRow.flagged(unflagged)
         sink.data.mutualInformation = rows
         sink.doc.blocks.append(.heading(2, "Image–caption mutual information"))
-        sink.doc.blocks.append(.paragraph("I = summed loss of the predicted part with the other part blanked − with it given, averaged over the same test pairs, in nats per pair: from the image's loss (caption → image) and from the caption's loss (image → caption); ± is the paired standard error over the pairs. Infogain = I / L(text), L(text) the caption's loss with the image blanked. Flags: the two directions differ by more than 2 standard errors of their difference; I above H(caption), which no estimate without bias can be; I more than 2 standard errors from the exact value. The ± covers the test pairs' sampling only, not the models' own error: I − exact = KL(blank path) − KL(conditioned path), which shrinks only as both paths converge. Where H(caption) is known, the image → caption rows also give bounds that no model error can break: H(caption) − L(caption | image) ≤ I ≤ H(caption) (the conditioned loss is at least H(caption | image); Barber & Agakov 2003)."))
+        sink.doc.blocks.append(.paragraph("I = summed loss of the predicted part with the other part blanked − with it given, averaged over the same test pairs, in nats per pair: from the image's loss (caption → image) and from the caption's loss (image → caption); ± is the paired standard error over the pairs. Infogain = I / L(text), L(text) the caption's loss with the image blanked. Flags: the two directions differ by more than 2 standard errors of their difference; I below 0 or above H(caption), which no estimate without bias can be; I more than 2 standard errors from the exact value. The ± covers the test pairs' sampling only, not the models' own error: I − exact = KL(blank path) − KL(conditioned path), which shrinks only as both paths converge. Where H(caption) is known, the image → caption rows also give bounds that no model error can break: H(caption) − L(caption | image) ≤ I ≤ H(caption) (the conditioned loss is at least H(caption | image); Barber & Agakov 2003)."))
         let datasets = Array(Set(rows.map { $0.dataset ?? "unknown" })).sorted()
         for d in datasets {
             let sub = rows.filter { ($0.dataset ?? "unknown") == d }.sorted { ($0.params, $0.run, $0.predicted) < ($1.params, $1.run, $1.predicted) }
@@ -144,8 +144,9 @@ extension ScalingReport {
 
 extension MutualInformationRow {
     /// The rows with their flags set: the two directions of one run more than 2 standard errors
-    /// of their difference apart (√(SE₁² + SE₂²), as if independent), I above H(caption), I more
-    /// than 2 standard errors from the exact value.
+    /// of their difference apart (√(SE₁² + SE₂²), as if independent), I below 0 (on test pairs
+    /// unlike any in training, a model can read the other part worse than nothing), I above
+    /// H(caption), I more than 2 standard errors from the exact value.
     public static func flagged(_ input: [MutualInformationRow]) -> [MutualInformationRow] {
         var rows = input
         for k in rows.indices {
@@ -155,6 +156,11 @@ extension MutualInformationRow {
                let s1 = se, let s2 = other.standardErrorNats {
                 let sd = (s1 * s1 + s2 * s2).squareRoot()
                 if abs(i - j) > 2 * sd { rows[k].flags.append("directions differ by \(Format.sig(abs(i - j) / sd, 2)) SE") }
+            }
+            if i < 0 {
+                // I ≥ 0 always: the model predicts the part worse with the other part given than blanked.
+                rows[k].flags.append("below 0" + (se.map { i + 2 * $0 < 0 ? " by more than 2 SE" : " (within 2 SE)" } ?? "")
+                                     + ": the conditioned path generalizes worse than the blank path")
             }
             if let h = rows[k].captionEntropyNats, i > h {
                 rows[k].flags.append("above H(caption) = \(Format.sig(h, 4))" + (se.map { i - 2 * $0 > h ? " by more than 2 SE" : " (within 2 SE)" } ?? ""))

@@ -220,10 +220,11 @@ public enum ScalingReport {
         if !entropyRows.isEmpty {
         sink.doc.blocks.append(.heading(2, "Irreducible loss by modality"))
         sink.doc.blocks.append(.paragraph("L∞ per modality, in the units of Henighan et al. 2020 Table 1 (nats per token) and Table 3 (per image). "
-            + "L(N) and L(C) each keep the other resource where the sweep put it, so their L∞ carries what data term the largest runs still have; "
-            + "only the joint law L∞ + A/N^α + B/D^β separates the two. Where the 95 % intervals of the fits overlap, the interval shown is the joint law's "
-            + "(without a joint fit, the hull of the others); a value only where every fit bounds L∞ away from 0 and the smallest loss, bounds elsewhere; "
-            + "where the intervals do not overlap, the fits disagree and the hull of all of them is given."))
+            + "Each fit assumes a form that can be wrong about the sweep at hand (L(N) and L(C) keep the other resource where the sweep put it; "
+            + "the additive joint law L∞ + A/N^α + B/D^β misses any interaction of the two terms), and its interval covers noise, not its form. "
+            + "So the interval shown is the hull of the fits' 95 % intervals, which holds the truth whenever one of them does, never their intersection. "
+            + "A value (the joint law's estimate) only where every fit bounds L∞ away from 0 and the smallest loss and the intervals overlap; "
+            + "bounds elsewhere; where the intervals do not overlap, the fits disagree, and the table says so."))
         sink.doc.blocks.append(.table(header: ["modality", "L∞ nats/token", "bits/token", "per item (nats)", "per item (bits)", "from"], rows: zip(entropyRows, entropyNotes).map { r, n in
             func cell(_ i: Interval) -> String { n.note != nil ? "–" : n.determined ? i.text(4) : "bounds [\(Format.sig(i.lower, 4)), \(Format.sig(i.upper, 4))]" }
             if let c = r.perTokenCaveat, n.note == nil {
