@@ -14,8 +14,8 @@ import WorkbenchCore
 ///
 /// The smallest, a middle and the largest transformer shape of that grid each train once per
 /// factor (`lr-tune/` inside the sweep folder, a sweep of its own). While some size does best at
-/// an end of the rates tried, up to two more rounds (`lr-tune-2/`, `lr-tune-3/`) try the next
-/// factor of 2 beyond it. Each size's best rate is the
+/// an end of the rates it tried, up to two more rounds (`lr-tune-2/`, `lr-tune-3/`) try, for
+/// those sizes only, the next factor of 2 beyond that end. Each size's best rate is the
 /// vertex of a parabola in ln(rate) through the three losses around the lowest (the lowest rate
 /// tried when it lies at an end); other sizes interpolate ln(rate) linearly in ln N, held at the
 /// ends. The result is written to `learning-rates.json` in the sweep folder, and the sweep's
@@ -100,8 +100,9 @@ public struct LearningRateTuning: Equatable, Sendable {
     }
 
     /// The short runs: the tuned grid's smallest, middle and largest transformer shapes, one run
-    /// per factor, without cooldown branches.
-    public func spec(for spec: SweepSpec, plan: SweepPlan) throws -> SweepSpec {
+    /// per factor, without cooldown branches. With `factorsByParams` (a later round), only the
+    /// shapes it names, each with its own factors (one grid per set of factors: `lr`, `lr-2`, …).
+    public func spec(for spec: SweepSpec, plan: SweepPlan, factorsByParams: [Int: [Double]]? = nil) throws -> SweepSpec {
         let gridName = grid ?? spec.grids.first!.name
         guard spec.grids.contains(where: { $0.name == gridName }) else {
             throw SweepSpecError(file: spec.file, key: "lr_tune.grid", reason: "no grid named '\(gridName)'")
@@ -119,17 +120,26 @@ public struct LearningRateTuning: Equatable, Sendable {
         if let warmup = Self.shortRunWarmupSteps(picked, tokens: tokens) {
             tune.overrides = tune.overrides.filter { $0.key != "schedule.warmup_steps" } + [("schedule.warmup_steps", "\(warmup)")]
         }
-        var g = SweepSpec.Grid(name: "lr")
-        g.shapes = .pairs(picked.map { [$0.config.model.nLayer, $0.config.model.dModel] })
         let source = spec.grids.first { $0.name == gridName }!
-        g.headDim = source.headDim; g.mlpRatio = source.mlpRatio; g.attnRatio = source.attnRatio
-        g.dataTokens = [picked[0].config.data.maxTrainTokens]
-        g.seeds = [picked[0].config.train.seed]
-        g.length = .tokens(tokens)
-        g.evals = 4
         let baseRate = picked[0].config.optimizer.lr
-        g.axes = [("optimizer.lr", factors.map { NumberFormat.sig(baseRate * $0, 4) })]
-        tune.grids = [g]
+        // Shapes that share their factors share a grid.
+        var groups: [(factors: [Double], shapes: [PlannedRun])] = []
+        for r in picked {
+            let f = factorsByParams.map { $0[r.params] ?? [] } ?? factors
+            guard !f.isEmpty else { continue }
+            if let k = groups.firstIndex(where: { $0.factors == f }) { groups[k].shapes.append(r) } else { groups.append((f, [r])) }
+        }
+        tune.grids = groups.enumerated().map { k, group in
+            var g = SweepSpec.Grid(name: k == 0 ? "lr" : "lr-\(k + 1)")
+            g.shapes = .pairs(group.shapes.map { [$0.config.model.nLayer, $0.config.model.dModel] })
+            g.headDim = source.headDim; g.mlpRatio = source.mlpRatio; g.attnRatio = source.attnRatio
+            g.dataTokens = [picked[0].config.data.maxTrainTokens]
+            g.seeds = [picked[0].config.train.seed]
+            g.length = .tokens(tokens)
+            g.evals = 4
+            g.axes = [("optimizer.lr", group.factors.map { NumberFormat.sig(baseRate * $0, 4) })]
+            return g
+        }
         return tune
     }
 
@@ -204,15 +214,15 @@ extension LearningRateTuning {
             spec.learningRates = saved
         } else {
             // Round 1 tries the factors; while some size's lowest loss lies at an end of the rates
-            // tried, a further round (at most 2) tries the next factor of 2 beyond that end.
+            // it tried, a further round (at most 2) tries, for those sizes only, the next factor
+            // of 2 beyond that end.
             let gridName = tuning.grid ?? plan.spec.grids.first!.name
             let baseRate = (plan.runs.first { $0.grid == gridName } ?? plan.runs[0]).config.optimizer.lr
-            var tried = tuning.factors
-            var round = tuning
+            var next: [Int: [Double]]? = nil
             var rounds: [(plan: SweepPlan, runsDirectory: URL)] = []
             var result: Result? = nil
             for k in 0..<3 {
-                let tunePlan = try SweepPlan(spec: try round.spec(for: plan.spec, plan: plan), datasetTokens: datasetTokens)
+                let tunePlan = try SweepPlan(spec: try tuning.spec(for: plan.spec, plan: plan, factorsByParams: next), datasetTokens: datasetTokens)
                 let tuneFolder = SweepFolder(folder.url.appendingPathComponent(k == 0 ? folderName : "\(folderName)-\(k + 1)"))
                 try runSweep(tunePlan, tuneFolder)
                 rounds.append((tunePlan, tuneFolder.runsURL))
@@ -221,17 +231,25 @@ extension LearningRateTuning {
                                          reason: "the learning-rate runs in '\(tuneFolder.url.path)' did not all complete; run the same command again to resume them")
                 }
                 result = r
-                let top = r.sizes.contains { $0.bestRate == $0.rates.last && $0.rates.count > 1 }
-                let bottom = r.sizes.contains { $0.bestRate == $0.rates.first && $0.rates.count > 1 }
-                guard top || bottom, k < 2 else { break }
-                round.factors = (bottom ? [tried.min()! / 2] : []) + (top ? [tried.max()! * 2] : [])
-                tried += round.factors
+                next = Self.nextFactors(r)
+                guard !next!.isEmpty, k < 2 else { break }
             }
             try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
             try result!.write(to: folder.url)
             spec.learningRates = result
         }
         return try SweepPlan(spec: spec, datasetTokens: datasetTokens)
+    }
+
+    /// The next round's factors by size: half the lowest rate a size tried when its lowest loss
+    /// lies there, twice the highest when it lies there; sizes whose best lies inside are done.
+    static func nextFactors(_ r: Result) -> [Int: [Double]] {
+        var next: [Int: [Double]] = [:]
+        for s in r.sizes where s.rates.count > 1 {
+            if s.bestRate == s.rates.first { next[Int(s.params), default: []].append(s.rates.first! / 2 / r.baseRate) }
+            if s.bestRate == s.rates.last { next[Int(s.params), default: []].append(s.rates.last! * 2 / r.baseRate) }
+        }
+        return next
     }
 
     /// One line per tuned size, for the console and the report.

@@ -114,6 +114,41 @@ final class LearningRateTuningTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("lr-tune-3").path))
     }
 
+    func testLaterRoundsRetrainOnlyTheSizesAtAnEnd() throws {
+        // Smallest size best at 1e-2 (above the range), middle at 2.5e-3 (inside), largest at 4e-4
+        // (below): round 2 trains the smallest at 8e-3 and the largest at 5e-4, round 3 the
+        // smallest at 1.6e-2 and the largest at 2.5e-4; the middle size never trains again.
+        let s = try spec()
+        let plan = try SweepPlan(spec: s) { _ in 1_000_000 }
+        let folder = SweepFolder(temporaryDirectory())
+        var rounds: [[Int: [Double]]] = []
+        var optimum: [Int: Double] = [:]
+        _ = try LearningRateTuning.tunedPlan(plan, folder: folder, datasetTokens: { _ in 1_000_000 }) { tunePlan, tuneFolder in
+            if optimum.isEmpty {
+                let sizes = Set(tunePlan.runs.map(\.params)).sorted()
+                optimum = [sizes[0]: 1e-2, sizes[1]: 2.5e-3, sizes[2]: 4e-4]
+            }
+            var round: [Int: [Double]] = [:]
+            for r in tunePlan.runs {
+                round[r.params, default: []].append(r.config.optimizer.lr)
+                let loss = 3 + pow(log(r.config.optimizer.lr) - log(optimum[r.params]!), 2)
+                try RunSummary(finalTestLoss: loss, status: "completed").write(to: tuneFolder.runURL(r.name))
+            }
+            rounds.append(round.mapValues { $0.sorted() })
+        }
+        let sizes = optimum.keys.sorted()
+        XCTAssertEqual(rounds.count, 3)
+        XCTAssertEqual(rounds[0], [sizes[0]: [1e-3, 2e-3, 4e-3], sizes[1]: [1e-3, 2e-3, 4e-3], sizes[2]: [1e-3, 2e-3, 4e-3]])
+        XCTAssertEqual(rounds[1], [sizes[0]: [8e-3], sizes[2]: [5e-4]])
+        XCTAssertEqual(rounds[2], [sizes[0]: [1.6e-2], sizes[2]: [2.5e-4]])
+        let result = try XCTUnwrap(LearningRateTuning.Result.read(from: folder.url))
+        let bySize = Dictionary(uniqueKeysWithValues: result.sizes.map { (Int($0.params), $0) })
+        XCTAssertEqual(bySize[sizes[1]]!.rates, [1e-3, 2e-3, 4e-3])
+        XCTAssertEqual(bySize[sizes[0]]!.bestRate, 1e-2, accuracy: 1e-9)
+        XCTAssertEqual(bySize[sizes[1]]!.bestRate, 2.5e-3, accuracy: 1e-9)
+        XCTAssertEqual(bySize[sizes[2]]!.bestRate, 4e-4, accuracy: 1e-9)
+    }
+
     func testBadTuningTablesAreNamed() throws {
         for (bad, key) in [("[lr_tune]\nfactors = [1, 2]", "lr_tune.factors"), ("[lr_tune]\ngrid = \"nope\"", "lr_tune.grid"),
                            ("[lr_tune]\nrate = 1", "lr_tune.rate"), ("[lr_tune]\ntokens = -1", "lr_tune.tokens")] {
