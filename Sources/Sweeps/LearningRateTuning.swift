@@ -63,15 +63,23 @@ public struct LearningRateTuning: Equatable, Sendable {
             return last.bestRate
         }
 
+        /// Losses of diverged runs are infinite: written as "inf".
+        static let nonFinite = (positive: "inf", negative: "-inf", nan: "nan")
+
         public func write(to folder: URL) throws {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: Self.nonFinite.positive,
+                                                                      negativeInfinity: Self.nonFinite.negative, nan: Self.nonFinite.nan)
             try AtomicFile.write(try enc.encode(self), to: folder.appendingPathComponent(LearningRateTuning.resultFileName))
         }
 
         public static func read(from folder: URL) -> Result? {
             guard let data = try? Data(contentsOf: folder.appendingPathComponent(LearningRateTuning.resultFileName)) else { return nil }
-            return try? JSONDecoder().decode(Result.self, from: data)
+            let dec = JSONDecoder()
+            dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: Self.nonFinite.positive,
+                                                                        negativeInfinity: Self.nonFinite.negative, nan: Self.nonFinite.nan)
+            return try? dec.decode(Result.self, from: data)
         }
     }
 
@@ -158,13 +166,14 @@ public struct LearningRateTuning: Equatable, Sendable {
     }
 
     /// Each tuned size's best rate from the finished short runs of one or more rounds (nil: some
-    /// have no final loss yet).
+    /// have not finished). A run that diverged (a rate too high) counts as an infinite loss.
     public func result(rounds: [(plan: SweepPlan, runsDirectory: URL)], baseRate: Double) -> Result? {
         var bySize: [Int: [(rate: Double, loss: Double)]] = [:]
         for (plan, runsDirectory) in rounds {
             for r in plan.runs {
                 guard let s = try? RunSummary.decode(Data(contentsOf: runsDirectory.appendingPathComponent(r.name).appendingPathComponent("summary.json"))),
-                      s.status == "completed", let loss = s.finalTestLoss, loss.isFinite else { return nil }
+                      s.status == "completed" || s.status == "diverged" else { return nil }
+                let loss = s.status == "completed" ? s.finalTestLoss.flatMap { $0.isFinite ? $0 : nil } ?? .infinity : .infinity
                 bySize[r.params, default: []].append((r.config.optimizer.lr, loss))
             }
         }
@@ -182,6 +191,7 @@ public struct LearningRateTuning: Equatable, Sendable {
     static func bestRate(_ rates: [Double], _ losses: [Double]) -> (Double, String) {
         let k = losses.indices.min { losses[$0] < losses[$1] }!
         guard k > 0, k < rates.count - 1 else { return (rates[k], "lowest loss tried (at an end of the range: widen the factors)") }
+        guard losses[k - 1].isFinite, losses[k + 1].isFinite else { return (rates[k], "lowest loss tried (a neighbouring rate diverged)") }
         let x = [k - 1, k, k + 1].map { Foundation.log(rates[$0]) }, y = [k - 1, k, k + 1].map { losses[$0] }
         // Parabola through three points: vertex at x₁ − ½·[(x₁−x₀)²(y₁−y₂) − (x₁−x₂)²(y₁−y₀)] / [(x₁−x₀)(y₁−y₂) − (x₁−x₂)(y₁−y₀)].
         let num = (x[1] - x[0]) * (x[1] - x[0]) * (y[1] - y[2]) - (x[1] - x[2]) * (x[1] - x[2]) * (y[1] - y[0])

@@ -149,6 +149,31 @@ final class LearningRateTuningTests: XCTestCase {
         XCTAssertEqual(bySize[sizes[2]]!.bestRate, 4e-4, accuracy: 1e-9)
     }
 
+    func testADivergedRunCountsAsTheWorstLoss() throws {
+        // Best at 2e-3 for every size; the highest rate diverges (NaN loss) for the largest size.
+        let s = try spec()
+        let plan = try SweepPlan(spec: s) { _ in 1_000_000 }
+        let folder = SweepFolder(temporaryDirectory())
+        var largest = 0
+        let tuned = try LearningRateTuning.tunedPlan(plan, folder: folder, datasetTokens: { _ in 1_000_000 }) { tunePlan, tuneFolder in
+            largest = max(largest, tunePlan.runs.map(\.params).max()!)
+            for r in tunePlan.runs {
+                if r.params == largest, r.config.optimizer.lr > 3e-3 {
+                    try RunSummary(status: "diverged").write(to: tuneFolder.runURL(r.name))
+                } else {
+                    let loss = 3 + pow(log(r.config.optimizer.lr) - log(2e-3), 2) + (r.config.optimizer.lr > 3e-3 ? 0.1 : 0)
+                    try RunSummary(finalTestLoss: loss, status: "completed").write(to: tuneFolder.runURL(r.name))
+                }
+            }
+        }
+        let result = try XCTUnwrap(tuned.spec.learningRates)
+        let big = try XCTUnwrap(result.sizes.first { Int($0.params) == largest })
+        XCTAssertEqual(big.lossNats.last, .infinity)
+        XCTAssertEqual(big.bestRate, 2e-3, accuracy: 1e-12)
+        XCTAssertEqual(big.how, "lowest loss tried (a neighbouring rate diverged)")
+        XCTAssertEqual(LearningRateTuning.Result.read(from: folder.url), result, "an infinite loss survives learning-rates.json")
+    }
+
     func testBadTuningTablesAreNamed() throws {
         for (bad, key) in [("[lr_tune]\nfactors = [1, 2]", "lr_tune.factors"), ("[lr_tune]\ngrid = \"nope\"", "lr_tune.grid"),
                            ("[lr_tune]\nrate = 1", "lr_tune.rate"), ("[lr_tune]\ntokens = -1", "lr_tune.tokens")] {
