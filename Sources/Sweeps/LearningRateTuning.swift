@@ -26,6 +26,8 @@ public struct LearningRateTuning: Equatable, Sendable {
     public var tokens: Double = 5e5
 
     public static let keys = ["grid", "factors", "tokens"]
+    /// What follows the first round, as `--dry-run` says it beside the runs it lists.
+    public static let laterRoundsNote = "up to 2 more rounds of one run for each size whose best rate lies at an end of the rates it tried"
     public static let folderName = "lr-tune"
     public static let resultFileName = "learning-rates.json"
 
@@ -63,23 +65,14 @@ public struct LearningRateTuning: Equatable, Sendable {
             return last.bestRate
         }
 
-        /// Losses of diverged runs are infinite: written as "inf".
-        static let nonFinite = (positive: "inf", negative: "-inf", nan: "nan")
-
+        /// Written with non-finite numbers as strings: a diverged run's loss is infinite ("inf").
         public func write(to folder: URL) throws {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: Self.nonFinite.positive,
-                                                                      negativeInfinity: Self.nonFinite.negative, nan: Self.nonFinite.nan)
-            try AtomicFile.write(try enc.encode(self), to: folder.appendingPathComponent(LearningRateTuning.resultFileName))
+            try JSONFile.write(self, to: folder.appendingPathComponent(LearningRateTuning.resultFileName), nonFinite: true)
         }
 
         public static func read(from folder: URL) -> Result? {
             guard let data = try? Data(contentsOf: folder.appendingPathComponent(LearningRateTuning.resultFileName)) else { return nil }
-            let dec = JSONDecoder()
-            dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: Self.nonFinite.positive,
-                                                                        negativeInfinity: Self.nonFinite.negative, nan: Self.nonFinite.nan)
-            return try? dec.decode(Result.self, from: data)
+            return try? JSONFile.decode(Result.self, from: data, nonFinite: true)
         }
     }
 

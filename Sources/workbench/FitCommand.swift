@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import RunFiles
 import Sweeps
 import Tensors
 import WorkbenchCore
@@ -81,10 +82,7 @@ struct FitCommand: ParsableCommand {
             print("wrote \(base).svg and \(base).png")
         }
         if let path = json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            try AtomicFile.write(try enc.encode(est), to: URL(fileURLWithPath: path))
+            try JSONFile.write(est, to: URL(fileURLWithPath: path), nonFinite: true)
             print("wrote \(path)")
         }
     }

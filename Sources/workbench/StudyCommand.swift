@@ -101,7 +101,7 @@ struct StudyCommand: ParsableCommand {
                     if let tunePlan = try (dataKnown ? LearningRateTuning.firstRoundPlan(plan, folder: folder)
                                                      : LearningRateTuning.firstRoundPlan(plan, folder: folder, datasetTokens: known)) {
                         print("")
-                        print("\(m): [lr_tune] first trains these short runs (up to 2 more rounds of one run for each size whose best rate lies at an end of the rates it tried); "
+                        print("\(m): [lr_tune] first trains these short runs (\(LearningRateTuning.laterRoundsNote)); "
                               + "the plan after them uses the base rate until they pick the rates")
                         let tuneStates = Dictionary(tunePlan.runs.map { ($0.name, RunState.read(tuneFolder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
                         let t = SweepPlanPrinter.print(tunePlan, states: tuneStates, estimate: SweepEstimate.measure(tunePlan, threadsPerRun: threads),

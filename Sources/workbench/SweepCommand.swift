@@ -69,7 +69,7 @@ struct SweepCommand: ParsableCommand {
             let tuneFolder = SweepFolder(folder.url.appendingPathComponent(LearningRateTuning.folderName))
             let cores = ProcessInfoCores.count
             print("")
-            print("[lr_tune] first trains these short runs (up to 2 more rounds of one run for each size whose best rate lies at an end of the rates it tried); "
+            print("[lr_tune] first trains these short runs (\(LearningRateTuning.laterRoundsNote)); "
                   + "the plan above uses the base rate until they pick the rates")
             let tuneStates = Dictionary(tunePlan.runs.map { ($0.name, RunState.read(tuneFolder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
             SweepPlanPrinter.print(tunePlan, states: tuneStates, estimate: noEstimate ? nil : SweepEstimate.measure(tunePlan, threadsPerRun: 1),

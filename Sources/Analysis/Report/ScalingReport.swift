@@ -168,7 +168,7 @@ public enum ScalingReport {
                                                         fitted: Interval(estimate: s.lossNats[k], lower: .nan, upper: .nan), truth: truth))
         }
         if let truth = synthetic, let j = study.jointLossInfinity, j.lower.isFinite, j.upper.isFinite {
-            // The joint law's L∞ is the limit in both N and D: the one the irreducible-loss table shows.
+            // The joint law's L∞ is the limit in both N and D (the irreducible-loss table's estimate, inside the hull it shows).
             sink.data.groundTruth.append(GroundTruthRow(group: m, quantity: "L∞ of the joint law L(N, D) (nats/token)", fitted: j, truth: truth))
         }
         sink.data.groundTruth.append(contentsOf: predictedExponentRows(study))
@@ -240,10 +240,8 @@ public enum ScalingReport {
     /// The report's files: `report.md`, `report.html` and `fits.json` (non-finite numbers as
     /// strings), each replaced whole.
     static func writeFiles(_ sink: ReportSink, to dir: URL) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let files = [("report.md", Data(sink.doc.markdown().utf8)), ("report.html", Data(sink.doc.html().utf8)), ("fits.json", try enc.encode(sink.data))]
+        let files = [("report.md", Data(sink.doc.markdown().utf8)), ("report.html", Data(sink.doc.html().utf8)),
+                     ("fits.json", try JSONFile.encode(sink.data, nonFinite: true))]
         for (name, bytes) in files {
             try AtomicFile.write(bytes, to: dir.appendingPathComponent(name))
             sink.written.append(dir.appendingPathComponent(name))
