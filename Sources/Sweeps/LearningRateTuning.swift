@@ -153,9 +153,10 @@ public struct LearningRateTuning: Equatable, Sendable {
         guard let first = picked.first, first.config.schedule.warmupSteps > 0, first.steps > 0 else { return nil }
         let tokensPerStep = Double(first.tokens) / Double(first.steps)
         let shortSteps = max(1, Int((tokens / tokensPerStep).rounded(.up)))
-        let runSteps = picked.map(\.steps).sorted()[picked.count / 2]
-        guard shortSteps < runSteps else { return nil }
-        return max(1, Int((Double(first.config.schedule.warmupSteps) * Double(shortSteps) / Double(runSteps)).rounded()))
+        // The median-length run's own share (a grid's warmup_share gives shorter runs less warm-up).
+        let median = picked.sorted { $0.steps < $1.steps }[picked.count / 2]
+        guard shortSteps < median.steps, median.config.schedule.warmupSteps > 0 else { return nil }
+        return max(1, Int((Double(median.config.schedule.warmupSteps) * Double(shortSteps) / Double(median.steps)).rounded()))
     }
 
     /// Each tuned size's best rate from the finished short runs of one or more rounds (nil: some
@@ -203,6 +204,14 @@ extension LearningRateTuning {
         guard let tuning = plan.spec.learningRateTuning, plan.spec.learningRates == nil,
               Result.read(from: folder.url) == nil else { return nil }
         return try SweepPlan(spec: try tuning.spec(for: plan.spec, plan: plan), datasetTokens: datasetTokens)
+    }
+
+    /// The plan with the rates the sweep folder's `learning-rates.json` holds, if it holds them
+    /// (what `--dry-run` shows of a sweep whose tuning is done); otherwise the plan as it is.
+    public static func savedRatesPlan(_ plan: SweepPlan, folder: SweepFolder,
+                                      datasetTokens: (TrainConfig) throws -> Int = DatasetSize.trainingTokens) throws -> SweepPlan {
+        guard plan.spec.learningRateTuning != nil, plan.spec.learningRates == nil, Result.read(from: folder.url) != nil else { return plan }
+        return try tunedPlan(plan, folder: folder, datasetTokens: datasetTokens) { _, _ in }
     }
 
     /// The plan with tuned rates: read from the sweep folder's `learning-rates.json`, or found by

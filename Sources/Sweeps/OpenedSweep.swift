@@ -25,7 +25,9 @@ public final class OpenedSweep {
         do { lock = try RunDirectory(folder.url).acquireLock() } catch TrainingError.runLocked {
             throw SweepError.folderInUse(path: folder.url.path)
         }
-        try folder.adopt(plan, specText: specText)
+        if let amend = try folder.adopt(plan, specText: specText) {
+            note("the spec changed only for runs that have not trained; the folder now holds the new plan (\(amend.summary))")
+        }
         let index = try ResultsIndex.open(at: folder.indexURL)
         if let why = index.recovery { note(why) }
         let modalities = DatasetSize.modalities(plan)

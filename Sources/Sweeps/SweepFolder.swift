@@ -5,7 +5,8 @@ import Training
 /// The folder of one sweep: `plan.json` (the runs it was made for), `configs/<run>.toml` (each
 /// run's planned config), `runs/<run>/` (run directories), `index.sqlite` (the results index)
 /// and `spec.toml` (a copy of the spec as given). A folder belongs to one plan: running a
-/// changed spec into it is refused, naming the runs that differ.
+/// changed spec into it is refused, naming the runs that differ, unless none of those has
+/// trained yet; then the folder takes the new plan (`amendment(to:)`).
 ///
 ///     let folder = SweepFolder(URL(fileURLWithPath: "sweeps/text-quick"))
 ///     try folder.adopt(plan, specText: text)
@@ -51,20 +52,64 @@ public struct SweepFolder: Sendable {
         }
     }
 
+    /// How a changed plan differs from the folder's when every run that differs has yet to train.
+    public struct PlanAmendment: Equatable, Sendable {
+        /// Runs whose config changed, runs the new plan adds, runs it drops.
+        public var changed: [String], added: [String], removed: [String]
+        public init(changed: [String], added: [String], removed: [String]) {
+            self.changed = changed; self.added = added; self.removed = removed
+        }
+        public var summary: String {
+            [("changed config", changed), ("new", added), ("dropped", removed)].filter { !$0.1.isEmpty }
+                .map { "\($0.0): \($0.1.joined(separator: ", "))" }.joined(separator: "; ")
+        }
+    }
+
+    /// What adopting `plan` would change: nil when it is the folder's plan or the folder has none;
+    /// an amendment when only runs that have not trained differ (say, runs a spec error had
+    /// stopped before their first step); otherwise `SweepError.specChanged`, naming the runs.
+    public func amendment(to plan: SweepPlan) throws -> PlanAmendment? {
+        guard let old = try recordedPlan(), old.planHash != plan.planHash else { return nil }
+        let oldByName = Dictionary(old.runs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newNames = Set(plan.runs.map(\.name))
+        let added = plan.runs.filter { oldByName[$0.name] == nil }.map(\.name)
+        let removed = old.runs.filter { !newNames.contains($0.name) }.map(\.name)
+        let changed = plan.runs.filter { r in oldByName[r.name].map { $0.configHash != r.configHash } ?? false }.map(\.name)
+        let trained = (changed + removed).filter { hasTrained($0) }
+        guard trained.isEmpty else {
+            throw SweepError.specChanged(folder: url.path, added: added, removed: removed, changed: changed, trained: trained)
+        }
+        return PlanAmendment(changed: changed, added: added, removed: removed)
+    }
+
+    /// Whether a run has anything a changed config would invalidate: a checkpoint, an
+    /// evaluation, a summary or a cooldown branch.
+    func hasTrained(_ name: String) -> Bool {
+        let dir = runURL(name)
+        let state = RunState.read(dir)
+        return state.status != .pending || !state.evaluations.isEmpty || state.summary != nil
+            || FileManager.default.fileExists(atPath: dir.appendingPathComponent("metrics.jsonl").path)
+            || FileManager.default.fileExists(atPath: dir.appendingPathComponent("branches").path)
+    }
+
     /// Makes the folder this plan's: writes plan.json and the run configs the first time;
-    /// afterwards checks that the plan is the same one.
-    public func adopt(_ plan: SweepPlan, specText: String?) throws {
+    /// afterwards checks that the plan is the same one, or amends it where only runs that have
+    /// not trained differ (returned, so that the caller can say so).
+    @discardableResult
+    public func adopt(_ plan: SweepPlan, specText: String?) throws -> PlanAmendment? {
         let mine = RecordedPlan(sweep: plan.spec.name, planHash: plan.planHash, runs: plan.runs.map {
             RecordedRun(name: $0.name, configHash: $0.configHash, params: $0.params, datasetTokens: $0.datasetTokens, steps: $0.steps)
         })
-        if let old = try recordedPlan() {
-            guard old.planHash != mine.planHash else { return }
-            let oldByName = Dictionary(old.runs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            let newNames = Set(mine.runs.map(\.name))
-            let added = mine.runs.filter { oldByName[$0.name] == nil }.map(\.name)
-            let removed = old.runs.filter { !newNames.contains($0.name) }.map(\.name)
-            let changed = mine.runs.filter { r in oldByName[r.name].map { $0.configHash != r.configHash } ?? false }.map(\.name)
-            throw SweepError.specChanged(folder: url.path, added: added, removed: removed, changed: changed)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if try recordedPlan() != nil {
+            guard let amend = try amendment(to: plan) else { return nil }
+            let touched = Set(amend.changed + amend.added)
+            for r in plan.runs where touched.contains(r.name) { try AtomicFile.write(resolved(r.config).renderTOML(), to: configURL(r.name)) }
+            for name in amend.removed { try? FileManager.default.removeItem(at: configURL(name)) }
+            if let specText { try AtomicFile.write(specText, to: url.appendingPathComponent("spec.toml")) }
+            try AtomicFile.write(try enc.encode(mine), to: planURL)
+            return amend
         }
         let runsPresent = (try? FileManager.default.contentsOfDirectory(atPath: runsURL.path))?.filter { !$0.hasPrefix(".") } ?? []
         if !runsPresent.isEmpty {
@@ -73,9 +118,8 @@ public struct SweepFolder: Sendable {
         try FileManager.default.createDirectory(at: runsURL, withIntermediateDirectories: true)
         for r in plan.runs { try AtomicFile.write(resolved(r.config).renderTOML(), to: configURL(r.name)) }
         if let specText { try AtomicFile.write(specText, to: url.appendingPathComponent("spec.toml")) }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(mine), to: planURL)   // last: the folder is adopted once this exists
+        return nil
     }
 
     /// A planned run's config as its trainer reads it: a relative `finetune.from` (a grid's
@@ -92,7 +136,7 @@ public struct SweepFolder: Sendable {
 
 /// Problems with a sweep as a whole, saying what to do about them.
 public enum SweepError: Error, CustomStringConvertible, Equatable {
-    case specChanged(folder: String, added: [String], removed: [String], changed: [String])
+    case specChanged(folder: String, added: [String], removed: [String], changed: [String], trained: [String])
     case foreignRuns(folder: String, examples: [String])
     case unreadablePlan(path: String, reason: String)
     case unknownRuns(names: [String], known: [String])
@@ -107,12 +151,13 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? " and \(xs.count - 5) more" : "") }
         switch self {
-        case let .specChanged(folder, added, removed, changed):
+        case let .specChanged(folder, added, removed, changed, trained):
             var parts: [String] = []
             if !changed.isEmpty { parts.append("changed config: \(list(changed))") }
             if !added.isEmpty { parts.append("new runs: \(list(added))") }
             if !removed.isEmpty { parts.append("dropped runs: \(list(removed))") }
-            return "the sweep folder '\(folder)' was made from a different spec (\(parts.joined(separator: "; "))); "
+            return "the sweep folder '\(folder)' was made from a different spec (\(parts.joined(separator: "; "))), "
+                + "and \(list(trained)) already trained under the old one; "
                 + "refusing to mix two specs in one folder: give another --out, or delete the folder to start over"
         case let .foreignRuns(folder, examples):
             return "'\(folder)/runs' already holds run directories (\(examples.joined(separator: ", "))) but no plan.json; refusing to adopt them"

@@ -129,12 +129,16 @@ public struct SweepPlan: Sendable {
                             if g.minTokens > 0 { steps = max(steps, stepsFor(g.minTokens)) }
                             if g.maxTokens > 0 { steps = min(steps, stepsFor(g.maxTokens)) }
                             cfg.train.steps = steps
+                            if let share = g.warmupShare {
+                                cfg.schedule.warmupSteps = min(cfg.schedule.warmupSteps, Int((share * Double(steps)).rounded()))
+                            }
                             if g.evals > 0 { cfg.train.evalEvery = max(1, steps / g.evals) }
                             if cfg.train.checkpointEvery % cfg.train.evalEvery != 0 { cfg.train.checkpointEvery = 0 }
                             var name = "\(g.name)-" + (budget.map { "C\(Self.compact($0))-" } ?? "") + "L\(shape.nLayer)-d\(shape.dModel)-D\(d == 0 ? "all" : Self.compact(Double(d)))-s\(seed)"
                             for (k, v) in combo { name += "-\(k.split(separator: ".").last!)\(v.replacingOccurrences(of: "/", with: "_"))" }
                             cfg.train.runDir = name
                             cfg.train.threads = 0
+                            try Self.check(cfg, run: name, grid: g.name, file: spec.file)
                             runs.append(PlannedRun(name: name, grid: g.name, config: cfg, params: params, datasetTokens: D,
                                                    steps: steps, tokens: steps * perStep, configHash: Self.hash(cfg)))
                         }
@@ -147,6 +151,17 @@ public struct SweepPlan: Sendable {
             throw SweepSpecError(file: spec.file, key: nil, reason: "two runs would share the name '\(r.name)' (repeated values on an axis?)")
         }
         self.runs = runs
+    }
+
+    /// Refuses, before anything trains, a run its trainer would refuse (a bad value, a cooldown
+    /// branch inside the warm-up), naming the run and its grid.
+    static func check(_ cfg: TrainConfig, run: String, grid: String, file: String) throws {
+        do {
+            try cfg.validate()
+            _ = try CooldownBranches.plan(for: cfg)
+        } catch {
+            throw SweepSpecError(file: file, key: nil, reason: "run '\(run)' of grid '\(grid)': \(error)")
+        }
     }
 
     /// The config hash that identifies a run across machines: TOML with run_dir and threads neutralised.

@@ -87,6 +87,11 @@ public struct SweepSpec: Equatable, Sendable {
         /// `train.cooldown_at` for this grid's runs (nil: the spec's `[set]` or base decides), so
         /// that one grid branches while the others do not, without an axis in the run names.
         public var cooldownAt: [Double]? = nil
+        /// The largest share of a run's steps spent warming up (nil: `schedule.warmup_steps` as
+        /// set). A run shorter than warmup_steps / share warms up for round(share · steps), so
+        /// every size of the grid warms up for the same share of its run, short IsoFLOP runs
+        /// still reach the peak rate, and early cooldown branches start after the warm-up.
+        public var warmupShare: Double? = nil
 
         public static func == (a: Grid, b: Grid) -> Bool {
             a.name == b.name && a.shapes == b.shapes && a.headDim == b.headDim && a.mlpRatio == b.mlpRatio
@@ -94,6 +99,7 @@ public struct SweepSpec: Equatable, Sendable {
                 && a.length == b.length && a.evals == b.evals && a.minTokens == b.minTokens && a.maxTokens == b.maxTokens
                 && a.axes.map(\.key) == b.axes.map(\.key) && a.axes.map(\.values) == b.axes.map(\.values)
                 && a.pretrained == b.pretrained && a.isoflop == b.isoflop && a.cooldownAt == b.cooldownAt
+                && a.warmupShare == b.warmupShare
         }
     }
 
@@ -124,7 +130,7 @@ public struct SweepSpec: Equatable, Sendable {
 
     static let topKeys = ["name", "base", "set", "grid", "parallel", "lr_tune"]
     static let gridKeys = ["name", "shapes", "params", "aspect_ratio", "head_dim", "mlp_ratio", "attn_ratio",
-                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "tokens_per_param", "min_tokens", "max_tokens", "evals", "axes", "pretrained", "isoflop", "cooldown_at"]
+                           "data_tokens", "seeds", "tokens", "epochs", "steps", "compute_flops", "tokens_per_param", "min_tokens", "max_tokens", "evals", "axes", "pretrained", "isoflop", "cooldown_at", "warmup_share"]
 
     /// Reads a spec file; `base` is resolved relative to the spec's folder.
     public static func load(from url: URL) throws -> SweepSpec {
@@ -260,6 +266,12 @@ public struct SweepSpec: Equatable, Sendable {
                 }
                 g.cooldownAt = fractions
             }
+        }
+        if let w = t["warmup_share"] {
+            guard let x = w.double ?? w.int.map(Double.init), x > 0, x < 1 else {
+                throw fail("\(at).warmup_share", "must be a share of the run's steps in (0, 1)")
+            }
+            g.warmupShare = x
         }
         let rules = ["tokens", "epochs", "steps", "compute_flops", "tokens_per_param"].filter { t[$0] != nil }
         if rules.count > 1 { throw fail("\(at).\(rules[1])", "give one length rule: tokens, epochs, steps, compute_flops or tokens_per_param") }

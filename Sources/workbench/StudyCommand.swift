@@ -94,10 +94,12 @@ struct StudyCommand: ParsableCommand {
             var plan = plannedWithBaseRate
             if plan.spec.learningRateTuning != nil {
                 if dryRun {
+                    let known: (TrainConfig) throws -> Int = { max(0, $0.data.maxTrainTokens) }
+                    plan = try (dataKnown ? LearningRateTuning.savedRatesPlan(plan, folder: folder)
+                                          : LearningRateTuning.savedRatesPlan(plan, folder: folder, datasetTokens: known))
                     // Round 1 of the tuning is timed like the sweep; a further round (at most 2) runs only
                     // when some size's best rate lies at an end of the rates tried.
                     let tuneFolder = SweepFolder(folder.url.appendingPathComponent(LearningRateTuning.folderName))
-                    let known: (TrainConfig) throws -> Int = { max(0, $0.data.maxTrainTokens) }
                     if let tunePlan = try (dataKnown ? LearningRateTuning.firstRoundPlan(plan, folder: folder)
                                                      : LearningRateTuning.firstRoundPlan(plan, folder: folder, datasetTokens: known)) {
                         print("")

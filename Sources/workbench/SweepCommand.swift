@@ -52,14 +52,15 @@ struct SweepCommand: ParsableCommand {
             }
             for line in LearningRateTuning.describe(plan.spec.learningRates!) { print("learning rate: \(line)") }
         }
+        if dryRun { plan = try LearningRateTuning.savedRatesPlan(plan, folder: folder) }
         let selected = try Self.select(only, in: plan)
 
         let cores = ProcessInfoCores.count
         let parallel = max(1, min(maxParallel ?? (s.parallel > 0 ? s.parallel : cores), max(1, selected.count)))
         let threads = max(1, cores / parallel)
 
-        if dryRun, let old = try folder.recordedPlan(), old.planHash != plan.planHash {
-            try folder.adopt(plan, specText: nil)   // throws the mismatch, naming the runs
+        if dryRun, let amend = try folder.amendment(to: plan) {   // throws a mismatch with trained runs, naming them
+            print("note: the spec changed only for runs that have not trained; running it amends the folder's plan (\(amend.summary))")
         }
         let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
         let estimate = noEstimate || slurm.backend == .slurm ? nil : SweepEstimate.measure(plan, threadsPerRun: threads)

@@ -27,10 +27,12 @@ final class LearningRateTuningTests: XCTestCase {
         tokens_per_param = 2
         min_tokens = 6400
         max_tokens = 64000
+        warmup_share = 0.15
         [[grid]]
         name = "other"
         shapes = [[1, 32]]
         tokens = 6400
+        warmup_share = 0.15
         [grid.axes]
         "optimizer.lr" = [1e-3]
         """

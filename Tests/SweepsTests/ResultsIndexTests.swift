@@ -88,10 +88,11 @@ final class ResultsIndexTests: XCTestCase {
         changed.runs[0].config.optimizer.lr *= 2
         changed.runs[0].configHash = SweepPlan.hash(changed.runs[0].config)
         XCTAssertThrowsError(try folder.adopt(changed, specText: nil)) { error in
-            guard case let SweepError.specChanged(_, added, removed, changedRuns)? = error as? SweepError else {
+            guard case let SweepError.specChanged(_, added, removed, changedRuns, trained)? = error as? SweepError else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(changedRuns, [plan.runs[0].name])
+            XCTAssertEqual(trained, [plan.runs[0].name])
             XCTAssertEqual(added, []); XCTAssertEqual(removed, [])
             XCTAssertTrue("\(error)".contains("refusing to mix"), "\(error)")
         }
@@ -101,6 +102,33 @@ final class ResultsIndexTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("dropped runs: \(plan.runs[1].name)"), "\(error)")
         }
         XCTAssertNoThrow(try folder.adopt(plan, specText: nil), "the same plan is accepted again")
+    }
+
+    func testAChangeToRunsThatHaveNotTrainedAmendsThePlan() throws {
+        let (plan, folder) = try trainedSweep()
+        // The second run stopped before its first step (a spec error): only its log is on disk.
+        let second = plan.runs[1].name
+        for f in try FileManager.default.contentsOfDirectory(atPath: folder.runURL(second).path) where f != "train.log" {
+            try FileManager.default.removeItem(at: folder.runURL(second).appendingPathComponent(f))
+        }
+        var changed = plan
+        changed.runs[1].config.schedule.warmupSteps += 1
+        changed.runs[1].configHash = SweepPlan.hash(changed.runs[1].config)
+        let amend = try XCTUnwrap(try folder.amendment(to: changed))
+        XCTAssertEqual(amend, SweepFolder.PlanAmendment(changed: [second], added: [], removed: []))
+        XCTAssertEqual(try folder.recordedPlan()?.planHash, plan.planHash, "asking writes nothing")
+        XCTAssertEqual(try folder.adopt(changed, specText: nil), amend)
+        XCTAssertEqual(try folder.recordedPlan()?.planHash, changed.planHash)
+        let written = try TrainConfig.parse(try String(contentsOf: folder.configURL(second), encoding: .utf8), file: nil)
+        XCTAssertEqual(written.schedule.warmupSteps, plan.runs[1].config.schedule.warmupSteps + 1)
+        XCTAssertNil(try folder.adopt(changed, specText: nil), "the amended plan is the folder's now")
+        // A change to the run that trained is still refused.
+        var again = changed
+        again.runs[0].config.optimizer.lr *= 2
+        again.runs[0].configHash = SweepPlan.hash(again.runs[0].config)
+        XCTAssertThrowsError(try folder.adopt(again, specText: nil)) { error in
+            XCTAssertTrue("\(error)".contains("\(plan.runs[0].name) already trained"), "\(error)")
+        }
     }
 
     func testRecordedPlanReadsBackTheSameRuns() throws {

@@ -40,6 +40,47 @@ final class SweepSpecTests: XCTestCase {
         }
     }
 
+    /// The full text preset's short sizes once failed mid-study: a branch at 25 % of 855 steps
+    /// cooled down inside the 200 warm-up steps. Planning now refuses that before anything
+    /// trains, naming the run, and `warmup_share` gives every run the same share of warm-up.
+    func testWarmupShareShortensTheWarmUpOfShortRunsAndPlanningRefusesBranchesInsideIt() throws {
+        let text = """
+            name = "w"
+            [set]
+            "model.n_ctx" = 16
+            "train.batch_size" = 1
+            "schedule.warmup_steps" = 200
+            "schedule.decay" = "wsd"
+            [[grid]]
+            name = "size"
+            shapes = [[1, 32]]
+            steps = 855
+            cooldown_at = [0.25, 0.5, 1.0]
+            [[grid]]
+            name = "long"
+            shapes = [[1, 32]]
+            steps = 1221
+            cooldown_at = [0.25, 1.0]
+            """
+        XCTAssertThrowsError(try SweepPlan(spec: try spec(text)) { _ in 100_000 }) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("run 'size-L1-d32-Dall-s1' of grid 'size'"), message)
+            XCTAssertTrue(message.contains("inside the 200 warm-up steps"), message)
+        }
+        let shared = text.replacingOccurrences(of: "cooldown_at = [0.25, 0.5, 1.0]", with: "cooldown_at = [0.25, 0.5, 1.0]\nwarmup_share = 0.17")
+            .replacingOccurrences(of: "cooldown_at = [0.25, 1.0]", with: "cooldown_at = [0.25, 1.0]\nwarmup_share = 0.17")
+        let plan = try SweepPlan(spec: try spec(shared)) { _ in 100_000 }
+        // 0.17 · 855 = 145 steps; 0.17 · 1221 = 208 > 200 keeps the set value.
+        XCTAssertEqual(plan.runs.map(\.config.schedule.warmupSteps), [145, 200])
+        let branches = try CooldownBranches.plan(for: plan.runs[0].config)
+        XCTAssertEqual(branches.map(\.forkStep), [171, 342], "the 25 % branch cools down from step 171, after the warm-up")
+        for bad in ["0", "1", "1.5", "\"x\""] {
+            XCTAssertThrowsError(try spec(text.replacingOccurrences(of: "steps = 1221", with: "steps = 1221\nwarmup_share = \(bad)"))) { error in
+                XCTAssertTrue("\(error)".contains("warmup_share"), "\(error)")
+            }
+        }
+    }
+
     func testGridMultipliesShapesDataSizesSeedsAndAxes() throws {
         let s = try spec("""
             name = "t"
