@@ -60,8 +60,9 @@ public struct SweepFolder: Sendable {
             self.changed = changed; self.added = added; self.removed = removed
         }
         public var summary: String {
-            [("changed config", changed), ("new", added), ("dropped", removed)].filter { !$0.1.isEmpty }
-                .map { "\($0.0): \($0.1.joined(separator: ", "))" }.joined(separator: "; ")
+            func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? " and \(xs.count - 5) more" : "") }
+            return [("changed config", changed), ("new", added), ("dropped", removed)].filter { !$0.1.isEmpty }
+                .map { "\($0.0): \(list($0.1))" }.joined(separator: "; ")
         }
     }
 

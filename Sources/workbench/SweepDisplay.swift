@@ -49,6 +49,14 @@ enum SweepPlanPrinter {
             Swift.print("note: \(repeating.count) run\(repeating.count == 1 ? "" : "s") on the largest D of the sweep repeat \(repeating.count == 1 ? "its" : "their") data (E/D up to \(String(format: "%.2g", e.max()!)) epochs > 1): "
                 + "reports count \(repeating.count == 1 ? "it" : "them") for L(D), not for L(N), L(C) or N_opt(C) (\(repeating.prefix(3).map(\.name).joined(separator: ", "))\(repeating.count > 3 ? ", …" : ""))")
         }
+        // Runs that spend more than a quarter of their steps warming up barely train at the peak rate
+        // (a 61-step IsoFLOP run with 200 warm-up steps never reaches it): a grid's warmup_share fixes that.
+        let warming = plan.runs.filter { $0.steps > 0 && Double($0.config.schedule.warmupSteps) > 0.25 * Double($0.steps) }
+        if !warming.isEmpty {
+            Swift.print("note: \(warming.count) run\(warming.count == 1 ? "" : "s") warm\(warming.count == 1 ? "s" : "") up for more than a quarter of \(warming.count == 1 ? "its" : "their") steps "
+                + "(\(warming.prefix(3).map { "\($0.name): \($0.config.schedule.warmupSteps) of \($0.steps)" }.joined(separator: ", "))\(warming.count > 3 ? ", …" : "")); "
+                + "a grid's warmup_share = 0.2 would give each at most a fifth")
+        }
         return Totals(runs: plan.runs.count, pfDays: totalPF, seconds: totalSeconds / Double(parallel), leftSeconds: wall, estimated: estimate != nil)
     }
 
