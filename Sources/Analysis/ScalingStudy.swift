@@ -110,6 +110,10 @@ public struct ScalingStudy: Sendable {
         for (key, s) in [("L(N)", lossVersusParamsSeries), ("L(D)", lossVersusDataSeries)] where Set(s.x).count >= 3 {
             pureExponents[key] = try? PureFormFit.exponent(x: s.x, y: s.lossNats, counts: s.counts, noise: noise, series: s.name)
         }
+        if Set(convergedParamsSeries.x).count >= 3 {
+            let s = convergedParamsSeries
+            pureExponents["L(N), converged"] = try? PureFormFit.exponent(x: s.x, y: s.lossNats, counts: s.counts, noise: noise, series: s.name)
+        }
         let fp = Self.frontierPoints(frontier)
         if fp.runs >= 3 {
             pureExponents["L(C)"] = try? PureFormFit.exponent(x: fp.x, y: fp.y, counts: fp.counts, independentPoints: fp.runs, noise: noise)

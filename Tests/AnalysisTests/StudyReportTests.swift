@@ -81,6 +81,10 @@ final class StudyReportTests: XCTestCase {
         XCTAssertEqual(alphaN["paper"] as! Double, 0.076)
         XCTAssertEqual((alphaN["study"] as! [String: Any])["estimate"] as! Double, 0.08, accuracy: 0.02)
         XCTAssertFalse(papers.contains { ($0["quantity"] as? String)?.hasPrefix("L∞") ?? false })
+        // The converged design's numbers stand beside the paper's too, named by their points.
+        let iso = papers.first { $0["quantity"] as? String == "β, IsoFLOP profiles (N_opt ∝ C^β, annealed runs)" }
+        XCTAssertEqual(iso?["paper"] as? Double, 0.73)
+        XCTAssertTrue(papers.contains { $0["quantity"] as? String == "α_N, additive joint L∞ + A/N^α + B/D^β (annealed points)" })
         XCTAssertTrue(md.contains("Kaplan et al. 2020, pure power laws"), md)
     }
 

@@ -152,8 +152,9 @@ public enum ScalingReport {
            let paper = PaperReference.match(modality: m, dataset: datasets.first!, tokensPerItem: tokensPerItem) {
             let rows = paperRows(study, paper, tokensPerItem: tokensPerItem)
             sink.data.paperComparisons.append(contentsOf: rows.map(\.1))
-            let form = paper.reference.form == .pure ? "pure power laws (L∞ = 0), compared with this study's pure-form fits"
-                                                     : "L∞ + power law, compared with this study's fits of the same form"
+            let form = (paper.reference.form == .pure ? "pure power laws (L∞ = 0), compared with this study's pure-form fits"
+                                                      : "L∞ + power law, compared with this study's fits of the same form")
+                + "; rows that name their points or another form are the converged design's"
             sink.doc.blocks.append(.paragraph("Against the paper (\(paper.reference.name), \(paper.reference.source); \(form)"
                 + (paper.note.map { "; data: \($0)" } ?? "") + "). \"agrees\" means the paper's value lies inside this study's 95 % interval:"))
             sink.doc.blocks.append(.table(header: ["quantity", "this study", "paper", "agrees"], rows: rows.map(\.0)))
@@ -259,7 +260,7 @@ public enum ScalingReport {
             out.append(([q, ours?.text(3) ?? "not fitted", Format.sig(theirs, 3), c.agrees.map { $0 ? "yes" : "no" } ?? (ours == nil ? "–" : "no interval")], c))
         }
         if p.form == .pure {
-            add("α_N, pure form (L(N) = (N_c/N)^α)", s.pureExponents["L(N)"], p.alphaN)
+            add("α_N, pure form (L(N) = (N_c/N)^α), lowest loss per size", s.pureExponents["L(N)"], p.alphaN)
             add("α_D, pure form", s.pureExponents["L(D)"], p.alphaD)
             add("α_C, pure form", s.pureExponents["L(C)"], p.alphaC)
         } else {
@@ -268,6 +269,17 @@ public enum ScalingReport {
             add("α_C (L∞ form)", s.lossVersusCompute?.exponent, p.alphaC)
         }
         add("β (N_opt ∝ C^β)", s.optimalSizeExponent, p.beta)
+        // The converged design (issue 31): the laws the papers fit, from annealed points.
+        if p.form == .pure {
+            add("α_N, pure form, converged points", s.pureExponents["L(N), converged"], p.alphaN)
+            if let k = s.joint.first(where: { $0.law.form == .kaplan })?.law.parameters["alphaN"] {
+                add("α_N, Kaplan's joint L(N, D) as D → ∞ (annealed points)", Interval(estimate: k, lower: .nan, upper: .nan), p.alphaN)
+            }
+        } else {
+            add("α_N (L∞ form), converged points", s.lossVersusParamsConverged?.exponent, p.alphaN)
+        }
+        add("α_N, additive joint L∞ + A/N^α + B/D^β (annealed points)", s.jointProfile?.alpha, p.alphaN)
+        add("β, IsoFLOP profiles (N_opt ∝ C^β, annealed runs)", s.isoFLOP?.optimalSizeExponent, p.beta)
         if let l = s.lossVersusParams?.lossInfinity, let theirs = p.lossInfinity {
             if match.perTokenComparable { add("L∞ of L(N) (nats/token)", l, theirs) }
             if match.perImageComparable, let ours = tokensPerItem, let paperTokens = p.tokensPerImage {
