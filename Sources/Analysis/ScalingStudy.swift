@@ -45,6 +45,8 @@ public struct ScalingStudy: Sendable {
     public var noise: NoiseLevel?
     /// The joint additive law with 95 % profile intervals of L∞, α and β.
     public var jointProfile: JointProfile?
+    /// Kaplan's form of the joint law on the same points, with intervals for α_N and α_D.
+    public var kaplanJoint: KaplanJointProfile?
     /// 95 % profile interval of the joint additive law's L∞.
     public var jointLossInfinity: Interval? { jointProfile?.lossInfinity }
     /// Exponents of the pure form (x₀/x)^α (L∞ = 0) with 95 % intervals, keyed "L(N)", "L(D)",
@@ -140,8 +142,10 @@ public struct ScalingStudy: Sendable {
         let jp = annealedPoints
         jointPoints = jp.count
         do {
-            joint.append(try JointLaw.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens), lossNats: jp.map(\.lossNats),
-                                          form: .kaplan, delta: .infinity, series: "L(N, D) \(modality) kaplan"))
+            let k = try KaplanJointProfile.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens), lossNats: jp.map(\.lossNats),
+                                               tokens: jp.map(\.tokensSeen), noise: noise, series: "L(N, D) \(modality) kaplan")
+            kaplanJoint = k
+            joint.append(k.jointFit)
         } catch { problems.append("\(error)") }
         do {
             let j = try JointProfile.fit(params: jp.map(\.params), dataTokens: jp.map(\.effectiveTokens), lossNats: jp.map(\.lossNats),

@@ -119,6 +119,35 @@ final class ProfileFitTests: XCTestCase {
         XCTAssertTrue(covered.allSatisfy { $0 >= 8 }, "covered of 10: L∞, α, β \(covered)")
     }
 
+    /// Kaplan's form (their eq. 1.5 with the paper's fit, on a CPU-sized grid of N and D): exact
+    /// data give the law back, and on 20 noisy draws (0.5 %) the 95 % profile intervals of α_N
+    /// and α_D each hold the truth at least 17 times, hold their estimate, and have width.
+    func testKaplanJointProfileIntervalsCoverTheTruth() throws {
+        let truth = JointLaw(form: .kaplan, parameters: ["nc": 6.4e13, "dc": 1.8e13, "alphaN": 0.076, "alphaD": 0.103])
+        func draw(_ seed: UInt64, noise: Double) throws -> KaplanJointProfile {
+            var rng = SeededRNG(seed: seed)
+            var n: [Double] = [], d: [Double] = [], y: [Double] = []
+            for a in [4.0, 4.5, 5, 5.5, 6, 6.5] { for b in [5.5, 6, 6.5, 7] {
+                n.append(pow(10, a)); d.append(pow(10, b))
+                y.append(truth(params: n.last!, dataTokens: d.last!) * exp(noise * Double(rng.nextGaussian())))
+            } }
+            return try KaplanJointProfile.fit(params: n, dataTokens: d, lossNats: y, noise: nil)
+        }
+        let exact = try draw(1, noise: 0)
+        for k in ["alphaN", "alphaD"] { XCTAssertEqual(exact.law.parameters[k]!, truth.parameters[k]!, accuracy: 1e-4, k) }
+        var covered = [0, 0]
+        for seed in UInt64(1)...20 {
+            let k = try draw(seed, noise: 0.005)
+            XCTAssertEqual(k.configurations, 24)
+            for (slot, (name, i, value)) in [("α_N", k.alphaN, 0.076), ("α_D", k.alphaD, 0.103)].enumerated() {
+                if i.contains(value) { covered[slot] += 1 }
+                XCTAssertGreaterThan(i.upper, i.lower, name)
+                XCTAssertTrue(i.contains(i.estimate), "\(name): the estimate lies in its interval, \(i.text())")
+            }
+        }
+        XCTAssertTrue(covered.allSatisfy { $0 >= 17 }, "covered of 20: α_N, α_D \(covered)")
+    }
+
     /// Replicates of one configuration are one point weighted by their count: a second seed of
     /// every run with the same loss doubles every weight and leaves the fit where it was.
     func testJointProfileAveragesSeedReplicates() throws {

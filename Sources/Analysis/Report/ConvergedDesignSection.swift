@@ -13,6 +13,9 @@ public struct ConvergedDesignData: Codable, Sendable {
     /// α and β of the joint additive law (its unlimited-data and unlimited-size limits).
     public var jointAlphaN: Double?
     public var jointBetaD: Double?
+    /// α_N and α_D of Kaplan's joint law on the same points, with 95 % profile intervals.
+    public var kaplanAlphaN: Interval?
+    public var kaplanAlphaD: Interval?
     public var isoFLOPOptimalSizeExponent: Interval?
     public var isoFLOPOptimalLossExponent: Interval?
     public var isoFLOPBudgets: [IsoFLOPBudget]
@@ -41,6 +44,7 @@ enum ConvergedDesignSection {
             lossVersusParamsConverged: s.lossVersusParamsConverged, convergedSizes: s.convergedParamsSeries.x.count,
             leftOut: s.convergenceLeftOut, lossVersusDataBranches: s.lossVersusDataBranches, jointPoints: s.jointPoints,
             jointAlphaN: additive?["alpha"], jointBetaD: additive?["beta"],
+            kaplanAlphaN: s.kaplanJoint?.alphaN, kaplanAlphaD: s.kaplanJoint?.alphaD,
             isoFLOPOptimalSizeExponent: s.isoFLOP?.optimalSizeExponent, isoFLOPOptimalLossExponent: s.isoFLOP?.optimalLossExponent,
             isoFLOPBudgets: (s.isoFLOP?.profiles ?? []).map {
                 .init(budgetFLOPs: $0.budgetFLOPs, sizes: Set($0.points.map(\.params)).count, optimalParams: $0.optimalParams,
@@ -88,6 +92,10 @@ enum ConvergedDesignSection {
             items.append("Joint additive law on \(s.jointPoints) annealed points with D = tokens seen (repeated data counted as effective tokens, "
                 + "Muennighoff et al. 2023): its unlimited-data limit L∞ + A/N^α has α_N = \(j.alpha.text(3)), and β_D = \(j.beta.text(3)) "
                 + "(95 % profile intervals; its L∞ interval is in the irreducible-loss table).")
+        }
+        if let k = s.kaplanJoint {
+            items.append("Kaplan's joint law [(N_c/N)^(α_N/α_D) + D_c/D]^α_D on the same points: its unlimited-data limit (N_c/N)^α_N has "
+                + "α_N = \(k.alphaN.text(3)) (paper: 0.076 on WebText2), and α_D = \(k.alphaD.text(3)) (95 % profile intervals).")
         }
         if let iso = s.isoFLOP {
             if let a = iso.optimalSizeExponent {

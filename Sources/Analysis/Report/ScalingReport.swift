@@ -138,8 +138,10 @@ public enum ScalingReport {
             if let c = study.crossover { items.append("L(C)/L(D) crossover at C = \(c.text()) PF-days") }
             sink.doc.blocks.append(.list(items))
         }
-        for j in study.joint where j.law.form == .kaplan {
-            sink.doc.blocks.append(.paragraph("Joint L(N, D), Kaplan's form: L = \(j.law.formula) (least squares, a point estimate without intervals; rms log residual \(Format.sig(j.rmsLogResidual, 2)), \(j.points) runs)"))
+        if let k = study.kaplanJoint {
+            sink.doc.blocks.append(.paragraph("Joint L(N, D), Kaplan's form: L = \(k.law.formula); α_N = \(k.alphaN.text(3)) (its unlimited-data limit "
+                + "L(N) = (N_c/N)^α_N), α_D = \(k.alphaD.text(3)) (95 % profile intervals, least squares on log-loss; \(k.configurations) configurations "
+                + "from \(k.runs) runs, rms log residual \(Format.sig(k.rmsLogResidual, 2)))"))
         }
         if let j = study.jointProfile { sink.doc.blocks.append(.paragraph(FitTables.jointText(j))) }
         for (name, c) in study.extrapolation.sorted(by: { $0.key < $1.key }) {
@@ -272,9 +274,7 @@ public enum ScalingReport {
         // The converged design (issue 31): the laws the papers fit, from annealed points.
         if p.form == .pure {
             add("α_N, pure form, converged points", s.pureExponents["L(N), converged"], p.alphaN)
-            if let k = s.joint.first(where: { $0.law.form == .kaplan })?.law.parameters["alphaN"] {
-                add("α_N, Kaplan's joint L(N, D) as D → ∞ (annealed points)", Interval(estimate: k, lower: .nan, upper: .nan), p.alphaN)
-            }
+            add("α_N, Kaplan's joint L(N, D) as D → ∞ (annealed points)", s.kaplanJoint?.alphaN, p.alphaN)
         } else {
             add("α_N (L∞ form), converged points", s.lossVersusParamsConverged?.exponent, p.alphaN)
         }
