@@ -14,6 +14,7 @@ import WorkbenchCore
 /// - IsoFLOP profiles: 5 budgets × 7 sizes of a known L(N, D) (`isoFLOP`); the exponents a of N_opt
 ///   and γ of L*(C), and each budget's N* and L*.
 /// - Joint L(N, D): 24 runs on a 4 × 6 grid of the additive law (`JointProfile`); L∞, α and β.
+///   And 24 runs on a 6 × 4 grid of Kaplan's form with the paper's fit (`KaplanJointProfile`); α_N, α_D.
 /// - Pure forms (`PureFormFit`, compared with Kaplan et al.): α of a pure L(N) on the L(N) sizes
 ///   and seeds, and α_C of a learning-curve sweep with L∞ = 0.
 /// Also counted: intervals of zero width (never allowed).
@@ -40,7 +41,8 @@ public enum CoverageCheck {
                      "L(C) L∞", "L(C) α_C", "N_opt β (frontier)", "N_opt a (IsoFLOP profiles)",
                      "IsoFLOP L*(C) exponent γ", "IsoFLOP N* per budget", "IsoFLOP L* per budget",
                      "L(N) α, pure form", "L(C) α_C, pure form",
-                     "joint L(N, D) L∞", "joint L(N, D) α", "joint L(N, D) β"]
+                     "joint L(N, D) L∞", "joint L(N, D) α", "joint L(N, D) β",
+                     "Kaplan's joint L(N, D) α_N", "Kaplan's joint L(N, D) α_D"]
         // covered, total, zero width per name, per sweep
         var results = [[(Int, Int, Int)]](repeating: [], count: sweeps)
         results.withUnsafeMutableBufferPointer { buf in
@@ -121,6 +123,16 @@ public enum CoverageCheck {
         out.append(tally(joint?.lossInfinity, 1.7))
         out.append(tally(joint?.alpha, 0.34))
         out.append(tally(joint?.beta, 0.28))
+        // Kaplan's form (eq. 1.5 with the paper's fit) on a 6 × 4 grid of CPU-sized N and D.
+        let kaplan = JointLaw(form: .kaplan, parameters: ["nc": 6.4e13, "dc": 1.8e13, "alphaN": 0.076, "alphaD": 0.103])
+        n = []; d = []; y = []
+        for a in [4.0, 4.5, 5, 5.5, 6, 6.5] { for b in [5.5, 6, 6.5, 7] {
+            n.append(Foundation.pow(10, a)); d.append(Foundation.pow(10, b))
+            y.append(kaplan(params: n.last!, dataTokens: d.last!) * Foundation.exp(sigmaLog * Double(rng.nextGaussian())))
+        } }
+        let k = try? KaplanJointProfile.fit(params: n, dataTokens: d, lossNats: y, noise: noise)
+        out.append(tally(k?.alphaN, 0.076))
+        out.append(tally(k?.alphaD, 0.103))
         return out
     }
 
