@@ -130,7 +130,15 @@ struct StudyCommand: ParsableCommand {
                                            folder: folder, dataKnown: dataKnown)
             grand.runs += t.runs; grand.pfDays += t.pfDays; grand.seconds += t.seconds; grand.leftSeconds += t.leftSeconds
             grand.estimated = grand.estimated && t.estimated
-            if dryRun { continue }
+            if dryRun {
+                // What running would do to a folder made from another version of this spec.
+                do {
+                    if let amend = try folder.amendment(to: plan) {
+                        print("\(m): note: the spec changed only for runs that have not trained; running amends the folder's plan (\(amend.summary))")
+                    }
+                } catch { print("\(m): warning: \(error)") }
+                continue
+            }
             guard let outcome = try LocalSweepRun.unfinished(plan, in: folder, specText: text, executor: executor) else {
                 print("\(m): every run is finished"); continue
             }
