@@ -100,5 +100,11 @@ final class DesignRecoveryTests: XCTestCase {
         XCTAssertEqual(a.estimate, law.exponent, accuracy: 0.03)
         XCTAssertTrue(a.contains(law.exponent), a.text())
         XCTAssertFalse(a.contains(drifted), "the IsoFLOP interval \(a.text()) excludes the envelope's \(drifted)")
+        // The report's comparison with the paper puts this exponent, with its interval, beside Kaplan's 0.73.
+        let match = try XCTUnwrap(PaperReference.match(modality: "text", dataset: "/data/english", tokensPerItem: nil))
+        let row = try XCTUnwrap(ScalingReport.paperRows(profiled, match, tokensPerItem: nil).first { $0.1.quantity.hasPrefix("β, IsoFLOP") })
+        XCTAssertEqual(row.1.study?.estimate, a.estimate)
+        XCTAssertEqual(row.1.paper, 0.73)
+        XCTAssertEqual(row.0[1], a.text(3))
     }
 }

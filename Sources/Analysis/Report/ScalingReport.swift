@@ -271,15 +271,18 @@ public enum ScalingReport {
             add("α_C (L∞ form)", s.lossVersusCompute?.exponent, p.alphaC)
         }
         add("β (N_opt ∝ C^β)", s.optimalSizeExponent, p.beta)
-        // The converged design (issue 31): the laws the papers fit, from annealed points.
-        if p.form == .pure {
-            add("α_N, pure form, converged points", s.pureExponents["L(N), converged"], p.alphaN)
-            add("α_N, Kaplan's joint L(N, D) as D → ∞ (annealed points)", s.kaplanJoint?.alphaN, p.alphaN)
-        } else {
-            add("α_N (L∞ form), converged points", s.lossVersusParamsConverged?.exponent, p.alphaN)
+        // The converged design (issue 31): the laws the papers fit, from annealed points (rows only
+        // where the sweeps had such points or an IsoFLOP grid).
+        if !s.annealedPoints.isEmpty {
+            if p.form == .pure {
+                add("α_N, pure form, converged points", s.pureExponents["L(N), converged"], p.alphaN)
+                add("α_N, Kaplan's joint L(N, D) as D → ∞ (annealed points)", s.kaplanJoint?.alphaN, p.alphaN)
+            } else {
+                add("α_N (L∞ form), converged points", s.lossVersusParamsConverged?.exponent, p.alphaN)
+            }
+            add("α_N, additive joint L∞ + A/N^α + B/D^β (annealed points)", s.jointProfile?.alpha, p.alphaN)
         }
-        add("α_N, additive joint L∞ + A/N^α + B/D^β (annealed points)", s.jointProfile?.alpha, p.alphaN)
-        add("β, IsoFLOP profiles (N_opt ∝ C^β, annealed runs)", s.isoFLOP?.optimalSizeExponent, p.beta)
+        if let iso = s.isoFLOP { add("β, IsoFLOP profiles (N_opt ∝ C^β, annealed runs)", iso.optimalSizeExponent, p.beta) }
         if let l = s.lossVersusParams?.lossInfinity, let theirs = p.lossInfinity {
             if match.perTokenComparable { add("L∞ of L(N) (nats/token)", l, theirs) }
             if match.perImageComparable, let ours = tokensPerItem, let paperTokens = p.tokensPerImage {
