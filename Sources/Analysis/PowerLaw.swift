@@ -18,27 +18,52 @@ public struct PowerLaw: Codable, Equatable, Sendable {
     public var form: Form
     /// L∞, the irreducible loss (0 for the pure form), in the units of the fitted loss.
     public var lossInfinity: Double
-    /// x₀: the scale at which the reducible term equals 1.
-    public var scale: Double
+    /// x₀: the scale at which the reducible term equals 1 (infinite when it lies beyond Double's
+    /// range, as for a fit whose α sits at its lower bound; `logScale` keeps it then).
+    public private(set) var scale: Double
+    /// ln x₀, which the law is evaluated with.
+    public private(set) var logScale: Double
     /// α > 0.
     public var exponent: Double
 
     public init(lossInfinity: Double, scale: Double, exponent: Double) {
+        self.init(lossInfinity: lossInfinity, logScale: Foundation.log(scale), exponent: exponent)
+    }
+
+    public init(lossInfinity: Double, logScale: Double, exponent: Double) {
         form = .saturating
         self.lossInfinity = lossInfinity
-        self.scale = scale
+        self.logScale = logScale
+        self.scale = Foundation.exp(logScale)
         self.exponent = exponent
     }
 
     public init(pureScale scale: Double, exponent: Double) {
+        self.init(pureLogScale: Foundation.log(scale), exponent: exponent)
+    }
+
+    public init(pureLogScale logScale: Double, exponent: Double) {
         form = .pure
         lossInfinity = 0
-        self.scale = scale
+        self.logScale = logScale
+        self.scale = Foundation.exp(logScale)
         self.exponent = exponent
     }
 
+    enum CodingKeys: String, CodingKey { case form, lossInfinity, scale, logScale, exponent }
+
+    /// Reads `logScale` when present (files written before it have only `scale`).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        form = try c.decode(Form.self, forKey: .form)
+        lossInfinity = try c.decode(Double.self, forKey: .lossInfinity)
+        scale = try c.decode(Double.self, forKey: .scale)
+        logScale = try c.decodeIfPresent(Double.self, forKey: .logScale) ?? Foundation.log(scale)
+        exponent = try c.decode(Double.self, forKey: .exponent)
+    }
+
     /// The reducible part (x₀/x)^α.
-    public func reducible(_ x: Double) -> Double { Foundation.exp(exponent * (Foundation.log(scale) - Foundation.log(x))) }
+    public func reducible(_ x: Double) -> Double { Foundation.exp(exponent * (logScale - Foundation.log(x))) }
 
     public func callAsFunction(_ x: Double) -> Double { lossInfinity + reducible(x) }
 
@@ -51,8 +76,19 @@ public struct PowerLaw: Codable, Equatable, Sendable {
 
     /// The formula with its values, e.g. `2.2 + (63/N)^0.13`.
     public func formula(variable: String = "x", digits: Int = 3) -> String {
-        let core = "(\(Format.sig(scale, digits))/\(variable))^\(Format.sig(exponent, digits))"
+        let x0 = scale.isFinite && scale > 0 ? Format.sig(scale, digits) : Self.scientific(logScale: logScale, digits: digits)
+        let core = "(\(x0)/\(variable))^\(Format.sig(exponent, digits))"
         return form == .saturating ? "\(Format.sig(lossInfinity, digits)) + \(core)" : core
+    }
+}
+
+extension PowerLaw {
+    /// e^logScale written as "1.6e604" when it lies beyond Double's range.
+    static func scientific(logScale: Double, digits: Int) -> String {
+        guard logScale.isFinite else { return Format.sig(Foundation.exp(logScale), digits) }
+        let l10 = logScale / Foundation.log(10.0)
+        let e = Foundation.floor(l10)
+        return "\(Format.sig(Foundation.pow(10, l10 - e), digits))e\(Int(e))"
     }
 }
 

@@ -139,14 +139,14 @@ struct PowerLawProblem: Sendable {
     func law(_ th: [Double]) -> PowerLaw {
         if form == .pure {
             let a = th[1]
-            return PowerLaw(pureScale: Foundation.exp(th[0] / a + meanLogX), exponent: a)
+            return PowerLaw(pureLogScale: th[0] / a + meanLogX, exponent: a)
         }
         let a = th[2]
-        return PowerLaw(lossInfinity: Foundation.exp(th[0]), scale: Foundation.exp(th[1] / a + meanLogX), exponent: a)
+        return PowerLaw(lossInfinity: Foundation.exp(th[0]), logScale: th[1] / a + meanLogX, exponent: a)
     }
 
     func parameters(_ law: PowerLaw) -> [Double] {
-        let b = law.exponent * (Foundation.log(law.scale) - meanLogX)
+        let b = law.exponent * (law.logScale - meanLogX)
         return form == .pure ? [b, law.exponent] : [Foundation.log(law.lossInfinity), b, law.exponent]
     }
 

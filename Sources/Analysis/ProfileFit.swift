@@ -150,9 +150,9 @@ struct ProfileProblem: Sendable {
     }
 
     func law(_ c: Cell) -> PowerLaw {
-        let scale = Foundation.exp(c.b / c.exponent + meanLogX)
-        return c.lossInfinity == 0 ? PowerLaw(pureScale: scale, exponent: c.exponent)
-            : PowerLaw(lossInfinity: c.lossInfinity, scale: scale, exponent: c.exponent)
+        let logScale = c.b / c.exponent + meanLogX
+        return c.lossInfinity == 0 ? PowerLaw(pureLogScale: logScale, exponent: c.exponent)
+            : PowerLaw(lossInfinity: c.lossInfinity, logScale: logScale, exponent: c.exponent)
     }
 
     /// Golden-section minimum of f on [a, b].

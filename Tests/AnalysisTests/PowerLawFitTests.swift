@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import XCTest
+import RunFiles
 import WorkbenchCore
 
 /// Synthetic series from known laws with 3 % multiplicative noise.
@@ -19,6 +20,22 @@ enum SyntheticSeries {
 }
 
 final class PowerLawFitTests: XCTestCase {
+    /// A fit with α at its lower bound has an x₀ beyond Double's range (the full text study's
+    /// L(N) once printed "(inf/N)^0.001"): the law keeps ln x₀, evaluates finitely, prints it in
+    /// scientific form and reads back from JSON with or without `logScale`.
+    func testScaleBeyondDoubleRangeStaysUsable() throws {
+        let law = PowerLaw(lossInfinity: 0.046, logScale: 1391.0, exponent: 0.001)
+        XCTAssertEqual(law.scale, .infinity)
+        XCTAssertEqual(law(1e6), 0.046 + exp(0.001 * (1391.0 - log(1e6))), accuracy: 1e-12)
+        XCTAssertEqual(law.formula(variable: "N"), "0.046 + (1.27e604/N)^0.001")
+        let old = try JSONDecoder().decode(PowerLaw.self, from: Data(#"{"form":"saturating","lossInfinity":2,"scale":1000,"exponent":0.3}"#.utf8))
+        XCTAssertEqual(old.logScale, log(1000), accuracy: 1e-12)
+        XCTAssertEqual(old(1e4), SyntheticSeries.truth(1e4), accuracy: 1e-12)
+        let back = try JSONFile.decode(PowerLaw.self, from: try JSONFile.encode(law, nonFinite: true), nonFinite: true)
+        XCTAssertEqual(back.logScale, 1391.0)
+        XCTAssertEqual(back(1e6), law(1e6))
+    }
+
     func testExactDataRecoversParametersToMachinePrecision() throws {
         let (x, y) = SyntheticSeries.make(count: 12, noise: 0, seed: 1)
         let fit = try PowerLawFitter().fit(x: x, y: y)
