@@ -33,21 +33,8 @@ public struct JointProfile: Codable, Sendable {
     /// nil treats every run as its own configuration unless N and D coincide.
     public static func fit(params n: [Double], dataTokens d: [Double], lossNats y: [Double], tokens: [Double]? = nil,
                            noise: NoiseLevel?, series: String = "L(N, D)") throws -> JointProfile {
-        precondition(n.count == y.count && d.count == y.count, "params, dataTokens and lossNats differ in length")
-        for i in 0..<y.count where !(n[i] > 0 && d[i] > 0 && y[i] > 0 && y[i].isFinite) {
-            throw FitError.nonPositive(series: series, index: i, x: n[i], y: y[i])
-        }
-        // Average replicates in log-loss.
-        var groups: [[Double]: [Double]] = [:], order: [[Double]] = []
-        for i in 0..<y.count {
-            let key = [n[i], d[i], tokens?[i] ?? 0]
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(Foundation.log(y[i]))
-        }
-        guard order.count >= 6 else { throw FitError.tooFewPoints(series: series, needed: 6, got: order.count) }
-        let problem = AdditiveProblem(n: order.map { $0[0] }, d: order.map { $0[1] },
-                                      logY: order.map { k in groups[k]!.reduce(0, +) / Double(groups[k]!.count) },
-                                      counts: order.map { Double(groups[$0]!.count) })
+        let points = try JointConfigurations(params: n, dataTokens: d, lossNats: y, tokens: tokens, needed: 6, series: series)
+        let problem = AdditiveProblem(n: points.params, d: points.dataTokens, logY: points.meanLogLoss, counts: points.counts)
         let full = problem.best(fixed: nil, value: 0, warm: [])
         guard full.objective.isFinite else { throw FitError.didNotConverge(series: series) }
         let grids: [[Double]] = [
@@ -70,12 +57,7 @@ public struct JointProfile: Codable, Sendable {
             profiles.append(row)
         }
         let rss = 2 * best.objective
-        let residualDF = Double(order.count - 5)
-        let seedDF = noise?.degreesOfFreedom.isFinite == true ? noise!.degreesOfFreedom : 0
-        let df = seedDF + residualDF
-        let sigma2 = (seedDF * pow(noise?.sigmaLog ?? 0, 2) + rss) / df
-        let t = StudentT.quantile975(degreesOfFreedom: df)
-        let limit = best.objective + t * t * sigma2 / 2
+        let (limit, sigma2, df) = points.profileLimit(bestObjective: best.objective, parameters: 5, noise: noise)
         var intervals: [Interval] = []
         for (slot, j) in [0, 2, 4].enumerated() {
             let grid = grids[slot], row = profiles[slot]
@@ -95,7 +77,7 @@ public struct JointProfile: Codable, Sendable {
             "b": Foundation.exp(th[3] + th[4] * problem.meanLogD), "beta": th[4]])
         let totalCounts = problem.counts.reduce(0, +)
         return JointProfile(law: law, lossInfinity: intervals[0], alpha: intervals[1], beta: intervals[2],
-                            configurations: order.count, runs: y.count, sigmaLog: sigma2.squareRoot(), degreesOfFreedom: df,
+                            configurations: points.count, runs: y.count, sigmaLog: sigma2.squareRoot(), degreesOfFreedom: df,
                             rmsLogResidual: (rss / totalCounts).squareRoot())
     }
 

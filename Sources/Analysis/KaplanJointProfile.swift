@@ -26,20 +26,8 @@ public struct KaplanJointProfile: Codable, Sendable {
     /// `tokens`: tokens processed per run (runs differing only in their seed are averaged).
     public static func fit(params n: [Double], dataTokens d: [Double], lossNats y: [Double], tokens: [Double]? = nil,
                            noise: NoiseLevel?, series: String = "L(N, D)") throws -> KaplanJointProfile {
-        precondition(n.count == y.count && d.count == y.count, "params, dataTokens and lossNats differ in length")
-        for i in 0..<y.count where !(n[i] > 0 && d[i] > 0 && y[i] > 0 && y[i].isFinite) {
-            throw FitError.nonPositive(series: series, index: i, x: n[i], y: y[i])
-        }
-        var groups: [[Double]: [Double]] = [:], order: [[Double]] = []
-        for i in 0..<y.count {
-            let key = [n[i], d[i], tokens?[i] ?? 0]
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(Foundation.log(y[i]))
-        }
-        guard order.count >= 5 else { throw FitError.tooFewPoints(series: series, needed: 5, got: order.count) }
-        let problem = KaplanProblem(n: order.map { $0[0] }, d: order.map { $0[1] },
-                                    logY: order.map { k in groups[k]!.reduce(0, +) / Double(groups[k]!.count) },
-                                    counts: order.map { Double(groups[$0]!.count) })
+        let points = try JointConfigurations(params: n, dataTokens: d, lossNats: y, tokens: tokens, needed: 5, series: series)
+        let problem = KaplanProblem(n: points.params, d: points.dataTokens, logY: points.meanLogLoss, counts: points.counts)
         var best = problem.best(fixed: nil, value: 0, warm: [])
         guard best.objective.isFinite else { throw FitError.didNotConverge(series: series) }
         let grid = (0...29).map { Foundation.exp(Foundation.log(1e-3) + Foundation.log(2e3) * Double($0) / 29) }
@@ -56,12 +44,7 @@ public struct KaplanJointProfile: Codable, Sendable {
             profiles.append(row)
         }
         let rss = 2 * best.objective
-        let residualDF = Double(order.count - 4)
-        let seedDF = noise?.degreesOfFreedom.isFinite == true ? noise!.degreesOfFreedom : 0
-        let df = seedDF + residualDF
-        let sigma2 = (seedDF * Foundation.pow(noise?.sigmaLog ?? 0, 2) + rss) / df
-        let t = StudentT.quantile975(degreesOfFreedom: df)
-        let limit = best.objective + t * t * sigma2 / 2
+        let limit = points.profileLimit(bestObjective: best.objective, parameters: 4, noise: noise).limit
         var intervals: [Interval] = []
         for (slot, j) in [2, 3].enumerated() {
             let row = profiles[slot], estimate = best.natural[j]
@@ -75,7 +58,7 @@ public struct KaplanJointProfile: Codable, Sendable {
         let law = JointLaw(form: .kaplan, parameters: ["nc": Foundation.exp(th[0] + problem.meanLogN), "dc": Foundation.exp(th[1] + problem.meanLogD),
                                                        "alphaN": th[2], "alphaD": th[3]])
         let totalCounts = problem.counts.reduce(0, +)
-        return KaplanJointProfile(law: law, alphaN: intervals[0], alphaD: intervals[1], configurations: order.count, runs: y.count,
+        return KaplanJointProfile(law: law, alphaN: intervals[0], alphaD: intervals[1], configurations: points.count, runs: y.count,
                                   rmsLogResidual: (rss / totalCounts).squareRoot())
     }
 
