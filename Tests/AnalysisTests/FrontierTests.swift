@@ -75,7 +75,8 @@ final class FrontierTests: XCTestCase {
         } }
         for law in [truth, kaplan] {
             let y = zip(n, d).map { law(params: $0, dataTokens: $1) }
-            let fit = try JointLaw.fit(params: n, dataTokens: d, lossNats: y, form: law.form)
+            let fit = law.form == .additive ? try JointProfile.fit(params: n, dataTokens: d, lossNats: y, noise: nil).jointFit
+                                            : try KaplanJointProfile.fit(params: n, dataTokens: d, lossNats: y, noise: nil).jointFit
             XCTAssertLessThan(fit.rmsLogResidual, 1e-6, "\(law.form)")
             for (k, v) in law.parameters { XCTAssertEqual(fit.law.parameters[k]! / v, 1, accuracy: 1e-3, "\(law.form) \(k)") }
         }
