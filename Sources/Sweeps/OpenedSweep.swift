@@ -26,7 +26,7 @@ public final class OpenedSweep {
             throw SweepError.folderInUse(path: folder.url.path)
         }
         if let amend = try folder.adopt(plan, specText: specText) {
-            note("the spec changed only for runs that have not trained; the folder now holds the new plan (\(amend.summary))")
+            note(amend.note(applied: true))
         }
         let index = try ResultsIndex.open(at: folder.indexURL)
         if let why = index.recovery { note(why) }

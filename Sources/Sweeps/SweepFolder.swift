@@ -60,9 +60,14 @@ public struct SweepFolder: Sendable {
             self.changed = changed; self.added = added; self.removed = removed
         }
         public var summary: String {
-            func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? " and \(xs.count - 5) more" : "") }
-            return [("changed config", changed), ("new", added), ("dropped", removed)].filter { !$0.1.isEmpty }
-                .map { "\($0.0): \(list($0.1))" }.joined(separator: "; ")
+            [("changed config", changed), ("new", added), ("dropped", removed)].filter { !$0.1.isEmpty }
+                .map { "\($0.0): \(SweepError.list($0.1))" }.joined(separator: "; ")
+        }
+        /// What `sweep` and `study` print: `applied` once the folder holds the new plan, else
+        /// (`--dry-run`) what running would do.
+        public func note(applied: Bool) -> String {
+            "the spec changed only for runs that have not trained; "
+                + (applied ? "the folder now holds the new plan" : "running amends the folder's plan") + " (\(summary))"
         }
     }
 
@@ -88,7 +93,7 @@ public struct SweepFolder: Sendable {
     func hasTrained(_ name: String) -> Bool {
         let dir = runURL(name)
         let state = RunState.read(dir)
-        return state.status != .pending || !state.evaluations.isEmpty || state.summary != nil
+        return state.status != .pending || state.summary != nil
             || FileManager.default.fileExists(atPath: dir.appendingPathComponent("metrics.jsonl").path)
             || FileManager.default.fileExists(atPath: dir.appendingPathComponent("branches").path)
     }
@@ -149,8 +154,11 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
     case notAnInput(path: String)
     case noRuns(paths: [String])
 
+    /// Up to five names, then how many more.
+    static func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? " and \(xs.count - 5) more" : "") }
+
     public var description: String {
-        func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? " and \(xs.count - 5) more" : "") }
+        let list = Self.list
         switch self {
         case let .specChanged(folder, added, removed, changed, trained):
             var parts: [String] = []

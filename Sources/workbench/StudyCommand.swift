@@ -95,8 +95,7 @@ struct StudyCommand: ParsableCommand {
             if plan.spec.learningRateTuning != nil {
                 if dryRun {
                     let known: (TrainConfig) throws -> Int = { max(0, $0.data.maxTrainTokens) }
-                    plan = try (dataKnown ? LearningRateTuning.savedRatesPlan(plan, folder: folder)
-                                          : LearningRateTuning.savedRatesPlan(plan, folder: folder, datasetTokens: known))
+                    plan = try LearningRateTuning.savedRatesPlan(plan, folder: folder, datasetTokens: dataKnown ? DatasetSize.trainingTokens : known)
                     // Round 1 of the tuning is timed like the sweep; a further round (at most 2) runs only
                     // when some size's best rate lies at an end of the rates tried.
                     let tuneFolder = SweepFolder(folder.url.appendingPathComponent(LearningRateTuning.folderName))
@@ -134,7 +133,7 @@ struct StudyCommand: ParsableCommand {
                 // What running would do to a folder made from another version of this spec.
                 do {
                     if let amend = try folder.amendment(to: plan) {
-                        print("\(m): note: the spec changed only for runs that have not trained; running amends the folder's plan (\(amend.summary))")
+                        print("\(m): note: " + amend.note(applied: false))
                     }
                 } catch { print("\(m): warning: \(error)") }
                 continue

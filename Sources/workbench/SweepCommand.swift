@@ -60,7 +60,7 @@ struct SweepCommand: ParsableCommand {
         let threads = max(1, cores / parallel)
 
         if dryRun, let amend = try folder.amendment(to: plan) {   // throws a mismatch with trained runs, naming them
-            print("note: the spec changed only for runs that have not trained; running it amends the folder's plan (\(amend.summary))")
+            print("note: " + amend.note(applied: false))
         }
         let states = Dictionary(plan.runs.map { ($0.name, RunState.read(folder.runURL($0.name))) }, uniquingKeysWith: { a, _ in a })
         let estimate = noEstimate || slurm.backend == .slurm ? nil : SweepEstimate.measure(plan, threadsPerRun: threads)
